@@ -1,0 +1,78 @@
+/**
+ * The one interface every report database driver implements. Features depend on this file only,
+ * never on an npm driver directly.
+ */
+import type { z } from 'zod';
+
+export type DriverName = 'postgres' | 'mysql' | 'sqlite';
+
+/** A value as it appears in a record, already mapped per SPEC §4.7. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** A value bound to a placeholder. Lists are expanded by the SQL binder before they reach a driver. */
+export type BindValue = null | boolean | number | bigint | string | Date;
+
+export interface Column {
+  name: string;
+  /** The database's own type name, lower case (e.g. `numeric`, `timestamptz`, `int8`, `text`). */
+  type: string;
+}
+
+/** Rows arrive in batches; every batch repeats the same `columns` array. */
+export interface RowBatch {
+  columns: Column[];
+  /** Each row holds one mapped value per column, in column order. */
+  rows: JsonValue[][];
+}
+
+export interface RunRequest {
+  /** One statement, placeholders already in the driver's dialect (`$1`, `?`). */
+  sql: string;
+  values: BindValue[];
+  /** Statement timeout for this run; the database cancels the statement past it. */
+  timeoutMs: number;
+  /** Aborting cancels the statement on the database server. */
+  signal?: AbortSignal;
+  /** Stop reading after this many rows (the statement is then closed). */
+  maxRows?: number;
+  /** Preferred number of rows per batch. */
+  batchSize?: number;
+}
+
+/** An open data source: a pool of connections to one database. */
+export interface DataSource {
+  readonly driver: DriverName;
+  /** Connects and runs a trivial query; throws an AppError naming what failed. */
+  test(): Promise<void>;
+  /**
+   * Runs one read-only statement. Always yields at least one batch (possibly with no rows) so
+   * the columns of an empty result are known. Errors are AppErrors: `bad_request` for SQL the
+   * database rejects, `timeout` past `timeoutMs`, `database_unreachable` when no connection can
+   * be made.
+   */
+  run(request: RunRequest): AsyncIterable<RowBatch>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  poolSize: number;
+  /** Default statement timeout in milliseconds. */
+  statementTimeoutMs: number;
+}
+
+/** A field of a driver's connection form, for UIs and validation messages. */
+export interface ConfigField {
+  name: string;
+  label: string;
+  secret?: boolean;
+  required?: boolean;
+}
+
+export interface DriverModule<Config = unknown> {
+  name: DriverName;
+  /** SQL dialect for placeholders and literal escaping. */
+  dialect: DriverName;
+  configSchema: z.ZodType<Config>;
+  fields: ConfigField[];
+  open(config: Config, options: OpenOptions): DataSource;
+}
