@@ -1,0 +1,83 @@
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
+
+/** Same query as the `customer-by-id` demo report, so both sides do the same database work. */
+const CUSTOMER_SQL = 'select id, name, email, credit_limit from customer where id = ?';
+
+export interface BaselineServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+/**
+ * The yardstick for SPEC §12: a bare `node:http` server with no framework, auth, audit or
+ * validation beyond parsing the id, answering in the same `{message, ok, records}` envelope as
+ * `/api/call`. Listens on 127.0.0.1 only; `port` 0 picks a free port.
+ */
+export async function startBaselineServer(dbFile: string, port: number): Promise<BaselineServer> {
+  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+  const statement = db.prepare(CUSTOMER_SQL);
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (req.method !== 'GET' || url.pathname !== '/customer') {
+      reply(res, 404, { message: 'not found', ok: false, records: [] });
+      return;
+    }
+    const id = Number(url.searchParams.get('id'));
+    if (!Number.isSafeInteger(id)) {
+      reply(res, 400, { message: 'id must be an integer', ok: false, records: [] });
+      return;
+    }
+    reply(res, 200, { message: '', ok: true, records: statement.all(id) });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const { port: actualPort } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${actualPort}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => {
+          db.close();
+          if (error) reject(error);
+          else resolve();
+        });
+      }),
+  };
+}
+
+/**
+ * Run as a script (`node --import tsx bench/baseline-server.ts <db-file> [port]`) so the benchmark
+ * can load it from a separate process, as it does the real server: load generator and server
+ * must not share one event loop. Prints the URL as one JSON line once listening.
+ */
+async function main(): Promise<void> {
+  const [dbFile, port = '0'] = process.argv.slice(2);
+  if (!dbFile) throw new Error('usage: baseline-server.ts <db-file> [port]');
+  const server = await startBaselineServer(dbFile, Number(port));
+  process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
+  const stop = () => void server.close().finally(() => process.exit(0));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,37 @@
+/** `secure-reporter import FILE` and `secure-reporter export [--format yaml|json] [--out FILE]`. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { badRequest } from '../errors.ts';
+import { internalPrincipal } from '../policies/internal-principal.ts';
+import { exportBundle, importBundle, parseBundle } from '../services/bundles.ts';
+import { withApp } from './cli-context.ts';
+
+export async function importCommand(args: string[]): Promise<void> {
+  const [file] = args;
+  if (!file) throw badRequest('import needs a bundle file: secure-reporter import bundle.yaml');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw badRequest(`Cannot read the bundle file ${file}`);
+  }
+  const bundle = parseBundle(text);
+  await withApp(async (app) => {
+    const actor = internalPrincipal(app.config.adminGroup);
+    const summary = await app.transaction((services) => importBundle(bundle, services, actor));
+    console.log(
+      `Imported ${summary.connections} connection(s), ${summary.clusters} cluster(s), ${summary.reports} report(s)`,
+    );
+  });
+}
+
+export async function exportCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { format: { type: 'string' }, out: { type: 'string' } } });
+  const format = values.format ?? 'yaml';
+  if (format !== 'yaml' && format !== 'json') throw badRequest('--format must be yaml or json');
+  await withApp(async (app) => {
+    const text = await exportBundle(app.services, format);
+    if (values.out) writeFileSync(values.out, text);
+    else process.stdout.write(text);
+  });
+}

@@ -1,0 +1,21 @@
+/** What every CLI command gets: the app (store and services, no listening server) and a way out. */
+import { type App, buildApp } from '../app.ts';
+import { loadConfig } from '../config.ts';
+import { AppError, statusOfCode } from '../errors.ts';
+
+export async function withApp<T>(work: (app: App) => Promise<T>): Promise<T> {
+  const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', ...process.env }));
+  try {
+    return await work(app);
+  } finally {
+    await app.close();
+  }
+}
+
+/** Exit codes: 2 for bad input, 3 for not found or conflict, 1 for anything else. */
+export function exitCodeOf(error: unknown): number {
+  if (!(error instanceof AppError)) return 1;
+  const status = statusOfCode[error.code];
+  if (status === 404 || status === 409) return 3;
+  return status < 500 ? 2 : 1;
+}

@@ -1,0 +1,36 @@
+/** The `secure-reporter` command line: the same services as HTTP, errors mapped to exit codes. */
+import { ConfigError } from '../config.ts';
+import { AppError } from '../errors.ts';
+import { exportCommand, importCommand } from './bundle-command.ts';
+import { exitCodeOf, withApp } from './cli-context.ts';
+import { tokenCommand, tokenUsage } from './token-command.ts';
+
+const usage = `Usage:
+secure-reporter serve                 start the server (same as npm start)
+secure-reporter migrate               apply metadata store migrations
+${tokenUsage}
+secure-reporter import FILE           import a bundle (YAML or JSON), idempotent by name
+secure-reporter export [--format yaml|json] [--out FILE]`;
+
+const commands: Record<string, (args: string[]) => Promise<void>> = {
+  serve: async () => {
+    await import('../main.ts');
+  },
+  migrate: () => withApp(async () => console.log('Metadata store is up to date')),
+  token: tokenCommand,
+  import: importCommand,
+  export: exportCommand,
+};
+
+const [name, ...args] = process.argv.slice(2);
+const command = name ? commands[name] : undefined;
+if (!command) {
+  console.error(usage);
+  process.exit(name === undefined || name === 'help' ? 0 : 2);
+}
+command(args).catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof AppError) console.error(error.message);
+  else if (error instanceof Error && error.name === 'ZodError') console.error(`Bad arguments: ${error.message}`);
+  else console.error(error);
+  process.exit(error instanceof ConfigError ? 2 : exitCodeOf(error));
+});

@@ -1,0 +1,127 @@
+/**
+ * The only reader of `process.env`. Every variable is documented here and in docs/configuration.md;
+ * a bad value stops the start with a list of everything that is wrong.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const commaList = z
+  .string()
+  .optional()
+  .transform((value) =>
+    (value ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  );
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+const envSchema = z.object({
+  /** Emails that are admins whatever their groups. */
+  CUSTOM_ADMIN_USERS: commaList,
+  /** The one group whose members are admins. */
+  CUSTOM_ADMIN_GROUP: z.string().min(1).default('admin'),
+  /** The group whose members are editors. */
+  CUSTOM_EDITOR_GROUP: z.string().min(1).default('editor'),
+  /** Host name shown to templates as `host`. */
+  CUSTOM_HOSTNAME: z.string().default('localhost'),
+  /** Feature switches; `audit` turns on query audit. */
+  CUSTOM_FEATURES: commaList,
+  CUSTOM_REPORT_AUDIT_AGE_DAYS: z.coerce.number().int().positive().default(45),
+  /** Mail domains that /report/mail may send to besides the caller's own address. */
+  CUSTOM_MAIL_DOMAINS: commaList,
+  /** Folder of the SQLite metadata file, generated secrets, the demo database and uploads. */
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** `postgres://…` for a PostgreSQL metadata store; default is `<DATA_DIR>/secure-reporter.sqlite`. */
+  DATABASE_URL: z.string().optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  /** Key that encrypts connection passwords at rest; generated into DATA_DIR when absent. */
+  SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  SECRET_KEY_FILE: z.string().optional(),
+  /** Whether `X-Forwarded-For` is trusted for the client address. */
+  TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((value) => value === 'true' || value === '1'),
+  LOG_LEVEL: logLevel.default('info'),
+  /** `false` skips the demo data source and reports at first start. */
+  DEMO: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((value) => value === 'true' || value === '1'),
+});
+
+export interface Config {
+  adminUsers: readonly string[];
+  adminGroup: string;
+  editorGroup: string;
+  hostname: string;
+  features: ReadonlySet<string>;
+  auditAgeDays: number;
+  mailDomains: readonly string[];
+  dataDir: string;
+  /** `sqlite:<file>` or a `postgres://` URL. */
+  databaseUrl: string;
+  port: number;
+  host: string;
+  /** Present when given by SECRET_KEY or SECRET_KEY_FILE; otherwise generated in DATA_DIR. */
+  secretKey: string | undefined;
+  trustProxy: boolean;
+  logLevel: z.infer<typeof logLevel>;
+  demo: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Bad configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
+
+/** Reads and validates the environment; throws ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const dataDir = path.resolve(e.DATA_DIR);
+  let databaseUrl = `sqlite:${path.join(dataDir, 'secure-reporter.sqlite')}`;
+  if (e.DATABASE_URL) {
+    if (/^postgres(ql)?:\/\//.test(e.DATABASE_URL) || e.DATABASE_URL.startsWith('sqlite:')) {
+      databaseUrl = e.DATABASE_URL;
+    } else {
+      problems.push('DATABASE_URL: must start with postgres:// or sqlite:');
+    }
+  }
+  let secretKey = e.SECRET_KEY;
+  if (!secretKey && e.SECRET_KEY_FILE) {
+    try {
+      secretKey = readFileSync(e.SECRET_KEY_FILE, 'utf8').trim();
+      if (secretKey.length < 32) problems.push('SECRET_KEY_FILE: the key must be at least 32 characters');
+    } catch {
+      problems.push(`SECRET_KEY_FILE: cannot read ${e.SECRET_KEY_FILE}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({
+    adminUsers: e.CUSTOM_ADMIN_USERS.map((email) => email.toLowerCase()),
+    adminGroup: e.CUSTOM_ADMIN_GROUP,
+    editorGroup: e.CUSTOM_EDITOR_GROUP,
+    hostname: e.CUSTOM_HOSTNAME,
+    features: new Set(e.CUSTOM_FEATURES),
+    auditAgeDays: e.CUSTOM_REPORT_AUDIT_AGE_DAYS,
+    mailDomains: e.CUSTOM_MAIL_DOMAINS,
+    dataDir,
+    databaseUrl,
+    port: e.PORT,
+    host: e.HOST,
+    secretKey,
+    trustProxy: e.TRUST_PROXY,
+    logLevel: e.LOG_LEVEL,
+    demo: e.DEMO,
+  });
+}

@@ -1,0 +1,82 @@
+/**
+ * MySQL / MariaDB connection settings: either a `url` or the separate address fields. The
+ * password (and a URL, which may embed one) is secret.
+ */
+import type { PoolOptions } from 'mysql2';
+import { z } from 'zod';
+import type { ConfigField } from '../driver.ts';
+
+export const mysqlConfigSchema = z
+  .object({
+    url: z
+      .string()
+      .regex(/^(mysql|mariadb):\/\/[^?#]*$/, 'must be mysql://user:password@host:port/database without ?options')
+      .optional(),
+    host: z.string().min(1).optional(),
+    port: z.coerce.number().int().min(1).max(65535).optional(),
+    database: z.string().min(1).optional(),
+    user: z.string().min(1).optional(),
+    password: z.string().optional(),
+    ssl: z.enum(['disable', 'require', 'verify-full']).default('disable'),
+  })
+  .refine((c) => c.url !== undefined || c.host !== undefined, {
+    message: 'give either a url or a host',
+    path: ['host'],
+  });
+
+export type MysqlConfig = z.infer<typeof mysqlConfigSchema>;
+
+export const mysqlFields: ConfigField[] = [
+  { name: 'url', label: 'URL (instead of the fields below)', secret: true },
+  { name: 'host', label: 'Host' },
+  { name: 'port', label: 'Port (3306)' },
+  { name: 'database', label: 'Database' },
+  { name: 'user', label: 'User' },
+  { name: 'password', label: 'Password', secret: true },
+  { name: 'ssl', label: 'TLS: disable, require, or verify-full' },
+];
+
+/**
+ * The address part of the mysql2 options. The URL is taken apart here rather than passed as
+ * `uri`, because mysql2 copies every `?key=value` of a URI into its options — a URL could
+ * otherwise switch on `multipleStatements`. The schema refuses query strings for the same reason.
+ */
+export function toConnectionOptions(config: MysqlConfig): PoolOptions {
+  const ssl = config.ssl === 'disable' ? undefined : { rejectUnauthorized: config.ssl === 'verify-full' };
+  if (!config.url) {
+    const { host, database, user, password } = config;
+    return { host, port: config.port ?? 3306, database, user, password, ssl };
+  }
+  const url = new URL(config.url);
+  return {
+    host: decodeURIComponent(url.hostname.replace(/^\[(.*)\]$/, '$1')),
+    port: url.port ? Number(url.port) : 3306,
+    database: decodeURIComponent(url.pathname.slice(1)) || undefined,
+    user: decodeURIComponent(url.username) || undefined,
+    password: decodeURIComponent(url.password) || undefined,
+    ssl,
+  };
+}
+
+/** Options every connection of a report pool uses; `types.ts` depends on the value settings. */
+export function toPoolOptions(config: MysqlConfig, poolSize: number): PoolOptions {
+  return {
+    ...toConnectionOptions(config),
+    connectionLimit: poolSize,
+    maxIdle: poolSize,
+    idleTimeout: 60_000,
+    connectTimeout: 10_000,
+    enableKeepAlive: true,
+    charset: 'utf8mb4',
+    multipleStatements: false,
+    // Values arrive as text where a JS number or Date would lose digits; types.ts converts.
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    decimalNumbers: false,
+    dateStrings: true,
+    jsonStrings: false,
+    rowsAsArray: true,
+    // Each cached prepared statement holds server memory; MySQL caps them server-wide (16382).
+    maxPreparedStatements: 64,
+  };
+}

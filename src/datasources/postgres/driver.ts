@@ -1,0 +1,217 @@
+/**
+ * PostgreSQL driver: node-postgres pool, one `pg-cursor` per run inside `BEGIN READ ONLY`.
+ *
+ * - single statement: the extended protocol (Parse/Bind) refuses several commands;
+ * - read-only and timeout: `BEGIN READ ONLY` + `SET LOCAL statement_timeout`, ended by ROLLBACK,
+ *   which also undoes any session `SET` the statement made before the connection is reused;
+ * - streaming: the cursor fetches `batchSize` rows per round trip, so memory stays flat;
+ * - cancel: a protocol CancelRequest on a fresh socket, so it works even when the pool is full.
+ */
+import { connect as netConnect } from 'node:net';
+import pg from 'pg';
+import Cursor from 'pg-cursor';
+import { AppError } from '../../errors.ts';
+import type { Column, DataSource, DriverModule, JsonValue, OpenOptions, RowBatch, RunRequest } from '../driver.ts';
+import { CLEANUP_GRACE_MS, RunControl, settleWithin, timeoutError, unreachableError } from '../run-control.ts';
+import { type PostgresConfig, postgresConfigSchema, postgresFields, toPoolConfig } from './config.ts';
+import { pgTypes, typeName } from './types.ts';
+
+const DEFAULT_BATCH = 1000;
+
+/** The parts of a node-postgres client this driver relies on beyond its typings. */
+type BackendKey = { processID: number | null; secretKey: number | null; host: string; port: number };
+
+/** What a run learned that decides whether its connection may go back to the pool. */
+interface RunState {
+  cursor?: Cursor<JsonValue[]>;
+  cursorDone: boolean;
+  pending?: Promise<unknown>;
+  /** A cancel request was answered by an error, so it cannot hit a later statement. */
+  cancelConsumed: boolean;
+}
+
+export const postgresDriver: DriverModule<PostgresConfig> = {
+  name: 'postgres',
+  dialect: 'postgres',
+  configSchema: postgresConfigSchema,
+  fields: postgresFields,
+  open(config: PostgresConfig, options: OpenOptions): DataSource {
+    const pool = new pg.Pool(toPoolConfig(config, options.poolSize));
+    // An idle pooled connection that dies (server restart) emits here; without a listener the
+    // process would crash. The pool drops the connection by itself.
+    pool.on('error', () => {});
+    return {
+      driver: 'postgres',
+      async test() {
+        const client = await acquire(pool, new RunControl(options.statementTimeoutMs));
+        try {
+          await client.query('SELECT 1');
+          client.release();
+        } catch (error) {
+          client.release(true);
+          throw mapError(error, undefined);
+        }
+      },
+      run: (request) => runStatement(pool, request),
+      close: () => pool.end(),
+    };
+  },
+};
+
+async function* runStatement(pool: pg.Pool, request: RunRequest): AsyncGenerator<RowBatch> {
+  const control = new RunControl(request.timeoutMs, request.signal);
+  let client: pg.PoolClient;
+  try {
+    client = await acquire(pool, control);
+  } catch (error) {
+    control.dispose();
+    throw error;
+  }
+  const state: RunState = { cursorDone: false, cancelConsumed: false };
+  try {
+    control.startClock();
+    const ms = Math.max(1, Math.ceil(request.timeoutMs));
+    // One round trip. DateStyle/bytea_output/extra_float_digits only change how values are
+    // printed (the parsers in types.ts depend on it), never what the SQL means.
+    const setup = `BEGIN READ ONLY; SET LOCAL statement_timeout = ${ms}; SET LOCAL DateStyle = 'ISO'; SET LOCAL bytea_output = 'hex'; SET LOCAL extra_float_digits = 1`;
+    await control.race(client.query(setup));
+    control.onStop(() => sendCancel(client as unknown as BackendKey));
+    const cursor = new Cursor<JsonValue[]>(request.sql, request.values, { rowMode: 'array', types: pgTypes });
+    state.cursor = client.query(cursor);
+    yield* readBatches(cursor, request, control, state);
+  } catch (error) {
+    throw mapError(error, control);
+  } finally {
+    control.dispose();
+    await finish(client, control, state);
+  }
+}
+
+async function* readBatches(
+  cursor: Cursor<JsonValue[]>,
+  request: RunRequest,
+  control: RunControl,
+  state: RunState,
+): AsyncGenerator<RowBatch> {
+  const batchSize = Math.max(1, request.batchSize ?? DEFAULT_BATCH);
+  let remaining = request.maxRows ?? Number.POSITIVE_INFINITY;
+  let columns: Column[] | undefined;
+  for (let first = true; ; first = false) {
+    // pg treats a fetch of 0 rows as "all rows", so always ask for at least one.
+    const wanted = Math.max(1, Math.min(batchSize, remaining));
+    const read = readCursor(cursor, wanted).then(
+      (result) => {
+        state.cursorDone = result.rows.length < wanted;
+        return result;
+      },
+      (error: unknown) => {
+        state.cursorDone = true; // after an error the portal is gone and the client re-synced
+        if (isUserCancel(error)) state.cancelConsumed = true;
+        throw error;
+      },
+    );
+    state.pending = read.catch(() => {});
+    const { rows, fields } = await control.race(read);
+    state.pending = undefined;
+    columns ??= fields.map((f) => ({ name: f.name, type: typeName(f.dataTypeID) }));
+    const kept = rows.length > remaining ? rows.slice(0, remaining) : rows;
+    remaining -= kept.length;
+    // The first batch is always yielded, even empty, so the columns of an empty result are known.
+    if (first || kept.length > 0) yield { columns, rows: kept };
+    if (state.cursorDone || remaining <= 0) return;
+  }
+}
+
+function readCursor(
+  cursor: Cursor<JsonValue[]>,
+  rows: number,
+): Promise<{ rows: JsonValue[][]; fields: pg.FieldDef[] }> {
+  return new Promise((resolve, reject) => {
+    cursor.read(rows, (error, result, info) => {
+      if (error) reject(error);
+      else resolve({ rows: result, fields: info?.fields ?? [] });
+    });
+  });
+}
+
+/** Waits for a free connection; when the run is aborted meanwhile, the late connection goes back. */
+async function acquire(pool: pg.Pool, control: RunControl): Promise<pg.PoolClient> {
+  const connecting = pool.connect();
+  try {
+    return await control.race(connecting);
+  } catch (error) {
+    connecting.then((client) => client.release()).catch(() => {});
+    throw mapError(error, control);
+  }
+}
+
+/**
+ * Returns the connection to the pool only when it is known to be clean: no fetch still running,
+ * the transaction rolled back, and no cancel request still travelling that could hit the next
+ * statement on it. Otherwise the connection is destroyed.
+ */
+async function finish(client: pg.PoolClient, control: RunControl, state: RunState): Promise<void> {
+  await control.cancelsDone();
+  let clean = true;
+  if (state.pending) clean = await settleWithin(state.pending, CLEANUP_GRACE_MS);
+  if (clean && state.cursor && !state.cursorDone) {
+    clean = await settleWithin(state.cursor.close(), CLEANUP_GRACE_MS);
+  }
+  if (clean) clean = await settleWithin(client.query('ROLLBACK'), CLEANUP_GRACE_MS);
+  if (control.cancelled && !state.cancelConsumed) clean = false;
+  client.release(!clean);
+}
+
+/** PostgreSQL's CancelRequest: 16 bytes on a new connection, no authentication, no pool slot. */
+function sendCancel(client: BackendKey): Promise<void> {
+  const { processID, secretKey } = client;
+  if (processID === null || secretKey === null) return Promise.resolve();
+  const packet = Buffer.alloc(16);
+  packet.writeInt32BE(16, 0);
+  packet.writeInt32BE(80877102, 4);
+  packet.writeInt32BE(processID, 8);
+  packet.writeInt32BE(secretKey, 12);
+  return new Promise((resolve) => {
+    const socket = client.host.startsWith('/')
+      ? netConnect(`${client.host}/.s.PGSQL.${client.port}`)
+      : netConnect(client.port, client.host);
+    socket.setTimeout(CLEANUP_GRACE_MS, () => socket.destroy());
+    socket.once('connect', () => socket.end(packet));
+    socket.once('close', () => resolve());
+    socket.once('error', () => resolve());
+  });
+}
+
+function isUserCancel(error: unknown): boolean {
+  return error instanceof Error && (error as { code?: string }).code === '57014' && /user request/.test(error.message);
+}
+
+const NETWORK_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host not found',
+  ETIMEDOUT: 'timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ECONNRESET: 'connection reset',
+};
+
+/** Turns a node-postgres error into an AppError; a stopped run reports why it stopped. */
+function mapError(error: unknown, control: RunControl | undefined): Error {
+  if (control?.error) return control.error;
+  if (error instanceof AppError) return error;
+  const { code, message } = error as { code?: string; message?: string };
+  const text = message ?? String(error);
+  if (code === '57014' && /statement timeout/.test(text) && control) return timeoutError(control.timeoutMs);
+  if (code && NETWORK_REASONS[code]) return unreachableError(NETWORK_REASONS[code], error);
+  if (code === '28P01' || code === '28000') return unreachableError('authentication failed', error);
+  // Connection-level SQLSTATE classes: 08 connection, 53 resources, 57P shutdown, 3D no database.
+  if (code && /^(08|53|57P|3D)/.test(code)) return unreachableError(text, error);
+  if (code && /^[0-9A-Z]{5}$/.test(code)) return new AppError('bad_request', text, { cause: error });
+  if (/timeout|terminated|Connection/i.test(text)) return unreachableError(shortReason(text), error);
+  return new AppError('internal', 'The PostgreSQL driver failed unexpectedly', { cause: error });
+}
+
+function shortReason(text: string): string {
+  if (/timeout/i.test(text)) return 'timed out';
+  return 'connection lost';
+}

@@ -1,0 +1,35 @@
+/**
+ * The one place a driver is chosen by name. The `Record<DriverName, …>` type makes adding a
+ * name to `DriverName` without a module here a compile error, so no feature needs a switch.
+ */
+import type { z } from 'zod';
+import { AppError } from '../errors.ts';
+import type { DataSource, DriverModule, DriverName, OpenOptions } from './driver.ts';
+import { mysqlDriver } from './mysql/driver.ts';
+import { postgresDriver } from './postgres/driver.ts';
+import { sqliteDriver } from './sqlite/driver.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: each module has its own config type; callers go through openDataSource.
+export const drivers: Record<DriverName, DriverModule<any>> = {
+  postgres: postgresDriver,
+  mysql: mysqlDriver,
+  sqlite: sqliteDriver,
+};
+
+/**
+ * Validates raw connection settings with the driver's schema and opens a pool.
+ * @throws AppError `bad_request` naming the first bad field (its value is never echoed: it may be a secret).
+ */
+export function openDataSource(driver: DriverName, rawConfig: unknown, options: OpenOptions): DataSource {
+  const module = drivers[driver];
+  if (!module) throw new AppError('bad_request', `Unknown database driver "${String(driver)}"`);
+  const parsed = module.configSchema.safeParse(rawConfig);
+  if (!parsed.success) throw new AppError('bad_request', describeIssue(driver, parsed.error));
+  return module.open(parsed.data, options);
+}
+
+function describeIssue(driver: DriverName, error: z.ZodError): string {
+  const issue = error.issues[0];
+  const field = issue?.path.map(String).join('.') || 'settings';
+  return `Invalid ${driver} connection setting "${field}": ${issue?.message ?? 'invalid value'}`;
+}

@@ -1,0 +1,32 @@
+/**
+ * Maps every error to the envelope once, at the edge. 5xx messages of unexpected errors are
+ * replaced so stack traces and connection strings never reach a caller.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ZodError } from 'zod';
+import { AppError, statusOfCode } from '../errors.ts';
+import { errorEnvelope } from './envelope.ts';
+
+function describe(error: unknown): { status: number; message: string } {
+  if (error instanceof AppError) {
+    const status = statusOfCode[error.code];
+    return { status, message: status === 500 ? 'Internal error; see the server log' : error.message };
+  }
+  if (error instanceof ZodError) {
+    const issue = error.issues[0];
+    return { status: 400, message: `"${issue?.path.join('.') || 'body'}" is invalid: ${issue?.message ?? ''}` };
+  }
+  const fastifyError = error as Partial<FastifyError>;
+  const status = fastifyError.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { status, message: fastifyError.message ?? 'Bad request' };
+  }
+  return { status: 500, message: 'Internal error; see the server log' };
+}
+
+export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  const { status, message } = describe(error);
+  if (status >= 500) request.log.error({ err: error }, 'request failed');
+  if (status === 401) reply.header('WWW-Authenticate', 'Basic realm="Secure Reporter", charset="UTF-8"');
+  return reply.code(status).type('application/json; charset=utf-8').send(errorEnvelope(message));
+}

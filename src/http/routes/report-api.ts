@@ -1,0 +1,66 @@
+/** The report API of the help text: run, choices, server time, definitions. */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { AppError } from '../../errors.ts';
+import type { RouteDeps } from '../server.ts';
+import { okEnvelope } from '../envelope.ts';
+import { presentReport } from '../presenters.ts';
+import { requestParams } from '../request-params.ts';
+import { type Format, formats, sendRunOutput } from '../result-writers.ts';
+import { recordTime } from '../../services/time-format.ts';
+
+const callParams = z.object({ report: z.string().min(1), format: z.enum(formats).optional() });
+const fieldParams = z.object({ fieldId: z.coerce.number().int().positive() });
+
+/** `Accept: text/csv` or `application/x-ndjson` picks a format when the path does not. */
+function formatOf(pathFormat: Format | undefined, accept: string | undefined): Format {
+  if (pathFormat) return pathFormat;
+  if (accept?.includes('text/csv')) return 'csv';
+  if (accept?.includes('application/x-ndjson')) return 'ndjson';
+  return 'json';
+}
+
+export function reportApiRoutes(server: FastifyInstance, { services, auth }: RouteDeps) {
+  const call = async (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
+    const { report, format } = callParams.parse(request.params);
+    const principal = await auth.principalOf(request);
+    const raw = await requestParams(request);
+    const controller = new AbortController();
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableFinished) controller.abort();
+    });
+    const output = await services.runner.run(report, raw, { principal, client: request.ip, signal: controller.signal });
+    return sendRunOutput(reply, output, formatOf(format, request.headers.accept));
+  };
+  for (const method of ['GET', 'POST'] as const) {
+    server.route({ method, url: '/api/call/:report/', handler: call });
+    server.route({ method, url: '/api/call/:report/:format/', handler: call });
+  }
+
+  server.get('/api/choices/:fieldId/', async (request) => {
+    const { fieldId } = fieldParams.parse(request.params);
+    const principal = await auth.principalOf(request);
+    return okEnvelope(await services.runner.choices(fieldId, principal));
+  });
+
+  server.get('/api/server_time/', async (request) => {
+    await auth.principalOf(request);
+    return okEnvelope([{ server_time: recordTime(new Date().toISOString()) }]);
+  });
+
+  server.get('/api/server_iso_time/', async (request) => {
+    await auth.principalOf(request);
+    return okEnvelope([{ server_iso_time: new Date().toISOString() }]);
+  });
+
+  server.get('/report/get/:report', async (request) => {
+    const { report } = callParams.parse(request.params);
+    const principal = await auth.principalOf(request);
+    const definition = await services.runner.authorized(report, principal);
+    return okEnvelope([presentReport(definition, principal)]);
+  });
+
+  server.setNotFoundHandler((request) => {
+    throw new AppError('not_found', `No endpoint ${request.method} ${request.url.split('?')[0]}`);
+  });
+}

@@ -1,0 +1,48 @@
+/**
+ * `/template/<report>/`: a template report rendered as HTML. The template's HTML is served with a
+ * `sandbox` CSP (and inside a sandboxed iframe on the full page), so whatever it contains runs,
+ * if at all, in an opaque origin with no access to the app or its session.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { JsonValue } from '../../datasources/driver.ts';
+import { badRequest } from '../../errors.ts';
+import { renderHtmlTemplate } from '../../templates/html-template.ts';
+import { requestParams } from '../request-params.ts';
+import type { RouteDeps } from '../server.ts';
+
+const params = z.object({ report: z.string().min(1) });
+const SANDBOX_CSP = "sandbox; default-src 'none'; img-src data: https:; style-src 'unsafe-inline'";
+
+const escapeAttribute = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+export function templatePageRoutes(server: FastifyInstance, { services, auth }: RouteDeps) {
+  server.get('/template/:report/', async (request, reply) => {
+    const { report } = params.parse(request.params);
+    const principal = await auth.principalOf(request);
+    const { template_only: templateOnly, ...raw } = await requestParams(request);
+    const output = await services.runner.run(report, raw, { principal, client: request.ip });
+    if (output.report.type !== 'template' || output.kind !== 'table') {
+      throw badRequest(`"${output.report.slug}" is not a template report`);
+    }
+    const records: Record<string, JsonValue>[] = [];
+    for await (const batch of output.rows) {
+      for (const row of batch) records.push(Object.fromEntries(output.columns.map((c, i) => [c.name, row[i] ?? null])));
+    }
+    const html = renderHtmlTemplate(output.report.output.html_template ?? '', {
+      ...raw,
+      records,
+      columns: output.columns.map((column) => column.name),
+      report_name: output.report.name,
+      user_email: principal.email ?? principal.name,
+    });
+    reply.header('Content-Security-Policy', SANDBOX_CSP).type('text/html; charset=utf-8');
+    if (String(templateOnly).toUpperCase() === 'Y') return html;
+    const title = escapeAttribute(output.report.name);
+    reply.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-src 'self'");
+    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>
+<style>body{margin:0;font-family:system-ui,sans-serif}h1{font-size:1.2rem;margin:.8rem 1rem}iframe{border:0;width:100%;height:calc(100vh - 3.5rem)}</style>
+</head><body><h1>${title}</h1><iframe sandbox title="${title}" srcdoc="${escapeAttribute(html)}"></iframe></body></html>`;
+  });
+}

@@ -1,0 +1,48 @@
+/** The HTTP edge: Fastify with security headers, body limits, the error envelope and the routes. */
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Services } from '../app.ts';
+import type { Config } from '../config.ts';
+import type { MetadataStore } from '../store/db.ts';
+import { type Authenticator, authenticator } from './auth.ts';
+import { handleError } from './error-handler.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { healthRoutes } from './routes/health.ts';
+import { reportApiRoutes } from './routes/report-api.ts';
+import { templatePageRoutes } from './routes/template-page.ts';
+
+export interface ServerDeps {
+  config: Readonly<Config>;
+  services: Services;
+  store: MetadataStore;
+  transaction<T>(work: (services: Services) => Promise<T>): Promise<T>;
+}
+
+export interface RouteDeps extends ServerDeps {
+  auth: Authenticator;
+}
+
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const server = Fastify({
+    logger: deps.config.logLevel === 'silent' ? false : { level: deps.config.logLevel },
+    trustProxy: deps.config.trustProxy,
+    bodyLimit: 1_048_576,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    disableRequestLogging: deps.config.logLevel !== 'debug' && deps.config.logLevel !== 'trace',
+  });
+  await server.register(helmet, {
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], frameAncestors: ["'none'"] } },
+  });
+  await server.register(formbody);
+  server.addContentTypeParser(['application/yaml', 'text/yaml', 'text/plain'], { parseAs: 'string' }, (_r, body, done) =>
+    done(null, body),
+  );
+  server.setErrorHandler(handleError);
+  const routeDeps: RouteDeps = { ...deps, auth: authenticator({ tokens: deps.services.tokens }) };
+  healthRoutes(server, routeDeps);
+  reportApiRoutes(server, routeDeps);
+  templatePageRoutes(server, routeDeps);
+  adminRoutes(server, routeDeps);
+  return server;
+}

@@ -1,0 +1,108 @@
+/**
+ * Bundles (SPEC §8): connections (no secrets on export), clusters and reports in one YAML or JSON
+ * file. Import is idempotent by name and runs in one transaction; an error names the bad entry.
+ */
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { z } from 'zod';
+import { AppError, badRequest } from '../errors.ts';
+import type { Principal } from '../policies/principal.ts';
+import type { ClusterService } from './clusters.ts';
+import { type ConnectionService, connectionInputSchema } from './connections.ts';
+import type { ReportService } from './reports.ts';
+
+const bundleSchema = z.object({
+  connections: z.array(z.looseObject({ name: z.string() })).default([]),
+  clusters: z.array(z.looseObject({ name: z.string() })).default([]),
+  reports: z.array(z.looseObject({ name: z.string() })).default([]),
+});
+
+export interface BundleServices {
+  connections: ConnectionService;
+  clusters: ClusterService;
+  reports: ReportService;
+}
+
+export interface ImportSummary {
+  connections: number;
+  clusters: number;
+  reports: number;
+}
+
+/** Reads YAML (a superset of JSON) and checks the top-level shape. */
+export function parseBundle(text: string): z.infer<typeof bundleSchema> {
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (error) {
+    throw badRequest(`The bundle is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const parsed = bundleSchema.safeParse(document ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw badRequest(`Bundle entry "${issue?.path.join('.') ?? '?'}" is invalid: ${issue?.message ?? ''}`);
+  }
+  return parsed.data;
+}
+
+async function each<T extends { name: string }>(kind: string, entries: T[], save: (entry: T) => Promise<unknown>) {
+  for (const entry of entries) {
+    try {
+      await save(entry);
+    } catch (error) {
+      if (error instanceof AppError) throw new AppError(error.code, `${kind} "${entry.name}": ${error.message}`);
+      if (error instanceof z.ZodError) {
+        const issue = error.issues[0];
+        throw badRequest(`${kind} "${entry.name}": "${issue?.path.join('.')}" is invalid: ${issue?.message ?? ''}`);
+      }
+      throw error;
+    }
+  }
+}
+
+/** Applies a parsed bundle with the given (transaction-bound) services. */
+export async function importBundle(
+  bundle: z.infer<typeof bundleSchema>,
+  services: BundleServices,
+  actor: Principal,
+): Promise<ImportSummary> {
+  await each('Connection', bundle.connections, (entry) =>
+    services.connections.save(connectionInputSchema.parse(entry), actor, { replace: true }),
+  );
+  await each('Cluster', bundle.clusters, (entry) =>
+    services.clusters.save(entry as { name: string; connections: string[] }, actor, { replace: true }),
+  );
+  await each('Report', bundle.reports, (entry) => services.reports.save(entry as never, actor, { replace: true }));
+  return { connections: bundle.connections.length, clusters: bundle.clusters.length, reports: bundle.reports.length };
+}
+
+/** Everything as a bundle, secrets left out. */
+export async function exportBundle(services: BundleServices, format: 'yaml' | 'json'): Promise<string> {
+  const connections = (await services.connections.list()).map((c) => ({
+    name: c.name,
+    driver: c.driver,
+    settings: Object.fromEntries(Object.entries(c.settings).filter(([key]) => !key.startsWith('has_'))),
+    active: c.active,
+    statement_timeout_ms: c.statement_timeout_ms,
+    pool_size: c.pool_size,
+    create_cluster: false,
+  }));
+  const clusters = (await services.clusters.list()).map((c) => ({ name: c.name, connections: c.connections }));
+  const reports = (await services.reports.list()).map((r) => ({
+    name: r.name,
+    description: r.description,
+    type: r.type,
+    sql: r.sql,
+    cluster: r.cluster,
+    strategy: r.strategy,
+    total_fields: r.totalFields,
+    active: r.active,
+    run_immediate: r.runImmediate,
+    admin_only: r.adminOnly,
+    groups: r.groups,
+    output: r.output,
+    fields: r.fields.map(({ id: _id, ...field }) => field),
+    sections: r.sections,
+  }));
+  const bundle = { connections, clusters, reports };
+  return format === 'json' ? `${JSON.stringify(bundle, null, 2)}\n` : stringifyYaml(bundle);
+}

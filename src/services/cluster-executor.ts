@@ -1,0 +1,162 @@
+/**
+ * Runs one prepared statement on a cluster with its strategy (SPEC §4.6). Each strategy reads the
+ * first batch of every stream it uses before returning, so errors that happen before any row
+ * (bad SQL, timeouts, unreachable databases) surface before a reply has started.
+ */
+import type { Column, DataSource, JsonValue, RowBatch, RunRequest } from '../datasources/driver.ts';
+import { AppError } from '../errors.ts';
+
+export interface ClusterMember {
+  name: string;
+  source: DataSource;
+  /** The statement prepared for this member's dialect. */
+  request: RunRequest;
+}
+
+export interface ResultStream {
+  columns: Column[];
+  /** Rows aligned with `columns`. */
+  rows: AsyncIterable<JsonValue[][]>;
+  /** The connections that answered. */
+  connections: string[];
+}
+
+interface Opened {
+  member: ClusterMember;
+  iterator: AsyncIterator<RowBatch>;
+  first: RowBatch;
+}
+
+async function open(member: ClusterMember): Promise<Opened> {
+  const iterator = member.source.run(member.request)[Symbol.asyncIterator]();
+  try {
+    const first = await iterator.next();
+    if (first.done) throw new AppError('internal', `The connection "${member.name}" returned no result description`);
+    return { member, iterator, first: first.value };
+  } catch (error) {
+    await iterator.return?.();
+    throw error;
+  }
+}
+
+async function* rest(opened: Opened): AsyncGenerator<JsonValue[][]> {
+  try {
+    if (opened.first.rows.length > 0) yield opened.first.rows;
+    for (let next = await opened.iterator.next(); !next.done; next = await opened.iterator.next()) {
+      yield next.value.rows;
+    }
+  } finally {
+    await opened.iterator.return?.();
+  }
+}
+
+let roundRobin = 0;
+
+/** `balance`: one connection, round robin, failing over to the next when one is unreachable. */
+export async function runBalanced(members: ClusterMember[]): Promise<ResultStream> {
+  const start = roundRobin++ % members.length;
+  let lastError: unknown;
+  for (let offset = 0; offset < members.length; offset++) {
+    const member = members[(start + offset) % members.length]!;
+    try {
+      const opened = await open(member);
+      return { columns: opened.first.columns, rows: rest(opened), connections: [member.name] };
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === 'database_unreachable')) throw error;
+      lastError = error;
+    }
+  }
+  throw lastError;
+}
+
+async function openAll(members: ClusterMember[]): Promise<Opened[]> {
+  const settled = await Promise.allSettled(members.map(open));
+  const failure = settled.find((result) => result.status === 'rejected');
+  if (failure) {
+    await Promise.allSettled(
+      settled.map((result) => (result.status === 'fulfilled' ? result.value.iterator.return?.() : undefined)),
+    );
+    throw failure.reason;
+  }
+  return settled.map((result) => (result as PromiseFulfilledResult<Opened>).value);
+}
+
+/** Union of columns by name in first-seen order, and for each stream where its columns go. */
+function unionColumns(opened: Opened[], leading: Column[] = []) {
+  const columns = [...leading];
+  const index = new Map(columns.map((column, position) => [column.name, position]));
+  const maps = opened.map(({ first }) =>
+    first.columns.map((column) => {
+      if (!index.has(column.name)) {
+        index.set(column.name, columns.length);
+        columns.push(column);
+      }
+      return index.get(column.name)!;
+    }),
+  );
+  return { columns, maps };
+}
+
+function remap(rows: JsonValue[][], map: number[], width: number, lead: JsonValue[] = []): JsonValue[][] {
+  return rows.map((row) => {
+    const out: JsonValue[] = new Array(width).fill(null);
+    lead.forEach((value, position) => {
+      out[position] = value;
+    });
+    row.forEach((value, position) => {
+      out[map[position]!] = value;
+    });
+    return out;
+  });
+}
+
+/** Pulls every stream concurrently and yields batches as they arrive. */
+async function* merge(streams: AsyncIterator<JsonValue[][]>[]): AsyncGenerator<{ index: number; rows: JsonValue[][] }> {
+  const pull = (index: number) => streams[index]!.next().then((result) => ({ index, result }));
+  const pending = new Map(streams.map((_, index) => [index, pull(index)]));
+  try {
+    while (pending.size > 0) {
+      const { index, result } = await Promise.race(pending.values());
+      if (result.done) {
+        pending.delete(index);
+        continue;
+      }
+      pending.set(index, pull(index));
+      yield { index, rows: result.value };
+    }
+  } finally {
+    await Promise.allSettled(streams.map((stream) => stream.return?.()));
+  }
+}
+
+/** `consolidate`: every active connection at once, rows unioned with columns by name. */
+export async function runConsolidated(members: ClusterMember[]): Promise<ResultStream> {
+  const opened = await openAll(members);
+  const { columns, maps } = unionColumns(opened);
+  const streams = opened.map((entry) => rest(entry)[Symbol.asyncIterator]());
+  async function* rows() {
+    for await (const { index, rows: batch } of merge(streams)) yield remap(batch, maps[index]!, columns.length);
+  }
+  return { columns, rows: rows(), connections: members.map((member) => member.name) };
+}
+
+/**
+ * `distribute`: every active connection, one section per connection. The sections travel as one
+ * table whose first column, `connection`, names the section, in connection order.
+ */
+export async function runDistributed(members: ClusterMember[]): Promise<ResultStream> {
+  const opened = await openAll(members);
+  const { columns, maps } = unionColumns(opened, [{ name: 'connection', type: 'text' }]);
+  async function* rows() {
+    for (const [index, entry] of opened.entries()) {
+      for await (const batch of rest(entry)) yield remap(batch, maps[index]!, columns.length, [entry.member.name]);
+    }
+  }
+  return { columns, rows: rows(), connections: members.map((member) => member.name) };
+}
+
+export const strategies = {
+  balance: runBalanced,
+  consolidate: runConsolidated,
+  distribute: runDistributed,
+} as const;

@@ -1,0 +1,170 @@
+/**
+ * Connections to report databases. Secret settings (those a driver marks secret) are sealed with
+ * the server key and never leave this service; presenters only ever see `ConnectionView`.
+ */
+import { z } from 'zod';
+import type { DataSource, DriverName } from '../datasources/driver.ts';
+import { drivers, openDataSource } from '../datasources/registry.ts';
+import { AppError, badRequest, conflict, notFound } from '../errors.ts';
+import type { Principal } from '../policies/principal.ts';
+import type { clusterRepo } from '../store/cluster-repo.ts';
+import type { connectionRepo } from '../store/connection-repo.ts';
+import type { ConnectionRow } from '../store/tables.ts';
+import type { AuditService } from './audit.ts';
+import type { DataSourceCache } from './data-source-cache.ts';
+import type { SecretBox } from './server-key.ts';
+
+export const driverNames = Object.keys(drivers) as [DriverName, ...DriverName[]];
+
+export const connectionInputSchema = z.object({
+  name: z.string().trim().min(1).max(100),
+  driver: z.enum(driverNames),
+  settings: z.record(z.string(), z.unknown()).default({}),
+  active: z.boolean().default(true),
+  statement_timeout_ms: z.number().int().min(100).max(3_600_000).default(30_000),
+  pool_size: z.number().int().min(1).max(100).default(5),
+  /** Also create a one-connection cluster of the same name (the common case). */
+  create_cluster: z.boolean().default(true),
+});
+export type ConnectionInput = z.input<typeof connectionInputSchema>;
+
+export interface ConnectionView {
+  id: number;
+  name: string;
+  driver: string;
+  /** Settings without secrets; `has_<secret>` tells whether a secret is stored. */
+  settings: Record<string, unknown>;
+  active: boolean;
+  statement_timeout_ms: number;
+  pool_size: number;
+  created_at: string;
+  updated_at: string;
+}
+
+interface Deps {
+  connections: ReturnType<typeof connectionRepo>;
+  clusters: ReturnType<typeof clusterRepo>;
+  box: SecretBox;
+  cache: DataSourceCache;
+  audit: AuditService;
+}
+
+function secretNames(driver: DriverName): Set<string> {
+  return new Set(drivers[driver].fields.filter((field) => field.secret).map((field) => field.name));
+}
+
+/** Opens a pool for a connection row with its secrets unsealed; used by the data-source cache. */
+export function openConnectionRow(row: ConnectionRow, box: SecretBox): DataSource {
+  const settings = { ...JSON.parse(row.settings_json), ...JSON.parse(box.open(row.secrets_encrypted)) };
+  return openDataSource(row.driver as DriverName, settings, {
+    poolSize: row.pool_size,
+    statementTimeoutMs: row.statement_timeout_ms,
+  });
+}
+
+export function connectionService({ connections, clusters, box, cache, audit }: Deps) {
+  function view(row: ConnectionRow): ConnectionView {
+    const settings = JSON.parse(row.settings_json) as Record<string, unknown>;
+    const secrets = JSON.parse(box.open(row.secrets_encrypted)) as Record<string, unknown>;
+    for (const name of Object.keys(secrets)) settings[`has_${name}`] = true;
+    return {
+      id: row.id,
+      name: row.name,
+      driver: row.driver,
+      settings,
+      active: row.active === 1,
+      statement_timeout_ms: row.statement_timeout_ms,
+      pool_size: row.pool_size,
+      created_at: row.created_at,
+      updated_at: row.updated_at,
+    };
+  }
+
+  function split(driver: DriverName, settings: Record<string, unknown>) {
+    const secret = secretNames(driver);
+    const plain: Record<string, unknown> = {};
+    const secrets: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(settings)) (secret.has(key) ? secrets : plain)[key] = value;
+    return { plain, secrets };
+  }
+
+  function validate(driver: DriverName, settings: Record<string, unknown>) {
+    const parsed = drivers[driver].configSchema.safeParse(settings);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw badRequest(`Connection setting "${issue?.path.join('.') ?? '?'}" is invalid: ${issue?.message ?? ''}`);
+    }
+  }
+
+  async function byName(name: string): Promise<ConnectionRow> {
+    const row = await connections.findByName(name);
+    if (!row) throw notFound(`No connection named "${name}"`);
+    return row;
+  }
+
+  return {
+    view,
+    async list(): Promise<ConnectionView[]> {
+      return (await connections.list()).map(view);
+    },
+    async get(name: string): Promise<ConnectionView> {
+      return view(await byName(name));
+    },
+
+    /** Creates, or with `replace` updates, a connection by name. Omitted secrets are kept. */
+    async save(raw: ConnectionInput, actor: Principal, options: { replace?: boolean } = {}): Promise<ConnectionView> {
+      const input = connectionInputSchema.parse(raw);
+      const existing = await connections.findByName(input.name);
+      if (existing && !options.replace) throw conflict(`A connection named "${input.name}" already exists`);
+      const kept = existing && existing.driver === input.driver ? JSON.parse(box.open(existing.secrets_encrypted)) : {};
+      const { plain, secrets } = split(input.driver, input.settings);
+      const mergedSecrets = { ...kept, ...secrets };
+      validate(input.driver, { ...plain, ...mergedSecrets });
+      const row = {
+        name: input.name,
+        driver: input.driver,
+        settings_json: JSON.stringify(plain),
+        secrets_encrypted: box.seal(JSON.stringify(mergedSecrets)),
+        active: input.active ? 1 : 0,
+        statement_timeout_ms: input.statement_timeout_ms,
+        pool_size: input.pool_size,
+      };
+      let id: number;
+      if (existing) {
+        id = existing.id;
+        await connections.update(id, row);
+      } else {
+        id = await connections.insert(row);
+        if (input.create_cluster && !(await clusters.findByName(input.name))) {
+          await clusters.setMembers(await clusters.insert(input.name), [id]);
+        }
+      }
+      await audit.adminChange(actor, existing ? 'connection.update' : 'connection.create', {
+        name: input.name,
+        driver: input.driver,
+        settings: plain,
+      });
+      const saved = await connections.findById(id);
+      if (!saved) throw new AppError('internal', 'The connection vanished while saving');
+      return view(saved);
+    },
+
+    async delete(name: string, actor: Principal): Promise<void> {
+      const row = await byName(name);
+      await connections.delete(row.id);
+      await cache.forget(row.id);
+      await audit.adminChange(actor, 'connection.delete', { name });
+    },
+
+    /** Connects with the stored settings and runs a trivial query. */
+    async test(name: string): Promise<void> {
+      await this.dataSource(await byName(name)).test();
+    },
+
+    dataSource(row: ConnectionRow): DataSource {
+      return cache.get(row);
+    },
+  };
+}
+
+export type ConnectionService = ReturnType<typeof connectionService>;

@@ -1,0 +1,111 @@
+/**
+ * Turns request values into typed bind values (SPEC §4.3). Every error names the field so a
+ * caller can act on it; nothing from the request reaches SQL text, only bind values.
+ */
+import type { BindValue } from '../datasources/driver.ts';
+import { badRequest } from '../errors.ts';
+import type { FieldDefinition } from './report-model.ts';
+
+export type ParamValue = BindValue | BindValue[];
+/** What arrives from a query string, form or JSON body. */
+export type RawParams = Record<string, unknown>;
+export type ChoiceLoader = (field: FieldDefinition) => Promise<Array<{ value: unknown; label: string }>>;
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATETIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?$/;
+const TRUE = new Set(['true', '1', 'yes', 'y', 'on', 't']);
+const FALSE = new Set(['false', '0', 'no', 'n', 'off', 'f']);
+
+function isRealDate(text: string): boolean {
+  const match = DATE.exec(text);
+  if (!match) return false;
+  const date = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
+}
+
+/** Coerces one scalar by field type, or throws naming the field. */
+export function coerceScalar(field: Pick<FieldDefinition, 'name' | 'type'>, value: unknown): BindValue {
+  const text = typeof value === 'string' ? value.trim() : value;
+  const fail = (expected: string) =>
+    badRequest(`Parameter "${field.name}" must be ${expected}; got ${JSON.stringify(value)?.slice(0, 60)}`);
+  switch (field.type) {
+    case 'integer': {
+      const digits = typeof text === 'number' ? String(text) : text;
+      if (typeof digits !== 'string' || !/^[-+]?\d+$/.test(digits)) throw fail('an integer');
+      const big = BigInt(digits);
+      return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+    }
+    case 'number': {
+      const number = typeof text === 'number' ? text : typeof text === 'string' && text !== '' ? Number(text) : Number.NaN;
+      if (!Number.isFinite(number)) throw fail('a number');
+      return number;
+    }
+    case 'boolean': {
+      if (typeof text === 'boolean') return text;
+      const word = String(text).toLowerCase();
+      if (TRUE.has(word)) return true;
+      if (FALSE.has(word)) return false;
+      throw fail('true or false');
+    }
+    case 'date':
+      if (typeof text !== 'string' || !isRealDate(text)) throw fail('a date as YYYY-MM-DD');
+      return text;
+    case 'datetime': {
+      const match = typeof text === 'string' ? DATETIME.exec(text) : null;
+      if (!match || !isRealDate(match[1] ?? '')) throw fail('a date and time as YYYY-MM-DD HH:MM[:SS[.ffffff]]');
+      const [, day, hour, minute, second = '00', fraction = ''] = match;
+      if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) throw fail('a valid time of day');
+      return `${day} ${hour}:${minute}:${second}${fraction}`;
+    }
+    default:
+      if (typeof text === 'object' && text !== null) throw fail('text');
+      return String(text);
+  }
+}
+
+async function checkChoices(field: FieldDefinition, values: BindValue[], loadChoices: ChoiceLoader) {
+  const allowed = new Set((await loadChoices(field)).map((choice) => String(choice.value)));
+  for (const value of values) {
+    if (!allowed.has(String(value))) {
+      throw badRequest(`Parameter "${field.name}": ${JSON.stringify(value)?.slice(0, 60)} is not one of its choices`);
+    }
+  }
+}
+
+function isMissing(value: unknown): boolean {
+  return value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
+}
+
+/**
+ * Coerces the declared fields. Undeclared names that the SQL binds (`extraBindNames`) pass as text,
+ * so a report without field definitions still takes `?_value=…` as the help text shows.
+ */
+export async function coerceParameters(
+  fields: FieldDefinition[],
+  raw: RawParams,
+  extraBindNames: string[],
+  loadChoices: ChoiceLoader,
+): Promise<Record<string, ParamValue>> {
+  const result: Record<string, ParamValue> = {};
+  for (const field of fields) {
+    let value = raw[field.name];
+    if (isMissing(value)) value = field.default ?? undefined;
+    if (isMissing(value)) {
+      if (field.required) throw badRequest(`Parameter "${field.name}" (${field.label || field.name}) is required`);
+      result[field.name] = field.type === 'multiselect' ? [] : null;
+      continue;
+    }
+    const list = Array.isArray(value) || field.type === 'multiselect';
+    const items = (Array.isArray(value) ? value : [value]).map((item) => coerceScalar(field, item));
+    if (field.type === 'select' || field.type === 'multiselect') await checkChoices(field, items, loadChoices);
+    result[field.name] = list ? items : (items[0] ?? null);
+  }
+  for (const name of extraBindNames) {
+    if (name in result) continue;
+    const value = raw[name];
+    if (isMissing(value)) result[name] = null;
+    else if (Array.isArray(value)) result[name] = value.map((item) => coerceScalar({ name, type: 'text' }, item));
+    else result[name] = coerceScalar({ name, type: 'text' }, value);
+  }
+  return result;
+}

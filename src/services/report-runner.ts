@@ -1,0 +1,191 @@
+/**
+ * The one run pipeline (SPEC §4) behind the API, the UI, mail and schedules: resolve, authorize,
+ * coerce parameters, render the SQL template, bind, execute on the cluster, audit.
+ */
+import type { Column, DriverName, JsonValue } from '../datasources/driver.ts';
+import { drivers } from '../datasources/registry.ts';
+import { AppError, forbidden } from '../errors.ts';
+import type { Principal } from '../policies/principal.ts';
+import { canRunReport } from '../policies/report-access.ts';
+import { bindParameters, findBindNames } from '../sql/bind-parameters.ts';
+import { renderSqlTemplate, trustedSqlFragment } from '../sql/sql-template.ts';
+import type { clusterRepo } from '../store/cluster-repo.ts';
+import type { AuditService } from './audit.ts';
+import { type ClusterMember, type ResultStream, strategies } from './cluster-executor.ts';
+import type { ConnectionService } from './connections.ts';
+import { type ParamValue, type RawParams, coerceParameters } from './parameters.ts';
+import type { FieldDefinition, ReportDefinition } from './report-model.ts';
+import type { ReportService } from './reports.ts';
+
+export interface RunContext {
+  principal: Principal;
+  client?: string | null;
+  /** Aborted when the caller goes away; cancels the statement on the database. */
+  signal?: AbortSignal;
+}
+
+export interface Section {
+  title: string;
+  columns: Column[];
+  rows: JsonValue[][];
+}
+
+export type RunOutput =
+  | { kind: 'table'; report: ReportDefinition; columns: Column[]; rows: AsyncIterable<JsonValue[][]> }
+  | { kind: 'sections'; report: ReportDefinition; sections: Section[] };
+
+interface Deps {
+  reports: ReportService;
+  clusters: ReturnType<typeof clusterRepo>;
+  connections: ConnectionService;
+  audit: AuditService;
+  hostname: string;
+  /** Rows a panel section may hold, since sections are gathered in memory. */
+  sectionRowCap?: number;
+}
+
+/** No access-group definitions match yet: every table's fragment is `1=0` (no rows). */
+const noAccessGroups = new Proxy({}, { get: () => trustedSqlFragment('1=0') });
+
+export function reportRunner(deps: Deps) {
+  const { reports, clusters, connections, audit } = deps;
+
+  async function membersOf(report: ReportDefinition) {
+    const rows = (await clusters.members(report.clusterId)).filter((row) => row.active === 1);
+    if (rows.length === 0) {
+      throw new AppError('database_unreachable', `The cluster "${report.cluster}" has no active connection`);
+    }
+    return rows.map((row) => ({
+      name: row.name,
+      source: connections.dataSource(row),
+      dialect: drivers[row.driver as DriverName].dialect,
+      timeoutMs: row.statement_timeout_ms,
+    }));
+  }
+
+  function templateContext(report: ReportDefinition, principal: Principal, params: Record<string, ParamValue>) {
+    return {
+      ...params,
+      report_name: report.name,
+      user_email: principal.email ?? principal.name,
+      user_groups: [...principal.groups],
+      host: deps.hostname,
+      cluster: report.cluster,
+      access_group: noAccessGroups,
+    };
+  }
+
+  async function execute(
+    report: ReportDefinition,
+    sqlBody: string,
+    context: Record<string, unknown>,
+    params: Record<string, ParamValue>,
+    signal?: AbortSignal,
+  ): Promise<ResultStream & { sql: string }> {
+    const members = await membersOf(report);
+    let renderedSql = '';
+    const prepared: ClusterMember[] = members.map((member) => {
+      const rendered = renderSqlTemplate(sqlBody, context, member.dialect);
+      renderedSql ||= rendered;
+      const bound = bindParameters(rendered, params, member.dialect);
+      return {
+        name: member.name,
+        source: member.source,
+        request: { sql: bound.sql, values: bound.values, timeoutMs: member.timeoutMs, signal },
+      };
+    });
+    const stream = await strategies[report.strategy](prepared);
+    return { ...stream, sql: renderedSql };
+  }
+
+  async function loadChoices(report: ReportDefinition, field: FieldDefinition, principal: Principal) {
+    if (field.choices) return field.choices.map((c) => ({ value: c.value, label: c.label ?? String(c.value) }));
+    if (!field.choices_sql) return [];
+    const context = templateContext(report, principal, {});
+    const stream = await execute({ ...report, strategy: 'balance' }, field.choices_sql, context, {});
+    const choices: Array<{ value: JsonValue; label: string }> = [];
+    for await (const batch of stream.rows) {
+      for (const row of batch) choices.push({ value: row[0] ?? null, label: String(row[1] ?? row[0] ?? '') });
+    }
+    return choices;
+  }
+
+  async function authorized(ref: string, principal: Principal): Promise<ReportDefinition> {
+    const report = await reports.resolve(ref);
+    if (!canRunReport(principal, report)) throw forbidden(`You have no access to the report "${report.slug}"`);
+    return report;
+  }
+
+  /** Counts rows as they stream and writes the audit record when the stream ends. */
+  function audited(rows: AsyncIterable<JsonValue[][]>, onEnd: (count: number, error?: unknown) => Promise<void>) {
+    return (async function* () {
+      let count = 0;
+      let failure: unknown;
+      try {
+        for await (const batch of rows) {
+          count += batch.length;
+          yield batch;
+        }
+      } catch (error) {
+        failure = error;
+        throw error;
+      } finally {
+        await onEnd(count, failure).catch(() => {});
+      }
+    })();
+  }
+
+  return {
+    authorized,
+
+    async run(ref: string, raw: RawParams, ctx: RunContext): Promise<RunOutput> {
+      const report = await authorized(ref, ctx.principal);
+      const bodies = report.type === 'panel' ? report.sections.map((s) => s.sql) : [report.sql];
+      const params = await coerceParameters(report.fields, raw, bodies.flatMap((body) => findBindNames(body)), (field) =>
+        loadChoices(report, field, ctx.principal),
+      );
+      const context = templateContext(report, ctx.principal, params);
+      const started = performance.now();
+      const auditRun = (sql: string, names: string[], rowCount: number | null, error?: unknown) =>
+        audit.reportRun(ctx.principal, {
+          report: report.slug,
+          connections: names,
+          sql,
+          params,
+          rowCount,
+          durationMs: performance.now() - started,
+          outcome: error ? 'error' : 'ok',
+          error: error instanceof Error ? error.message : undefined,
+          client: ctx.client,
+        });
+      try {
+        if (report.type === 'panel') {
+          const sections: Section[] = [];
+          for (const section of report.sections) {
+            const stream = await execute(report, section.sql, context, params, ctx.signal);
+            const rows: JsonValue[][] = [];
+            for await (const batch of stream.rows) rows.push(...batch);
+            sections.push({ title: section.title, columns: stream.columns, rows });
+          }
+          await auditRun(bodies.join('\n;\n'), [], sections.reduce((n, s) => n + s.rows.length, 0));
+          return { kind: 'sections', report, sections };
+        }
+        const stream = await execute(report, report.sql, context, params, ctx.signal);
+        const rows = audited(stream.rows, (count, error) => auditRun(stream.sql, stream.connections, count, error));
+        return { kind: 'table', report, columns: stream.columns, rows };
+      } catch (error) {
+        await auditRun(report.sql, [], null, error).catch(() => {});
+        throw error;
+      }
+    },
+
+    /** The choices of a field, for anyone who may run its report. */
+    async choices(fieldId: number, principal: Principal) {
+      const { field, reportId } = await reports.field(fieldId);
+      const report = await authorized(String(reportId), principal);
+      return loadChoices(report, field, principal);
+    },
+  };
+}
+
+export type ReportRunner = ReturnType<typeof reportRunner>;

@@ -1,0 +1,198 @@
+/**
+ * Report definitions: resolve by id or slug, save (create or replace by name), list, delete.
+ * Fields are matched by name on save so their ids — used by `/api/choices/<field_id>/` — stay.
+ */
+import { AppError, badRequest, conflict, notFound } from '../errors.ts';
+import { canEditReport } from '../policies/report-access.ts';
+import type { Principal } from '../policies/principal.ts';
+import { nowIso } from '../store/clock.ts';
+import type { clusterRepo } from '../store/cluster-repo.ts';
+import type { reportRepo } from '../store/report-repo.ts';
+import type { ReportFieldRow, ReportRow } from '../store/tables.ts';
+import type { AuditService } from './audit.ts';
+import {
+  type FieldDefinition,
+  type FieldInput,
+  type ReportDefinition,
+  type ReportInput,
+  reportInputSchema,
+  slugify,
+} from './report-model.ts';
+
+interface Deps {
+  reports: ReturnType<typeof reportRepo>;
+  clusters: ReturnType<typeof clusterRepo>;
+  audit: AuditService;
+}
+
+function fieldDefinition(row: ReportFieldRow): FieldDefinition {
+  return {
+    id: row.id,
+    name: row.name,
+    label: row.label,
+    type: row.type as FieldDefinition['type'],
+    required: row.required === 1,
+    default: row.default_value === null ? null : JSON.parse(row.default_value),
+    help: row.help,
+    field_order: row.field_order,
+    choices: row.choices_json === null ? null : JSON.parse(row.choices_json),
+    choices_sql: row.choices_sql,
+  };
+}
+
+function fieldRow(reportId: number, field: FieldInput, index: number) {
+  return {
+    report_id: reportId,
+    name: field.name,
+    label: field.label || field.name,
+    type: field.type,
+    required: field.required ? 1 : 0,
+    default_value: field.default === null ? null : JSON.stringify(field.default),
+    help: field.help,
+    field_order: field.field_order ?? index,
+    choices_json: field.choices === null ? null : JSON.stringify(field.choices),
+    choices_sql: field.choices_sql,
+  };
+}
+
+export function reportService({ reports, clusters, audit }: Deps) {
+  async function definition(row: ReportRow): Promise<ReportDefinition> {
+    const [groups, fields, sections, cluster] = await Promise.all([
+      reports.groups(row.id),
+      reports.fields(row.id),
+      reports.sections(row.id),
+      clusters.findById(row.cluster_id),
+    ]);
+    return {
+      id: row.id,
+      name: row.name,
+      slug: row.slug,
+      description: row.description,
+      type: row.type as ReportDefinition['type'],
+      sql: row.sql_body,
+      clusterId: row.cluster_id,
+      cluster: cluster?.name ?? '',
+      strategy: row.strategy as ReportDefinition['strategy'],
+      totalFields: JSON.parse(row.total_fields_json),
+      active: row.active === 1,
+      runImmediate: row.run_immediate === 1,
+      adminOnly: row.admin_only === 1,
+      groups,
+      output: JSON.parse(row.output_json),
+      fields: fields.map(fieldDefinition),
+      sections: sections.map((section) => ({
+        title: section.title,
+        sql: section.sql_body,
+        output: JSON.parse(section.output_json),
+      })),
+      createdBy: row.created_by,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
+  }
+
+  async function syncFields(reportId: number, fields: FieldInput[]) {
+    const existing = new Map((await reports.fields(reportId)).map((row) => [row.name, row]));
+    for (const [index, field] of fields.entries()) {
+      const row = fieldRow(reportId, field, index);
+      const current = existing.get(field.name);
+      existing.delete(field.name);
+      if (current) await reports.updateField(current.id, row);
+      else await reports.insertField(row);
+    }
+    for (const stale of existing.values()) await reports.deleteField(stale.id);
+  }
+
+  return {
+    /** `ref` is a numeric id or a slug; a trailing `/` is ignored. */
+    async resolve(ref: string): Promise<ReportDefinition> {
+      const key = ref.replace(/\/+$/, '');
+      const row = /^\d+$/.test(key) ? await reports.findById(Number(key)) : await reports.findBySlug(key.toLowerCase());
+      if (!row) throw notFound(`No report "${key}"`);
+      return definition(row);
+    },
+
+    async list(): Promise<ReportDefinition[]> {
+      return Promise.all((await reports.list()).map(definition));
+    },
+
+    async field(fieldId: number): Promise<{ field: FieldDefinition; reportId: number }> {
+      const row = await reports.findField(fieldId);
+      if (!row) throw notFound(`No report field ${fieldId}`);
+      return { field: fieldDefinition(row), reportId: row.report_id };
+    },
+
+    async definitionById(id: number): Promise<ReportDefinition> {
+      const row = await reports.findById(id);
+      if (!row) throw notFound(`No report ${id}`);
+      return definition(row);
+    },
+
+    /** Creates a report, or with `replace` overwrites the one of the same name. */
+    async save(raw: ReportInput, actor: Principal, options: { replace?: boolean } = {}): Promise<ReportDefinition> {
+      const parsed = reportInputSchema.safeParse(raw);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw badRequest(`Report field "${issue?.path.join('.') ?? '?'}" is invalid: ${issue?.message ?? ''}`);
+      }
+      const input = parsed.data;
+      const cluster = await clusters.findByName(input.cluster);
+      if (!cluster) throw badRequest(`Report "${input.name}": no cluster named "${input.cluster}"`);
+      const slug = slugify(input.name);
+      if (slug === '' || /^\d+$/.test(slug)) {
+        throw badRequest(`Report name "${input.name}" gives the slug "${slug}", which cannot name a report in URLs`);
+      }
+      const existing = await reports.findByName(input.name);
+      if (existing && !canEditReport(actor, { adminOnly: existing.admin_only === 1 })) {
+        throw new AppError('forbidden', `You may not change the report "${input.name}"`);
+      }
+      if (existing && !options.replace) throw conflict(`A report named "${input.name}" already exists`);
+      const sameSlug = await reports.findBySlug(slug);
+      if (sameSlug && sameSlug.id !== existing?.id) {
+        throw conflict(`The slug "${slug}" of "${input.name}" is already used by the report "${sameSlug.name}"`);
+      }
+      const now = nowIso();
+      const row = {
+        name: input.name,
+        slug,
+        description: input.description,
+        type: input.type,
+        sql_body: input.sql,
+        cluster_id: cluster.id,
+        strategy: input.strategy,
+        total_fields_json: JSON.stringify(input.total_fields),
+        active: input.active ? 1 : 0,
+        run_immediate: input.run_immediate ? 1 : 0,
+        admin_only: input.admin_only ? 1 : 0,
+        output_json: JSON.stringify(input.output),
+        updated_at: now,
+      };
+      const id = existing
+        ? (await reports.update(existing.id, row), existing.id)
+        : await reports.insert({ ...row, created_by: actor.name, created_at: now });
+      await reports.setGroups(id, [...new Set(input.groups)]);
+      await syncFields(id, input.fields);
+      await reports.setSections(
+        id,
+        input.sections.map((section, position) => ({
+          report_id: id,
+          position,
+          title: section.title,
+          sql_body: section.sql,
+          output_json: JSON.stringify(section.output),
+        })),
+      );
+      await audit.adminChange(actor, existing ? 'report.update' : 'report.create', { name: input.name, slug });
+      return this.definitionById(id);
+    },
+
+    async delete(ref: string, actor: Principal): Promise<void> {
+      const report = await this.resolve(ref);
+      if (!canEditReport(actor, report)) throw new AppError('forbidden', `You may not delete "${report.name}"`);
+      await reports.delete(report.id);
+      await audit.adminChange(actor, 'report.delete', { name: report.name });
+    },
+  };
+}
+
+export type ReportService = ReturnType<typeof reportService>;

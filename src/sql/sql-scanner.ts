@@ -1,0 +1,184 @@
+/**
+ * A small SQL lexer that splits a statement into code and opaque runs (string literals, quoted
+ * identifiers, comments, dollar quotes). It is the one place that knows each dialect's quoting
+ * rules, so the binder (which may only touch `:name` in code) and the SQL template renderer (which
+ * must prove every printed value landed in code) cannot disagree about where a literal ends.
+ *
+ * It only has to be exact about where opaque runs start and end; it does not validate SQL.
+ * An unterminated run extends to the end of the text, which keeps everything after it opaque:
+ * the database then rejects the statement, and nothing after the stray quote is ever bound.
+ */
+import type { DriverName } from '../datasources/driver.ts';
+
+export type SqlSegmentKind = 'code' | 'string' | 'identifier' | 'comment';
+
+/** A half-open range `[start, end)` of the scanned text. */
+export interface SqlSegment {
+  kind: SqlSegmentKind;
+  start: number;
+  end: number;
+}
+
+const DOLLAR_TAG = /\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/y;
+
+/** Letters, `_` and any non-ASCII character may start an identifier or keyword in all three dialects. */
+export function isWordStart(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code >= 128;
+}
+
+/** Digits and `$` may continue a word (`col$1`, `t2`); a `$` inside a word never opens a dollar quote. */
+export function isWordPart(code: number): boolean {
+  return isWordStart(code) || (code >= 48 && code <= 57) || code === 36;
+}
+
+/**
+ * Splits `sql` into consecutive segments covering the whole text, in order. Adjacent code is
+ * merged into one segment; opaque runs are reported one by one.
+ */
+export function scanSql(sql: string, dialect: DriverName): SqlSegment[] {
+  const segments: SqlSegment[] = [];
+  let codeStart = 0;
+  let i = 0;
+  while (i < sql.length) {
+    const code = sql.charCodeAt(i);
+    if (isWordStart(code)) {
+      const wordEnd = skipWord(sql, i);
+      // Postgres `E'…'` (either case) is the one prefix that changes how the literal is read:
+      // backslashes escape, so `E'\''` is a single quote and not the end of the string.
+      if (dialect === 'postgres' && wordEnd === i + 1 && (code === 69 || code === 101) && sql[wordEnd] === "'") {
+        i = pushOpaque(segments, codeStart, i, 'string', quotedEnd(sql, wordEnd, "'", true));
+        codeStart = i;
+      } else {
+        i = wordEnd;
+      }
+      continue;
+    }
+    const opaque = opaqueAt(sql, i, dialect);
+    if (opaque === undefined) {
+      i += 1;
+      continue;
+    }
+    i = pushOpaque(segments, codeStart, i, opaque.kind, opaque.end);
+    codeStart = i;
+  }
+  if (codeStart < sql.length) segments.push({ kind: 'code', start: codeStart, end: sql.length });
+  return segments;
+}
+
+function pushOpaque(
+  segments: SqlSegment[],
+  codeStart: number,
+  start: number,
+  kind: SqlSegmentKind,
+  end: number,
+): number {
+  if (codeStart < start) segments.push({ kind: 'code', start: codeStart, end: start });
+  segments.push({ kind, start, end });
+  return end;
+}
+
+function skipWord(sql: string, start: number): number {
+  let j = start + 1;
+  while (j < sql.length && isWordPart(sql.charCodeAt(j))) j += 1;
+  return j;
+}
+
+/** The opaque run starting at `i`, if one does, with its end. */
+function opaqueAt(sql: string, i: number, dialect: DriverName): { kind: SqlSegmentKind; end: number } | undefined {
+  const c = sql[i];
+  const next = sql[i + 1];
+  switch (c) {
+    case "'":
+      // Only MySQL treats backslash as an escape in plain literals (unless NO_BACKSLASH_ESCAPES).
+      return { kind: 'string', end: quotedEnd(sql, i, "'", dialect === 'mysql') };
+    case '"':
+      // In MySQL's default mode a double-quoted text is a string literal, backslashes included.
+      return dialect === 'mysql'
+        ? { kind: 'string', end: quotedEnd(sql, i, '"', true) }
+        : { kind: 'identifier', end: quotedEnd(sql, i, '"', false) };
+    case '`':
+      return dialect === 'postgres' ? undefined : { kind: 'identifier', end: quotedEnd(sql, i, '`', false) };
+    case '[': {
+      if (dialect !== 'sqlite') return undefined;
+      const close = sql.indexOf(']', i + 1);
+      return { kind: 'identifier', end: close === -1 ? sql.length : close + 1 };
+    }
+    case '-':
+      return next === '-' && startsLineComment(sql, i, dialect)
+        ? { kind: 'comment', end: lineEnd(sql, i, dialect) }
+        : undefined;
+    case '#':
+      return dialect === 'mysql' ? { kind: 'comment', end: lineEnd(sql, i, dialect) } : undefined;
+    case '/':
+      return next === '*' ? { kind: 'comment', end: blockCommentEnd(sql, i, dialect === 'postgres') } : undefined;
+    case '$':
+      return dialect === 'postgres' ? dollarQuoteAt(sql, i) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * End (exclusive) of a quoted run opened at `start`. A doubled quote is an escaped quote in every
+ * dialect; with `backslash`, a backslash also escapes the character after it.
+ */
+function quotedEnd(sql: string, start: number, quote: string, backslash: boolean): number {
+  let j = start + 1;
+  while (j < sql.length) {
+    const c = sql[j];
+    if (backslash && c === '\\') {
+      j += 2;
+    } else if (c === quote) {
+      if (sql[j + 1] !== quote) return j + 1;
+      j += 2;
+    } else {
+      j += 1;
+    }
+  }
+  return sql.length;
+}
+
+/** MySQL needs whitespace or a control character after `--` (`1--1` is arithmetic there). */
+function startsLineComment(sql: string, i: number, dialect: DriverName): boolean {
+  if (dialect !== 'mysql') return true;
+  const after = sql.charCodeAt(i + 2);
+  return Number.isNaN(after) || after <= 32;
+}
+
+/** Postgres ends a line comment at CR or LF; MySQL and SQLite only at LF. */
+function lineEnd(sql: string, i: number, dialect: DriverName): number {
+  for (let j = i; j < sql.length; j += 1) {
+    const c = sql[j];
+    if (c === '\n' || (c === '\r' && dialect === 'postgres')) return j;
+  }
+  return sql.length;
+}
+
+/** Postgres nests block comments (`/* a /* b *\/ still comment *\/`); MySQL and SQLite do not. */
+function blockCommentEnd(sql: string, start: number, nested: boolean): number {
+  let depth = 1;
+  let j = start + 2;
+  while (j < sql.length) {
+    if (sql[j] === '*' && sql[j + 1] === '/') {
+      depth -= 1;
+      j += 2;
+      if (depth === 0 || !nested) return j;
+    } else if (nested && sql[j] === '/' && sql[j + 1] === '*') {
+      depth += 1;
+      j += 2;
+    } else {
+      j += 1;
+    }
+  }
+  return sql.length;
+}
+
+/** `$$…$$` or `$tag$…$tag$`; `$1` (a positional parameter) is not a dollar quote. */
+function dollarQuoteAt(sql: string, i: number): { kind: SqlSegmentKind; end: number } | undefined {
+  DOLLAR_TAG.lastIndex = i;
+  const match = DOLLAR_TAG.exec(sql);
+  if (!match) return undefined;
+  const tag = match[0];
+  const close = sql.indexOf(tag, i + tag.length);
+  return { kind: 'string', end: close === -1 ? sql.length : close + tag.length };
+}

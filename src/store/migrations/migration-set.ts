@@ -1,0 +1,39 @@
+/**
+ * One migration set for both dialects. The only dialect difference a migration may see is how an
+ * auto-increment primary key is declared, passed in as `id`.
+ */
+import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
+import * as initial from './0001-initial.ts';
+
+export type StoreDialect = 'sqlite' | 'postgres';
+
+export interface MigrationContext {
+  id: {
+    type: 'integer' | 'serial';
+    build: (column: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
+  };
+}
+
+type MigrationModule = { up(db: Kysely<unknown>, context: MigrationContext): Promise<void> };
+
+const migrations: Record<string, MigrationModule> = {
+  '0001-initial': initial,
+};
+
+export function migrationProvider(dialect: StoreDialect): MigrationProvider {
+  const context: MigrationContext = {
+    id:
+      dialect === 'sqlite'
+        ? { type: 'integer', build: (c) => c.primaryKey().autoIncrement() }
+        : { type: 'serial', build: (c) => c.primaryKey() },
+  };
+  return {
+    async getMigrations() {
+      const result: Record<string, Migration> = {};
+      for (const [name, module] of Object.entries(migrations)) {
+        result[name] = { up: (db) => module.up(db, context) };
+      }
+      return result;
+    },
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * Row types of the metadata store, shared by SQLite and PostgreSQL. Booleans are stored as 0/1
+ * and times as ISO-8601 UTC text so one schema and one migration set serve both dialects.
+ */
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+export interface ConnectionTable {
+  id: Generated<number>;
+  name: string;
+  driver: string;
+  /** Driver settings without secrets, as JSON. */
+  settings_json: string;
+  /** Secret settings (passwords), AES-256-GCM encrypted with the server key. */
+  secrets_encrypted: string;
+  active: number;
+  statement_timeout_ms: number;
+  pool_size: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ClusterTable {
+  id: Generated<number>;
+  name: string;
+  created_at: string;
+}
+
+export interface ClusterMemberTable {
+  cluster_id: number;
+  connection_id: number;
+  position: number;
+}
+
+export interface ReportTable {
+  id: Generated<number>;
+  name: string;
+  slug: string;
+  description: string;
+  type: string;
+  sql_body: string;
+  cluster_id: number;
+  strategy: string;
+  /** JSON list of column names that get a totals row. */
+  total_fields_json: string;
+  active: number;
+  run_immediate: number;
+  admin_only: number;
+  /** JSON of display, graph settings and HTML template. */
+  output_json: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ReportGroupTable {
+  report_id: number;
+  group_name: string;
+}
+
+export interface ReportFieldTable {
+  id: Generated<number>;
+  report_id: number;
+  name: string;
+  label: string;
+  type: string;
+  required: number;
+  default_value: string | null;
+  help: string;
+  field_order: number;
+  /** JSON list of {value, label} for static choices. */
+  choices_json: string | null;
+  choices_sql: string | null;
+}
+
+export interface PanelSectionTable {
+  id: Generated<number>;
+  report_id: number;
+  position: number;
+  title: string;
+  sql_body: string;
+  output_json: string;
+}
+
+export interface TokenTable {
+  id: Generated<number>;
+  name: string;
+  /** SHA-256 of the secret, hex. The secret itself is never stored. */
+  secret_hash: string;
+  groups_json: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface AuditTable {
+  id: Generated<number>;
+  at: string;
+  principal: string;
+  action: string;
+  report: string | null;
+  connections: string | null;
+  sql_text: string | null;
+  params_json: string | null;
+  row_count: number | null;
+  duration_ms: number | null;
+  outcome: string;
+  error: string | null;
+  client: string | null;
+}
+
+export interface Database {
+  connection: ConnectionTable;
+  cluster: ClusterTable;
+  cluster_member: ClusterMemberTable;
+  report: ReportTable;
+  report_group: ReportGroupTable;
+  report_field: ReportFieldTable;
+  panel_section: PanelSectionTable;
+  token: TokenTable;
+  audit: AuditTable;
+}
+
+export type ConnectionRow = Selectable<ConnectionTable>;
+export type ClusterRow = Selectable<ClusterTable>;
+export type ReportRow = Selectable<ReportTable>;
+export type NewReportRow = Insertable<ReportTable>;
+export type ReportFieldRow = Selectable<ReportFieldTable>;
+export type NewReportFieldRow = Insertable<ReportFieldTable>;
+export type PanelSectionRow = Selectable<PanelSectionTable>;
+export type TokenRow = Selectable<TokenTable>;
+export type NewAuditRow = Insertable<AuditTable>;

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { stringify } from 'yaml';
+import { internalPrincipal } from '../../src/policies/internal-principal.ts';
+import { createTestApp, type TestApp } from '../helpers/test-app.ts';
+
+let t: TestApp;
+before(async () => {
+  t = await createTestApp();
+});
+after(() => t.close());
+
+const admin = () => ({ authorization: t.adminHeader });
+const importText = (payload: string, contentType = 'application/yaml') =>
+  t.app.server.inject({ method: 'POST', url: '/api/admin/bundle/import/', headers: { ...admin(), 'content-type': contentType }, payload });
+
+const bundle = (sql: string) => ({
+  connections: [{ name: 'extra', driver: 'sqlite', settings: { file: path.join(t.dataDir, 'demo.sqlite') }, create_cluster: false }],
+  clusters: [{ name: 'extra', connections: ['extra'] }],
+  reports: [{ name: 'Region names', cluster: 'extra', groups: ['*'], sql }],
+});
+
+describe('bundles', () => {
+  test('import is idempotent by name and a second import updates in place', async () => {
+    const first = await importText(stringify(bundle('select name from region order by id')));
+    assert.equal(first.statusCode, 200, first.body);
+    assert.deepEqual(first.json().records[0], { connections: 1, clusters: 1, reports: 1 });
+    const id = (await t.app.services.reports.resolve('region-names')).id;
+    const second = await importText(JSON.stringify(bundle('select name from region order by id desc')), 'application/json');
+    assert.equal(second.statusCode, 200);
+    const report = await t.app.services.reports.resolve('region-names');
+    assert.equal(report.id, id, 'same report, not a copy');
+    assert.match(report.sql, /desc/);
+    const names = (await t.app.services.connections.list()).map((c) => c.name);
+    assert.equal(names.filter((name) => name === 'extra').length, 1);
+  });
+
+  test('a bad entry is named, and nothing of the bundle is kept', async () => {
+    const bad = {
+      connections: [{ name: 'half-way', driver: 'sqlite', settings: { file: '/tmp/x.sqlite' } }],
+      reports: [{ name: 'Broken', cluster: 'no-such-cluster', sql: 'select 1' }],
+    };
+    const response = await importText(stringify(bad));
+    assert.equal(response.statusCode, 400);
+    assert.match(response.json().message, /Report "Broken": .*no cluster named "no-such-cluster"/);
+    const names = (await t.app.services.connections.list()).map((c) => c.name);
+    assert.ok(!names.includes('half-way'), 'the transaction rolled back');
+    const unparsable = await importText('reports: [ {');
+    assert.equal(unparsable.statusCode, 400);
+    assert.match(unparsable.json().message, /not valid YAML or JSON/);
+  });
+
+  test('export leaves secrets out and imports back to the same definitions', async () => {
+    await t.app.services.connections.save(
+      { name: 'pg-secret', driver: 'postgres', settings: { host: '127.0.0.1', database: 'test', user: 'postgres', password: 'hunter2-secret' } },
+      internalPrincipal('admin'),
+    );
+    const exported = await t.app.server.inject({ url: '/api/admin/bundle/export/?format=yaml', headers: admin() });
+    assert.equal(exported.statusCode, 200);
+    assert.ok(!exported.body.includes('hunter2-secret'));
+    assert.match(exported.body, /name: Orders by status/);
+    const listed = await t.app.server.inject({ url: '/api/admin/connections/', headers: admin() });
+    assert.ok(!listed.body.includes('hunter2-secret'));
+    assert.equal(listed.json().records.find((c: { name: string }) => c.name === 'pg-secret').settings.has_password, true);
+    const stored = await t.app.store.db.selectFrom('connection').selectAll().where('name', '=', 'pg-secret').executeTakeFirstOrThrow();
+    assert.ok(!JSON.stringify(stored).includes('hunter2-secret'), 'the password is encrypted at rest');
+    const before = await t.app.services.reports.list();
+    const again = await importText(exported.body);
+    assert.equal(again.statusCode, 200, again.body);
+    const afterImport = await t.app.services.reports.list();
+    assert.deepEqual(
+      afterImport.map(({ updatedAt: _u, ...r }) => r),
+      before.map(({ updatedAt: _u, ...r }) => r),
+    );
+  });
+
+  test('the CLI imports a file and exports JSON', () => {
+    const file = path.join(t.dataDir, 'cli-bundle.yaml');
+    writeFileSync(file, stringify(bundle('select id from region')));
+    const env = { ...process.env, DATA_DIR: t.dataDir, DEMO: 'false' };
+    const imported = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'import', file], { env, encoding: 'utf8' });
+    assert.match(imported, /Imported 1 connection\(s\), 1 cluster\(s\), 1 report\(s\)/);
+    const exported = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'export', '--format', 'json'], { env, encoding: 'utf8' });
+    assert.ok(JSON.parse(exported).reports.some((r: { name: string }) => r.name === 'Region names'));
+    const missing = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'import', '/no/such/file'], { env, encoding: 'utf8' });
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /Cannot read the bundle file/);
+  });
+});
