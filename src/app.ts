@@ -37,7 +37,11 @@ export function servicesFor(db: Kysely<Database>, { config, box, cache }: Shared
     audits: auditRepo(db),
   };
   const audit = auditService({ audits: repos.audits, queryAudit: config.features.has('audit') });
-  const roles = { adminUsers: config.adminUsers, adminGroup: config.adminGroup, editorGroup: config.editorGroup };
+  const roles = {
+    adminUsers: config.adminUsers,
+    adminGroup: config.adminGroup,
+    editorGroup: config.editorGroup,
+  };
   const connections = connectionService({ ...repos, box, cache, audit });
   const clusters = clusterService({ ...repos, audit });
   const reports = reportService({ ...repos, audit });
@@ -47,7 +51,13 @@ export function servicesFor(db: Kysely<Database>, { config, box, cache }: Shared
     clusters,
     reports,
     tokens: tokenService({ tokens: repos.tokens, audit, roles }),
-    runner: reportRunner({ reports, clusters: repos.clusters, connections, audit, hostname: config.hostname }),
+    runner: reportRunner({
+      reports,
+      clusters: repos.clusters,
+      connections,
+      audit,
+      hostname: config.hostname,
+    }),
   };
 }
 

@@ -12,7 +12,9 @@ async function main() {
   if (demoHeader) {
     console.log('\nDemo set up. Admin token (shown once; create more with `npm run cli -- token create`):');
     console.log(`  Authorization: ${demoHeader}`);
-    console.log(`Try:\n  curl -H 'Authorization: ${demoHeader}' ${address.replace('0.0.0.0', '127.0.0.1')}/api/call/customer-by-id/?_id=42\n`);
+    console.log(
+      `Try:\n  curl -H 'Authorization: ${demoHeader}' ${address.replace('0.0.0.0', '127.0.0.1')}/api/call/customer-by-id/?_id=42\n`,
+    );
   }
   let stopping = false;
   const stop = async (signal: string) => {

@@ -30,7 +30,8 @@ if (!command) {
 }
 command(args).catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof AppError) console.error(error.message);
-  else if (error instanceof Error && error.name === 'ZodError') console.error(`Bad arguments: ${error.message}`);
+  else if (error instanceof Error && error.name === 'ZodError')
+    console.error(`Bad arguments: ${error.message}`);
   else console.error(error);
   process.exit(error instanceof ConfigError ? 2 : exitCodeOf(error));
 });

@@ -25,7 +25,9 @@ export async function tokenCommand(args: string[]): Promise<void> {
       });
       console.log(JSON.stringify(await app.services.tokens.create(input, actor)));
     } else if (action === 'list') {
-      console.log(JSON.stringify({ message: '', ok: true, records: await app.services.tokens.list() }, null, 2));
+      console.log(
+        JSON.stringify({ message: '', ok: true, records: await app.services.tokens.list() }, null, 2),
+      );
     } else if (action === 'delete') {
       if (!values.name) throw badRequest('token delete needs --name');
       await app.services.tokens.delete(values.name, actor);

@@ -26,7 +26,9 @@ export function unreachableError(reason: string, cause?: unknown): AppError {
 }
 
 function abortReason(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new DOMException('The run was aborted', 'AbortError');
+  return signal.reason instanceof Error
+    ? signal.reason
+    : new DOMException('The run was aborted', 'AbortError');
 }
 
 export class RunControl {
@@ -65,11 +67,6 @@ export class RunControl {
   /** The reason the run stopped, if it did. */
   get error(): Error | undefined {
     return this.#error;
-  }
-
-  /** Whether a server-side cancel hook has been started. */
-  get cancelled(): boolean {
-    return this.#cancels.length > 0;
   }
 
   /** Throws the stop reason. Also checks the deadline, for synchronous drivers whose timer cannot fire. */

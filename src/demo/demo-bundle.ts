@@ -57,7 +57,8 @@ export function demoBundle(demoFile: string) {
             label: 'Status',
             type: 'multiselect',
             field_order: 3,
-            choices_sql: 'select distinct status, upper(substr(status, 1, 1)) || substr(status, 2) from orders order by 1',
+            choices_sql:
+              'select distinct status, upper(substr(status, 1, 1)) || substr(status, 2) from orders order by 1',
           },
         ],
       },
@@ -90,7 +91,10 @@ export function demoBundle(demoFile: string) {
         cluster: 'demo',
         groups: ['*'],
         sections: [
-          { title: 'Orders per status', sql: 'select status, count(*) as orders from orders group by status order by 2 desc' },
+          {
+            title: 'Orders per status',
+            sql: 'select status, count(*) as orders from orders group by status order by 2 desc',
+          },
           {
             title: 'Top products',
             sql: 'select p.name, sum(i.quantity) as units from order_item i join product p on p.id = i.product_id group by p.name order by 2 desc limit 10',
@@ -127,7 +131,15 @@ export function demoBundle(demoFile: string) {
         strategy: 'distribute',
         groups: ['*'],
         sql: 'select title, played_on, score from game where host_id = :_host order by score desc limit 5',
-        fields: [{ name: '_host', label: 'Host', type: 'select', default: 1, choices: [1, 2, 3].map((v) => ({ value: v, label: `Host ${v}` })) }],
+        fields: [
+          {
+            name: '_host',
+            label: 'Host',
+            type: 'select',
+            default: 1,
+            choices: [1, 2, 3].map((v) => ({ value: v, label: `Host ${v}` })),
+          },
+        ],
       },
     ],
   };

@@ -4,10 +4,10 @@
  */
 import path from 'node:path';
 import type { App } from '../app.ts';
-import { importBundle } from '../services/bundles.ts';
 import { internalPrincipal } from '../policies/internal-principal.ts';
-import { createDemoDatabase } from './demo-database.ts';
+import { importBundle } from '../services/bundles.ts';
 import { demoBundle } from './demo-bundle.ts';
+import { createDemoDatabase } from './demo-database.ts';
 
 export const DEMO_TOKEN_NAME = 'demo-admin';
 

@@ -9,7 +9,15 @@ import { AppError } from '../errors.ts';
 import type { Principal } from '../policies/principal.ts';
 import type { TokenService } from '../services/tokens.ts';
 
-const CREDENTIAL_PARAMS = new Set(['token', 'access_token', 'api_key', 'apikey', 'authorization', 'auth_token', 'secret']);
+const CREDENTIAL_PARAMS = new Set([
+  'token',
+  'access_token',
+  'api_key',
+  'apikey',
+  'authorization',
+  'auth_token',
+  'secret',
+]);
 
 export interface AuthOptions {
   tokens: TokenService;
@@ -44,11 +52,15 @@ export function authenticator({ tokens, failuresAllowed = 10, windowSeconds = 30
   function parseBasic(header: string | undefined): { name: string; secret: string } {
     const match = header ? /^Basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(header) : null;
     if (!match?.[1]) {
-      throw new AppError('unauthenticated', 'Send a token in the Authorization header: "Basic base64(name:secret)"');
+      throw new AppError(
+        'unauthenticated',
+        'Send a token in the Authorization header: "Basic base64(name:secret)"',
+      );
     }
     const decoded = Buffer.from(match[1], 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon <= 0) throw new AppError('unauthenticated', 'The Authorization header is not "Basic base64(name:secret)"');
+    if (colon <= 0)
+      throw new AppError('unauthenticated', 'The Authorization header is not "Basic base64(name:secret)"');
     return { name: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
   }
 

@@ -14,7 +14,10 @@ function describe(error: unknown): { status: number; message: string } {
   }
   if (error instanceof ZodError) {
     const issue = error.issues[0];
-    return { status: 400, message: `"${issue?.path.join('.') || 'body'}" is invalid: ${issue?.message ?? ''}` };
+    return {
+      status: 400,
+      message: `"${issue?.path.join('.') || 'body'}" is invalid: ${issue?.message ?? ''}`,
+    };
   }
   const fastifyError = error as Partial<FastifyError>;
   const status = fastifyError.statusCode;

@@ -29,7 +29,8 @@ function formToParams(text: string): RawParams {
   const params: RawParams = {};
   for (const [key, value] of new URLSearchParams(text)) {
     const previous = params[key];
-    params[key] = previous === undefined ? value : Array.isArray(previous) ? [...previous, value] : [previous, value];
+    params[key] =
+      previous === undefined ? value : Array.isArray(previous) ? [...previous, value] : [previous, value];
   }
   return params;
 }

@@ -28,7 +28,8 @@ function recordEncoder(columns: Column[]) {
   const keys = columns.map((column) => `${JSON.stringify(column.name)}:`);
   return (row: JsonValue[]) => {
     let text = '{';
-    for (let i = 0; i < keys.length; i++) text += `${i ? ',' : ''}${keys[i]}${JSON.stringify(row[i] ?? null)}`;
+    for (let i = 0; i < keys.length; i++)
+      text += `${i ? ',' : ''}${keys[i]}${JSON.stringify(row[i] ?? null)}`;
     return `${text}}`;
   };
 }
@@ -47,7 +48,11 @@ function encoderFor(format: Format, columns: Column[]): Encoder {
   }
   const record = recordEncoder(columns);
   if (format === 'ndjson') return { head: '', row: (row) => `${record(row)}\n`, tail: '' };
-  return { head: '{"message":"","ok":true,"records":[', row: (row, first) => (first ? '' : ',') + record(row), tail: ']}' };
+  return {
+    head: '{"message":"","ok":true,"records":[',
+    row: (row, first) => (first ? '' : ',') + record(row),
+    tail: ']}',
+  };
 }
 
 async function* encode(encoder: Encoder, buffered: JsonValue[][][], rest: AsyncIterator<JsonValue[][]>) {
@@ -69,7 +74,12 @@ async function* encode(encoder: Encoder, buffered: JsonValue[][][], rest: AsyncI
   }
 }
 
-async function sendTable(reply: FastifyReply, format: Format, columns: Column[], rows: AsyncIterable<JsonValue[][]>) {
+async function sendTable(
+  reply: FastifyReply,
+  format: Format,
+  columns: Column[],
+  rows: AsyncIterable<JsonValue[][]>,
+) {
   const iterator = rows[Symbol.asyncIterator]();
   const buffered: JsonValue[][][] = [];
   let count = 0;

@@ -35,8 +35,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], frameAncestors: ["'none'"] } },
   });
   await server.register(formbody);
-  server.addContentTypeParser(['application/yaml', 'text/yaml', 'text/plain'], { parseAs: 'string' }, (_r, body, done) =>
-    done(null, body),
+  server.addContentTypeParser(
+    ['application/yaml', 'text/yaml', 'text/plain'],
+    { parseAs: 'string' },
+    (_r, body, done) => done(null, body),
   );
   server.setErrorHandler(handleError);
   const routeDeps: RouteDeps = { ...deps, auth: authenticator({ tokens: deps.services.tokens }) };

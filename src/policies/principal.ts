@@ -23,7 +23,8 @@ export function rolesOf(
   settings: RoleSettings,
 ): { isAdmin: boolean; isEditor: boolean } {
   const isAdmin =
-    groups.includes(settings.adminGroup) || (email !== null && settings.adminUsers.includes(email.toLowerCase()));
+    groups.includes(settings.adminGroup) ||
+    (email !== null && settings.adminUsers.includes(email.toLowerCase()));
   return { isAdmin, isEditor: isAdmin || groups.includes(settings.editorGroup) };
 }
 

@@ -14,7 +14,9 @@ export function canRunReport(principal: Principal, report: ReportAccessFacts): b
   if (principal.isAdmin) return true;
   if (!report.active) return false;
   return report.groups.some((group) =>
-    group === '*' ? principal.kind === 'user' || principal.groups.includes('*') : principal.groups.includes(group),
+    group === '*'
+      ? principal.kind === 'user' || principal.groups.includes('*')
+      : principal.groups.includes(group),
   );
 }
 

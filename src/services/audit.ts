@@ -25,7 +25,12 @@ interface Deps {
 
 export function auditService({ audits, queryAudit }: Deps) {
   return {
-    async adminChange(actor: Principal, action: string, details: Record<string, unknown>, client?: string | null) {
+    async adminChange(
+      actor: Principal,
+      action: string,
+      details: Record<string, unknown>,
+      client?: string | null,
+    ) {
       await audits.insert({
         at: nowIso(),
         principal: actor.name,

@@ -44,15 +44,22 @@ export function parseBundle(text: string): z.infer<typeof bundleSchema> {
   return parsed.data;
 }
 
-async function each<T extends { name: string }>(kind: string, entries: T[], save: (entry: T) => Promise<unknown>) {
+async function each<T extends { name: string }>(
+  kind: string,
+  entries: T[],
+  save: (entry: T) => Promise<unknown>,
+) {
   for (const entry of entries) {
     try {
       await save(entry);
     } catch (error) {
-      if (error instanceof AppError) throw new AppError(error.code, `${kind} "${entry.name}": ${error.message}`);
+      if (error instanceof AppError)
+        throw new AppError(error.code, `${kind} "${entry.name}": ${error.message}`);
       if (error instanceof z.ZodError) {
         const issue = error.issues[0];
-        throw badRequest(`${kind} "${entry.name}": "${issue?.path.join('.')}" is invalid: ${issue?.message ?? ''}`);
+        throw badRequest(
+          `${kind} "${entry.name}": "${issue?.path.join('.')}" is invalid: ${issue?.message ?? ''}`,
+        );
       }
       throw error;
     }
@@ -71,8 +78,14 @@ export async function importBundle(
   await each('Cluster', bundle.clusters, (entry) =>
     services.clusters.save(entry as { name: string; connections: string[] }, actor, { replace: true }),
   );
-  await each('Report', bundle.reports, (entry) => services.reports.save(entry as never, actor, { replace: true }));
-  return { connections: bundle.connections.length, clusters: bundle.clusters.length, reports: bundle.reports.length };
+  await each('Report', bundle.reports, (entry) =>
+    services.reports.save(entry as never, actor, { replace: true }),
+  );
+  return {
+    connections: bundle.connections.length,
+    clusters: bundle.clusters.length,
+    reports: bundle.reports.length,
+  };
 }
 
 /** Everything as a bundle, secrets left out. */
@@ -86,7 +99,10 @@ export async function exportBundle(services: BundleServices, format: 'yaml' | 'j
     pool_size: c.pool_size,
     create_cluster: false,
   }));
-  const clusters = (await services.clusters.list()).map((c) => ({ name: c.name, connections: c.connections }));
+  const clusters = (await services.clusters.list()).map((c) => ({
+    name: c.name,
+    connections: c.connections,
+  }));
   const reports = (await services.reports.list()).map((r) => ({
     name: r.name,
     description: r.description,

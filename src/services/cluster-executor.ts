@@ -31,7 +31,8 @@ async function open(member: ClusterMember): Promise<Opened> {
   const iterator = member.source.run(member.request)[Symbol.asyncIterator]();
   try {
     const first = await iterator.next();
-    if (first.done) throw new AppError('internal', `The connection "${member.name}" returned no result description`);
+    if (first.done)
+      throw new AppError('internal', `The connection "${member.name}" returned no result description`);
     return { member, iterator, first: first.value };
   } catch (error) {
     await iterator.return?.();
@@ -111,7 +112,9 @@ function remap(rows: JsonValue[][], map: number[], width: number, lead: JsonValu
 }
 
 /** Pulls every stream concurrently and yields batches as they arrive. */
-async function* merge(streams: AsyncIterator<JsonValue[][]>[]): AsyncGenerator<{ index: number; rows: JsonValue[][] }> {
+async function* merge(
+  streams: AsyncIterator<JsonValue[][]>[],
+): AsyncGenerator<{ index: number; rows: JsonValue[][] }> {
   const pull = (index: number) => streams[index]!.next().then((result) => ({ index, result }));
   const pending = new Map(streams.map((_, index) => [index, pull(index)]));
   try {
@@ -135,7 +138,8 @@ export async function runConsolidated(members: ClusterMember[]): Promise<ResultS
   const { columns, maps } = unionColumns(opened);
   const streams = opened.map((entry) => rest(entry)[Symbol.asyncIterator]());
   async function* rows() {
-    for await (const { index, rows: batch } of merge(streams)) yield remap(batch, maps[index]!, columns.length);
+    for await (const { index, rows: batch } of merge(streams))
+      yield remap(batch, maps[index]!, columns.length);
   }
   return { columns, rows: rows(), connections: members.map((member) => member.name) };
 }
@@ -149,7 +153,8 @@ export async function runDistributed(members: ClusterMember[]): Promise<ResultSt
   const { columns, maps } = unionColumns(opened, [{ name: 'connection', type: 'text' }]);
   async function* rows() {
     for (const [index, entry] of opened.entries()) {
-      for await (const batch of rest(entry)) yield remap(batch, maps[index]!, columns.length, [entry.member.name]);
+      for await (const batch of rest(entry))
+        yield remap(batch, maps[index]!, columns.length, [entry.member.name]);
     }
   }
   return { columns, rows: rows(), connections: members.map((member) => member.name) };

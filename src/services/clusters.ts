@@ -38,7 +38,11 @@ export function clusterService({ clusters, connections, audit }: Deps) {
       return view(row.id, row.name);
     },
     /** Creates, or with `replace` redefines, a cluster by name. */
-    async save(raw: ClusterInput, actor: Principal, options: { replace?: boolean } = {}): Promise<ClusterView> {
+    async save(
+      raw: ClusterInput,
+      actor: Principal,
+      options: { replace?: boolean } = {},
+    ): Promise<ClusterView> {
       const input = clusterInputSchema.parse(raw);
       const ids: number[] = [];
       for (const name of input.connections) {

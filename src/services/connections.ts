@@ -92,7 +92,9 @@ export function connectionService({ connections, clusters, box, cache, audit }: 
     const parsed = drivers[driver].configSchema.safeParse(settings);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw badRequest(`Connection setting "${issue?.path.join('.') ?? '?'}" is invalid: ${issue?.message ?? ''}`);
+      throw badRequest(
+        `Connection setting "${issue?.path.join('.') ?? '?'}" is invalid: ${issue?.message ?? ''}`,
+      );
     }
   }
 
@@ -112,11 +114,16 @@ export function connectionService({ connections, clusters, box, cache, audit }: 
     },
 
     /** Creates, or with `replace` updates, a connection by name. Omitted secrets are kept. */
-    async save(raw: ConnectionInput, actor: Principal, options: { replace?: boolean } = {}): Promise<ConnectionView> {
+    async save(
+      raw: ConnectionInput,
+      actor: Principal,
+      options: { replace?: boolean } = {},
+    ): Promise<ConnectionView> {
       const input = connectionInputSchema.parse(raw);
       const existing = await connections.findByName(input.name);
       if (existing && !options.replace) throw conflict(`A connection named "${input.name}" already exists`);
-      const kept = existing && existing.driver === input.driver ? JSON.parse(box.open(existing.secrets_encrypted)) : {};
+      const kept =
+        existing && existing.driver === input.driver ? JSON.parse(box.open(existing.secrets_encrypted)) : {};
       const { plain, secrets } = split(input.driver, input.settings);
       const mergedSecrets = { ...kept, ...secrets };
       validate(input.driver, { ...plain, ...mergedSecrets });

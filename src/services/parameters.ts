@@ -25,7 +25,9 @@ function isRealDate(text: string): boolean {
 
 /** Coerces one scalar by field type, or throws naming the field. */
 export function coerceScalar(field: Pick<FieldDefinition, 'name' | 'type'>, value: unknown): BindValue {
-  const text = typeof value === 'string' ? value.trim() : value;
+  // Text keeps its spaces as sent; typed values may arrive padded from forms.
+  const text =
+    typeof value === 'string' && field.type !== 'text' && field.type !== 'select' ? value.trim() : value;
   const fail = (expected: string) =>
     badRequest(`Parameter "${field.name}" must be ${expected}; got ${JSON.stringify(value)?.slice(0, 60)}`);
   switch (field.type) {
@@ -33,10 +35,13 @@ export function coerceScalar(field: Pick<FieldDefinition, 'name' | 'type'>, valu
       const digits = typeof text === 'number' ? String(text) : text;
       if (typeof digits !== 'string' || !/^[-+]?\d+$/.test(digits)) throw fail('an integer');
       const big = BigInt(digits);
-      return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+      return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER)
+        ? Number(big)
+        : big;
     }
     case 'number': {
-      const number = typeof text === 'number' ? text : typeof text === 'string' && text !== '' ? Number(text) : Number.NaN;
+      const number =
+        typeof text === 'number' ? text : typeof text === 'string' && text !== '' ? Number(text) : Number.NaN;
       if (!Number.isFinite(number)) throw fail('a number');
       return number;
     }
@@ -52,7 +57,8 @@ export function coerceScalar(field: Pick<FieldDefinition, 'name' | 'type'>, valu
       return text;
     case 'datetime': {
       const match = typeof text === 'string' ? DATETIME.exec(text) : null;
-      if (!match || !isRealDate(match[1] ?? '')) throw fail('a date and time as YYYY-MM-DD HH:MM[:SS[.ffffff]]');
+      if (!match || !isRealDate(match[1] ?? ''))
+        throw fail('a date and time as YYYY-MM-DD HH:MM[:SS[.ffffff]]');
       const [, day, hour, minute, second = '00', fraction = ''] = match;
       if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) throw fail('a valid time of day');
       return `${day} ${hour}:${minute}:${second}${fraction}`;
@@ -67,13 +73,17 @@ async function checkChoices(field: FieldDefinition, values: BindValue[], loadCho
   const allowed = new Set((await loadChoices(field)).map((choice) => String(choice.value)));
   for (const value of values) {
     if (!allowed.has(String(value))) {
-      throw badRequest(`Parameter "${field.name}": ${JSON.stringify(value)?.slice(0, 60)} is not one of its choices`);
+      throw badRequest(
+        `Parameter "${field.name}": ${JSON.stringify(value)?.slice(0, 60)} is not one of its choices`,
+      );
     }
   }
 }
 
 function isMissing(value: unknown): boolean {
-  return value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
+  return (
+    value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0)
+  );
 }
 
 /**
@@ -91,20 +101,23 @@ export async function coerceParameters(
     let value = raw[field.name];
     if (isMissing(value)) value = field.default ?? undefined;
     if (isMissing(value)) {
-      if (field.required) throw badRequest(`Parameter "${field.name}" (${field.label || field.name}) is required`);
+      if (field.required)
+        throw badRequest(`Parameter "${field.name}" (${field.label || field.name}) is required`);
       result[field.name] = field.type === 'multiselect' ? [] : null;
       continue;
     }
     const list = Array.isArray(value) || field.type === 'multiselect';
     const items = (Array.isArray(value) ? value : [value]).map((item) => coerceScalar(field, item));
-    if (field.type === 'select' || field.type === 'multiselect') await checkChoices(field, items, loadChoices);
+    if (field.type === 'select' || field.type === 'multiselect')
+      await checkChoices(field, items, loadChoices);
     result[field.name] = list ? items : (items[0] ?? null);
   }
   for (const name of extraBindNames) {
     if (name in result) continue;
     const value = raw[name];
     if (isMissing(value)) result[name] = null;
-    else if (Array.isArray(value)) result[name] = value.map((item) => coerceScalar({ name, type: 'text' }, item));
+    else if (Array.isArray(value))
+      result[name] = value.map((item) => coerceScalar({ name, type: 'text' }, item));
     else result[name] = coerceScalar({ name, type: 'text' }, value);
   }
   return result;

@@ -4,12 +4,24 @@
  */
 import { z } from 'zod';
 
-export const fieldTypes = ['text', 'integer', 'number', 'date', 'datetime', 'boolean', 'select', 'multiselect'] as const;
+export const fieldTypes = [
+  'text',
+  'integer',
+  'number',
+  'date',
+  'datetime',
+  'boolean',
+  'select',
+  'multiselect',
+] as const;
 export type FieldType = (typeof fieldTypes)[number];
 
 const bindName = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a bind variable name: letters, digits and _, not starting with a digit');
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]*$/,
+    'must be a bind variable name: letters, digits and _, not starting with a digit',
+  );
 
 export const choiceSchema = z.object({
   value: z.union([z.string(), z.number(), z.boolean()]),
@@ -21,7 +33,10 @@ export const fieldInputSchema = z.object({
   label: z.string().default(''),
   type: z.enum(fieldTypes).default('text'),
   required: z.boolean().default(false),
-  default: z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]).nullable().default(null),
+  default: z
+    .union([z.string(), z.number(), z.boolean(), z.array(z.string())])
+    .nullable()
+    .default(null),
   help: z.string().default(''),
   field_order: z.number().int().optional(),
   choices: z.array(choiceSchema).nullable().default(null),
@@ -61,18 +76,30 @@ export const reportInputSchema = z
   })
   .superRefine((report, ctx) => {
     if (report.type === 'panel' && report.sections.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['sections'], message: 'a panel report needs at least one section' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sections'],
+        message: 'a panel report needs at least one section',
+      });
     }
     if (report.type !== 'panel' && report.sql.trim() === '') {
       ctx.addIssue({ code: 'custom', path: ['sql'], message: 'the SQL body is empty' });
     }
     if (report.type === 'template' && !report.output.html_template) {
-      ctx.addIssue({ code: 'custom', path: ['output', 'html_template'], message: 'a template report needs an HTML template' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['output', 'html_template'],
+        message: 'a template report needs an HTML template',
+      });
     }
     const names = new Set<string>();
     for (const [index, field] of report.fields.entries()) {
       if (names.has(field.name)) {
-        ctx.addIssue({ code: 'custom', path: ['fields', index, 'name'], message: `duplicate field "${field.name}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['fields', index, 'name'],
+          message: `duplicate field "${field.name}"`,
+        });
       }
       names.add(field.name);
     }

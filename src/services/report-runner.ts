@@ -13,7 +13,7 @@ import type { clusterRepo } from '../store/cluster-repo.ts';
 import type { AuditService } from './audit.ts';
 import { type ClusterMember, type ResultStream, strategies } from './cluster-executor.ts';
 import type { ConnectionService } from './connections.ts';
-import { type ParamValue, type RawParams, coerceParameters } from './parameters.ts';
+import { coerceParameters, type ParamValue, type RawParams } from './parameters.ts';
 import type { FieldDefinition, ReportDefinition } from './report-model.ts';
 import type { ReportService } from './reports.ts';
 
@@ -45,7 +45,20 @@ interface Deps {
 }
 
 /** No access-group definitions match yet: every table's fragment is `1=0` (no rows). */
-const noAccessGroups = new Proxy({}, { get: () => trustedSqlFragment('1=0') });
+const noMatch = trustedSqlFragment('1=0');
+const noAccessGroups = new Proxy(
+  {},
+  {
+    get: () => noMatch,
+    // Templates read own properties only, so the descriptor must answer too.
+    getOwnPropertyDescriptor: () => ({
+      value: noMatch,
+      enumerable: true,
+      configurable: true,
+      writable: false,
+    }),
+  },
+);
 
 export function reportRunner(deps: Deps) {
   const { reports, clusters, connections, audit } = deps;
@@ -63,7 +76,11 @@ export function reportRunner(deps: Deps) {
     }));
   }
 
-  function templateContext(report: ReportDefinition, principal: Principal, params: Record<string, ParamValue>) {
+  function templateContext(
+    report: ReportDefinition,
+    principal: Principal,
+    params: Record<string, ParamValue>,
+  ) {
     return {
       ...params,
       report_name: report.name,
@@ -99,7 +116,8 @@ export function reportRunner(deps: Deps) {
   }
 
   async function loadChoices(report: ReportDefinition, field: FieldDefinition, principal: Principal) {
-    if (field.choices) return field.choices.map((c) => ({ value: c.value, label: c.label ?? String(c.value) }));
+    if (field.choices)
+      return field.choices.map((c) => ({ value: c.value, label: c.label ?? String(c.value) }));
     if (!field.choices_sql) return [];
     const context = templateContext(report, principal, {});
     const stream = await execute({ ...report, strategy: 'balance' }, field.choices_sql, context, {});
@@ -112,12 +130,16 @@ export function reportRunner(deps: Deps) {
 
   async function authorized(ref: string, principal: Principal): Promise<ReportDefinition> {
     const report = await reports.resolve(ref);
-    if (!canRunReport(principal, report)) throw forbidden(`You have no access to the report "${report.slug}"`);
+    if (!canRunReport(principal, report))
+      throw forbidden(`You have no access to the report "${report.slug}"`);
     return report;
   }
 
   /** Counts rows as they stream and writes the audit record when the stream ends. */
-  function audited(rows: AsyncIterable<JsonValue[][]>, onEnd: (count: number, error?: unknown) => Promise<void>) {
+  function audited(
+    rows: AsyncIterable<JsonValue[][]>,
+    onEnd: (count: number, error?: unknown) => Promise<void>,
+  ) {
     return (async function* () {
       let count = 0;
       let failure: unknown;
@@ -141,8 +163,11 @@ export function reportRunner(deps: Deps) {
     async run(ref: string, raw: RawParams, ctx: RunContext): Promise<RunOutput> {
       const report = await authorized(ref, ctx.principal);
       const bodies = report.type === 'panel' ? report.sections.map((s) => s.sql) : [report.sql];
-      const params = await coerceParameters(report.fields, raw, bodies.flatMap((body) => findBindNames(body)), (field) =>
-        loadChoices(report, field, ctx.principal),
+      const params = await coerceParameters(
+        report.fields,
+        raw,
+        bodies.flatMap((body) => findBindNames(body)),
+        (field) => loadChoices(report, field, ctx.principal),
       );
       const context = templateContext(report, ctx.principal, params);
       const started = performance.now();
@@ -167,11 +192,17 @@ export function reportRunner(deps: Deps) {
             for await (const batch of stream.rows) rows.push(...batch);
             sections.push({ title: section.title, columns: stream.columns, rows });
           }
-          await auditRun(bodies.join('\n;\n'), [], sections.reduce((n, s) => n + s.rows.length, 0));
+          await auditRun(
+            bodies.join('\n;\n'),
+            [],
+            sections.reduce((n, s) => n + s.rows.length, 0),
+          );
           return { kind: 'sections', report, sections };
         }
         const stream = await execute(report, report.sql, context, params, ctx.signal);
-        const rows = audited(stream.rows, (count, error) => auditRun(stream.sql, stream.connections, count, error));
+        const rows = audited(stream.rows, (count, error) =>
+          auditRun(stream.sql, stream.connections, count, error),
+        );
         return { kind: 'table', report, columns: stream.columns, rows };
       } catch (error) {
         await auditRun(report.sql, [], null, error).catch(() => {});

@@ -3,8 +3,8 @@
  * Fields are matched by name on save so their ids — used by `/api/choices/<field_id>/` — stay.
  */
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
-import { canEditReport } from '../policies/report-access.ts';
 import type { Principal } from '../policies/principal.ts';
+import { canEditReport } from '../policies/report-access.ts';
 import { nowIso } from '../store/clock.ts';
 import type { clusterRepo } from '../store/cluster-repo.ts';
 import type { reportRepo } from '../store/report-repo.ts';
@@ -107,7 +107,9 @@ export function reportService({ reports, clusters, audit }: Deps) {
     /** `ref` is a numeric id or a slug; a trailing `/` is ignored. */
     async resolve(ref: string): Promise<ReportDefinition> {
       const key = ref.replace(/\/+$/, '');
-      const row = /^\d+$/.test(key) ? await reports.findById(Number(key)) : await reports.findBySlug(key.toLowerCase());
+      const row = /^\d+$/.test(key)
+        ? await reports.findById(Number(key))
+        : await reports.findBySlug(key.toLowerCase());
       if (!row) throw notFound(`No report "${key}"`);
       return definition(row);
     },
@@ -129,18 +131,26 @@ export function reportService({ reports, clusters, audit }: Deps) {
     },
 
     /** Creates a report, or with `replace` overwrites the one of the same name. */
-    async save(raw: ReportInput, actor: Principal, options: { replace?: boolean } = {}): Promise<ReportDefinition> {
+    async save(
+      raw: ReportInput,
+      actor: Principal,
+      options: { replace?: boolean } = {},
+    ): Promise<ReportDefinition> {
       const parsed = reportInputSchema.safeParse(raw);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        throw badRequest(`Report field "${issue?.path.join('.') ?? '?'}" is invalid: ${issue?.message ?? ''}`);
+        throw badRequest(
+          `Report field "${issue?.path.join('.') ?? '?'}" is invalid: ${issue?.message ?? ''}`,
+        );
       }
       const input = parsed.data;
       const cluster = await clusters.findByName(input.cluster);
       if (!cluster) throw badRequest(`Report "${input.name}": no cluster named "${input.cluster}"`);
       const slug = slugify(input.name);
       if (slug === '' || /^\d+$/.test(slug)) {
-        throw badRequest(`Report name "${input.name}" gives the slug "${slug}", which cannot name a report in URLs`);
+        throw badRequest(
+          `Report name "${input.name}" gives the slug "${slug}", which cannot name a report in URLs`,
+        );
       }
       const existing = await reports.findByName(input.name);
       if (existing && !canEditReport(actor, { adminOnly: existing.admin_only === 1 })) {
@@ -149,7 +159,9 @@ export function reportService({ reports, clusters, audit }: Deps) {
       if (existing && !options.replace) throw conflict(`A report named "${input.name}" already exists`);
       const sameSlug = await reports.findBySlug(slug);
       if (sameSlug && sameSlug.id !== existing?.id) {
-        throw conflict(`The slug "${slug}" of "${input.name}" is already used by the report "${sameSlug.name}"`);
+        throw conflict(
+          `The slug "${slug}" of "${input.name}" is already used by the report "${sameSlug.name}"`,
+        );
       }
       const now = nowIso();
       const row = {
@@ -167,9 +179,13 @@ export function reportService({ reports, clusters, audit }: Deps) {
         output_json: JSON.stringify(input.output),
         updated_at: now,
       };
-      const id = existing
-        ? (await reports.update(existing.id, row), existing.id)
-        : await reports.insert({ ...row, created_by: actor.name, created_at: now });
+      let id: number;
+      if (existing) {
+        id = existing.id;
+        await reports.update(id, row);
+      } else {
+        id = await reports.insert({ ...row, created_by: actor.name, created_at: now });
+      }
       await reports.setGroups(id, [...new Set(input.groups)]);
       await syncFields(id, input.fields);
       await reports.setSections(
@@ -182,13 +198,17 @@ export function reportService({ reports, clusters, audit }: Deps) {
           output_json: JSON.stringify(section.output),
         })),
       );
-      await audit.adminChange(actor, existing ? 'report.update' : 'report.create', { name: input.name, slug });
+      await audit.adminChange(actor, existing ? 'report.update' : 'report.create', {
+        name: input.name,
+        slug,
+      });
       return this.definitionById(id);
     },
 
     async delete(ref: string, actor: Principal): Promise<void> {
       const report = await this.resolve(ref);
-      if (!canEditReport(actor, report)) throw new AppError('forbidden', `You may not delete "${report.name}"`);
+      if (!canEditReport(actor, report))
+        throw new AppError('forbidden', `You may not delete "${report.name}"`);
       await reports.delete(report.id);
       await audit.adminChange(actor, 'report.delete', { name: report.name });
     },

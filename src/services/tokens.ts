@@ -4,9 +4,14 @@
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { AppError, conflict, notFound } from '../errors.ts';
-import { type Principal, RESERVED_PRINCIPAL_NAME, type RoleSettings, rolesOf } from '../policies/principal.ts';
-import type { tokenRepo } from '../store/token-repo.ts';
+import {
+  type Principal,
+  RESERVED_PRINCIPAL_NAME,
+  type RoleSettings,
+  rolesOf,
+} from '../policies/principal.ts';
 import type { TokenRow } from '../store/tables.ts';
+import type { tokenRepo } from '../store/token-repo.ts';
 import type { AuditService } from './audit.ts';
 import { recordTime } from './time-format.ts';
 
@@ -70,10 +75,15 @@ export function tokenService({ tokens, audit, roles, now = () => new Date() }: D
       actor: Principal,
     ): Promise<CreatedToken> {
       if (input.name === RESERVED_PRINCIPAL_NAME) {
-        throw new AppError('bad_request', `The token name "${RESERVED_PRINCIPAL_NAME}" is reserved for internal use`);
+        throw new AppError(
+          'bad_request',
+          `The token name "${RESERVED_PRINCIPAL_NAME}" is reserved for internal use`,
+        );
       }
       if (await tokens.findByName(input.name)) {
-        throw conflict(`A token named "${input.name}" already exists; tokens cannot be altered, delete it first`);
+        throw conflict(
+          `A token named "${input.name}" already exists; tokens cannot be altered, delete it first`,
+        );
       }
       const secret = randomUUID();
       const created = now();

@@ -80,9 +80,7 @@ function isNamePart(c: number): boolean {
  */
 function rejectPositional(code: string, i: number, dialect: Dialect): void {
   const positional =
-    dialect === 'postgres'
-      ? code[i] === '$' && /[0-9]/.test(code[i + 1] ?? '')
-      : code[i] === '?';
+    dialect === 'postgres' ? code[i] === '$' && /[0-9]/.test(code[i + 1] ?? '') : code[i] === '?';
   if (positional) {
     throw new AppError(
       'bad_request',
@@ -107,7 +105,7 @@ export function findBindNames(sql: string, dialect: Dialect = 'postgres'): strin
 }
 
 /** A name absent from `params` binds NULL, like a missing optional parameter (SPEC §4.3). */
-function valueOf(params: Record<string, ParamValue>, name: string): ParamValue {
+function paramValue(params: Record<string, ParamValue>, name: string): ParamValue {
   // Own properties only: `:constructor` must not find Object.prototype.constructor.
   return Object.hasOwn(params, name) ? (params[name] ?? null) : null;
 }
@@ -131,13 +129,17 @@ function elementsOf(value: ParamValue): BindValue[] {
  *
  * Throws `bad_request` when the SQL itself contains positional placeholders (`?`, `$1`).
  */
-export function bindParameters(sql: string, params: Record<string, ParamValue>, dialect: Dialect): BoundStatement {
+export function bindParameters(
+  sql: string,
+  params: Record<string, ParamValue>,
+  dialect: Dialect,
+): BoundStatement {
   const values: BindValue[] = [];
   const numbered = new Map<string, string>();
   const placeholderFor = (name: string): string => {
     const known = numbered.get(name);
     if (known !== undefined) return known;
-    const elements = elementsOf(valueOf(params, name));
+    const elements = elementsOf(paramValue(params, name));
     const placeholders = elements.map((element) => {
       values.push(element);
       return dialect === 'postgres' ? `$${values.length}` : '?';

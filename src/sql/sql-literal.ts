@@ -46,7 +46,9 @@ function signed(digits: string): string {
 
 function objectLiteral(value: object, dialect: Dialect): string {
   if (Array.isArray(value)) {
-    return value.length === 0 ? 'NULL' : value.map((element) => escapeSqlLiteral(element, dialect)).join(', ');
+    return value.length === 0
+      ? 'NULL'
+      : value.map((element) => escapeSqlLiteral(element, dialect)).join(', ');
   }
   if (value instanceof Date) {
     return Number.isNaN(value.getTime()) ? 'NULL' : quoteString(value.toISOString(), dialect);
@@ -60,11 +62,16 @@ function objectLiteral(value: object, dialect: Dialect): string {
     try {
       json = JSON.stringify(value);
     } catch (error) {
-      throw new AppError('bad_request', 'An object printed into SQL cannot be written as JSON', { cause: error });
+      throw new AppError('bad_request', 'An object printed into SQL cannot be written as JSON', {
+        cause: error,
+      });
     }
     return quoteString(json, dialect);
   }
-  throw new AppError('bad_request', `A ${prototype?.constructor?.name ?? 'object'} cannot be printed into SQL`);
+  throw new AppError(
+    'bad_request',
+    `A ${prototype?.constructor?.name ?? 'object'} cannot be printed into SQL`,
+  );
 }
 
 /**

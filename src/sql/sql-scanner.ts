@@ -45,7 +45,12 @@ export function scanSql(sql: string, dialect: DriverName): SqlSegment[] {
       const wordEnd = skipWord(sql, i);
       // Postgres `E'…'` (either case) is the one prefix that changes how the literal is read:
       // backslashes escape, so `E'\''` is a single quote and not the end of the string.
-      if (dialect === 'postgres' && wordEnd === i + 1 && (code === 69 || code === 101) && sql[wordEnd] === "'") {
+      if (
+        dialect === 'postgres' &&
+        wordEnd === i + 1 &&
+        (code === 69 || code === 101) &&
+        sql[wordEnd] === "'"
+      ) {
         i = pushOpaque(segments, codeStart, i, 'string', quotedEnd(sql, wordEnd, "'", true));
         codeStart = i;
       } else {
@@ -84,7 +89,11 @@ function skipWord(sql: string, start: number): number {
 }
 
 /** The opaque run starting at `i`, if one does, with its end. */
-function opaqueAt(sql: string, i: number, dialect: DriverName): { kind: SqlSegmentKind; end: number } | undefined {
+function opaqueAt(
+  sql: string,
+  i: number,
+  dialect: DriverName,
+): { kind: SqlSegmentKind; end: number } | undefined {
   const c = sql[i];
   const next = sql[i + 1];
   switch (c) {
@@ -110,7 +119,9 @@ function opaqueAt(sql: string, i: number, dialect: DriverName): { kind: SqlSegme
     case '#':
       return dialect === 'mysql' ? { kind: 'comment', end: lineEnd(sql, i, dialect) } : undefined;
     case '/':
-      return next === '*' ? { kind: 'comment', end: blockCommentEnd(sql, i, dialect === 'postgres') } : undefined;
+      return next === '*'
+        ? { kind: 'comment', end: blockCommentEnd(sql, i, dialect === 'postgres') }
+        : undefined;
     case '$':
       return dialect === 'postgres' ? dollarQuoteAt(sql, i) : undefined;
     default:

@@ -11,7 +11,11 @@
  * refused instead of being allowed to change how the statement parses.
  */
 import { AppError } from '../errors.ts';
-import { createHardenedEnvironment, forbiddenConstruct, type HardenedEnvironment } from '../templates/hardened-nunjucks.ts';
+import {
+  createHardenedEnvironment,
+  forbiddenConstruct,
+  type HardenedEnvironment,
+} from '../templates/hardened-nunjucks.ts';
 import type { Dialect } from './bind-parameters.ts';
 import { escapeSqlLiteral } from './sql-literal.ts';
 import { isWordPart, scanSql } from './sql-scanner.ts';
@@ -42,10 +46,12 @@ Object.setPrototypeOf(TrustedSql.prototype, String.prototype);
 /**
  * Marks server-built SQL (a row-level-security fragment such as `host_id=1`) to be printed raw by
  * `{{ }}`. Only server code can call this; nothing a request or a template provides becomes
- * trusted. Note that the result is an object, so `{% if fragment %}` is true even when empty.
+ * trusted. Like a string, an empty fragment is false in `{% if %}`.
  */
 export function trustedSqlFragment(sql: string): unknown {
-  if (sql.includes('\u0000')) throw new AppError('internal', 'A trusted SQL fragment contains a NUL character');
+  if (sql.includes('\u0000')) {
+    throw new AppError('internal', 'A trusted SQL fragment contains a NUL character');
+  }
   return new TrustedSql(sql);
 }
 
@@ -127,9 +133,11 @@ function checkPlacement(sql: string, spans: Span[], dialect: Dialect): void {
   let s = 0;
   for (const span of spans) {
     while (s < segments.length && segments[s]!.end <= span.start) s += 1;
-    const straddles = segments
-      .slice(s)
-      .some((seg) => seg.start < span.end && (seg.start < span.start || seg.end > span.end));
+    let straddles = false;
+    for (let k = s; k < segments.length && segments[k]!.start < span.end; k += 1) {
+      const segment = segments[k]!;
+      straddles ||= segment.start < span.start || segment.end > span.end;
+    }
     const before = span.start > 0 ? sql.charCodeAt(span.start - 1) : 32;
     if (straddles || isWordPart(before) || before === 38 || before === 64) {
       throw new AppError(
@@ -146,8 +154,13 @@ function checkPlacement(sql: string, spans: Span[], dialect: Dialect): void {
  * output; `| safe` is refused. Template syntax errors and forbidden constructs are `bad_request`
  * AppErrors naming the problem (and the line, when Nunjucks knows it).
  */
-export function renderSqlTemplate(template: string, context: Record<string, unknown>, dialect: Dialect): string {
-  if (template.includes('\u0000')) throw new AppError('bad_request', 'The SQL template contains a NUL character');
+export function renderSqlTemplate(
+  template: string,
+  context: Record<string, unknown>,
+  dialect: Dialect,
+): string {
+  if (template.includes('\u0000'))
+    throw new AppError('bad_request', 'The SQL template contains a NUL character');
   const { sql, spans } = unmark(environmentFor(dialect).render(template, context));
   checkPlacement(sql, spans, dialect);
   return sql;

@@ -37,7 +37,11 @@ export function clusterRepo(db: Kysely<Database>) {
       await db
         .insertInto('cluster_member')
         .values(
-          connectionIds.map((connectionId, position) => ({ cluster_id: clusterId, connection_id: connectionId, position })),
+          connectionIds.map((connectionId, position) => ({
+            cluster_id: clusterId,
+            connection_id: connectionId,
+            position,
+          })),
         )
         .execute();
     },

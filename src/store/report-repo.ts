@@ -64,7 +64,11 @@ export function reportRepo(db: Kysely<Database>) {
       return db.selectFrom('report_field').selectAll().where('id', '=', fieldId).executeTakeFirst();
     },
     async insertField(row: Omit<NewReportFieldRow, 'id'>): Promise<number> {
-      const inserted = await db.insertInto('report_field').values(row).returning('id').executeTakeFirstOrThrow();
+      const inserted = await db
+        .insertInto('report_field')
+        .values(row)
+        .returning('id')
+        .executeTakeFirstOrThrow();
       return inserted.id;
     },
     async updateField(id: number, changes: Updateable<ReportFieldTable>): Promise<void> {
@@ -81,7 +85,10 @@ export function reportRepo(db: Kysely<Database>) {
         .orderBy('position')
         .execute();
     },
-    async setSections(reportId: number, sections: Omit<Insertable<PanelSectionTable>, 'id'>[]): Promise<void> {
+    async setSections(
+      reportId: number,
+      sections: Omit<Insertable<PanelSectionTable>, 'id'>[],
+    ): Promise<void> {
       await db.deleteFrom('panel_section').where('report_id', '=', reportId).execute();
       if (sections.length === 0) return;
       await db.insertInto('panel_section').values(sections).execute();

@@ -19,7 +19,9 @@ export async function postgresReachable(): Promise<boolean> {
   }
 }
 
-export async function createPostgresDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createPostgresDatabase(
+  prefix: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `${prefix}_${process.pid}_${Date.now()}`;
   const admin = new pg.Client({ connectionString: postgresUrl });
   await admin.connect();

@@ -29,21 +29,23 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    const { url, adminHeader } = await new Promise<{ url: string; adminHeader: string }>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
-        const header = /Authorization: (Basic \S+)/.exec(output)?.[1];
-        if (url && header) {
-          clearTimeout(timer);
-          resolve({ url, adminHeader: header });
-        }
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-    });
+    const { url, adminHeader } = await new Promise<{ url: string; adminHeader: string }>(
+      (resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
+        const onData = (chunk: Buffer) => {
+          output += chunk.toString();
+          const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
+          const header = /Authorization: (Basic \S+)/.exec(output)?.[1];
+          if (url && header) {
+            clearTimeout(timer);
+            resolve({ url, adminHeader: header });
+          }
+        };
+        child.stdout.on('data', onData);
+        child.stderr.on('data', onData);
+        child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+      },
+    );
     return { url, adminHeader, stop };
   } catch (error) {
     await stop();

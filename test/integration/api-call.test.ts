@@ -8,8 +8,16 @@ before(async () => {
 });
 after(() => t.close());
 
-const call = (url: string, options: { method?: 'GET' | 'POST'; headers?: Record<string, string>; payload?: string | object } = {}) =>
-  t.app.server.inject({ method: options.method ?? 'GET', url, headers: { authorization: t.adminHeader, ...options.headers }, payload: options.payload });
+const call = (
+  url: string,
+  options: { method?: 'GET' | 'POST'; headers?: Record<string, string>; payload?: string | object } = {},
+) =>
+  t.app.server.inject({
+    method: options.method ?? 'GET',
+    url,
+    headers: { authorization: t.adminHeader, ...options.headers },
+    payload: options.payload,
+  });
 
 describe('/api/call/<report>/', () => {
   test('a GET with a form body, as requests.get(..., data=...) sends, by slug and by id', async () => {
@@ -82,7 +90,9 @@ describe('/api/call/<report>/', () => {
     const [head, row] = csv.body.trim().split('\n');
     assert.equal(head, 'id,name,email,credit_limit');
     assert.match(row ?? '', /^42,/);
-    const ndjson = await call('/api/call/customer-by-id/?_id=42', { headers: { accept: 'application/x-ndjson' } });
+    const ndjson = await call('/api/call/customer-by-id/?_id=42', {
+      headers: { accept: 'application/x-ndjson' },
+    });
     assert.equal(JSON.parse(ndjson.body.trim()).id, 42);
     const asParam = await call('/api/call/customer-by-id/?_id=42&_format=csv');
     assert.equal(asParam.json().ok, true);
@@ -98,7 +108,10 @@ describe('/api/call/<report>/', () => {
 
   test('panel, template, consolidate and distribute reports run', async () => {
     const panel = await call('/api/call/sales-overview/');
-    assert.deepEqual(panel.json().records.map((s: { title: string }) => s.title), ['Orders per status', 'Top products']);
+    assert.deepEqual(
+      panel.json().records.map((s: { title: string }) => s.title),
+      ['Orders per status', 'Top products'],
+    );
     assert.equal(panel.json().records[1].records.length, 10);
     const consolidated = await call('/api/call/games-on-every-connection/');
     assert.equal(consolidated.json().records.length, 6, 'three hosts from each of two connections');
@@ -119,10 +132,16 @@ describe('/api/call/<report>/', () => {
     const iso = await call('/api/server_iso_time/');
     assert.ok(Math.abs(Date.parse(iso.json().records[0].server_iso_time) - Date.now()) < 60_000);
     const definition = (await call('/report/get/orders-by-status')).json().records[0];
-    assert.deepEqual(definition.fields.map((f: { name: string }) => f.name), ['_from', '_to', '_status']);
+    assert.deepEqual(
+      definition.fields.map((f: { name: string }) => f.name),
+      ['_from', '_to', '_status'],
+    );
     assert.match(definition.sql, /from orders/);
     const choices = await call(`/api/choices/${definition.fields[2].id}/`);
-    assert.deepEqual(choices.json().records.map((c: { value: string }) => c.value), ['cancelled', 'delivered', 'pending', 'returned', 'shipped']);
+    assert.deepEqual(
+      choices.json().records.map((c: { value: string }) => c.value),
+      ['cancelled', 'delivered', 'pending', 'returned', 'shipped'],
+    );
     assert.equal(choices.json().records[0].label, 'Cancelled');
   });
 });

@@ -15,10 +15,22 @@ after(() => t.close());
 
 const admin = () => ({ authorization: t.adminHeader });
 const importText = (payload: string, contentType = 'application/yaml') =>
-  t.app.server.inject({ method: 'POST', url: '/api/admin/bundle/import/', headers: { ...admin(), 'content-type': contentType }, payload });
+  t.app.server.inject({
+    method: 'POST',
+    url: '/api/admin/bundle/import/',
+    headers: { ...admin(), 'content-type': contentType },
+    payload,
+  });
 
 const bundle = (sql: string) => ({
-  connections: [{ name: 'extra', driver: 'sqlite', settings: { file: path.join(t.dataDir, 'demo.sqlite') }, create_cluster: false }],
+  connections: [
+    {
+      name: 'extra',
+      driver: 'sqlite',
+      settings: { file: path.join(t.dataDir, 'demo.sqlite') },
+      create_cluster: false,
+    },
+  ],
   clusters: [{ name: 'extra', connections: ['extra'] }],
   reports: [{ name: 'Region names', cluster: 'extra', groups: ['*'], sql }],
 });
@@ -29,7 +41,10 @@ describe('bundles', () => {
     assert.equal(first.statusCode, 200, first.body);
     assert.deepEqual(first.json().records[0], { connections: 1, clusters: 1, reports: 1 });
     const id = (await t.app.services.reports.resolve('region-names')).id;
-    const second = await importText(JSON.stringify(bundle('select name from region order by id desc')), 'application/json');
+    const second = await importText(
+      JSON.stringify(bundle('select name from region order by id desc')),
+      'application/json',
+    );
     assert.equal(second.statusCode, 200);
     const report = await t.app.services.reports.resolve('region-names');
     assert.equal(report.id, id, 'same report, not a copy');
@@ -55,17 +70,31 @@ describe('bundles', () => {
 
   test('export leaves secrets out and imports back to the same definitions', async () => {
     await t.app.services.connections.save(
-      { name: 'pg-secret', driver: 'postgres', settings: { host: '127.0.0.1', database: 'test', user: 'postgres', password: 'hunter2-secret' } },
+      {
+        name: 'pg-secret',
+        driver: 'postgres',
+        settings: { host: '127.0.0.1', database: 'test', user: 'postgres', password: 'hunter2-secret' },
+      },
       internalPrincipal('admin'),
     );
-    const exported = await t.app.server.inject({ url: '/api/admin/bundle/export/?format=yaml', headers: admin() });
+    const exported = await t.app.server.inject({
+      url: '/api/admin/bundle/export/?format=yaml',
+      headers: admin(),
+    });
     assert.equal(exported.statusCode, 200);
     assert.ok(!exported.body.includes('hunter2-secret'));
     assert.match(exported.body, /name: Orders by status/);
     const listed = await t.app.server.inject({ url: '/api/admin/connections/', headers: admin() });
     assert.ok(!listed.body.includes('hunter2-secret'));
-    assert.equal(listed.json().records.find((c: { name: string }) => c.name === 'pg-secret').settings.has_password, true);
-    const stored = await t.app.store.db.selectFrom('connection').selectAll().where('name', '=', 'pg-secret').executeTakeFirstOrThrow();
+    assert.equal(
+      listed.json().records.find((c: { name: string }) => c.name === 'pg-secret').settings.has_password,
+      true,
+    );
+    const stored = await t.app.store.db
+      .selectFrom('connection')
+      .selectAll()
+      .where('name', '=', 'pg-secret')
+      .executeTakeFirstOrThrow();
     assert.ok(!JSON.stringify(stored).includes('hunter2-secret'), 'the password is encrypted at rest');
     const before = await t.app.services.reports.list();
     const again = await importText(exported.body);
@@ -81,11 +110,22 @@ describe('bundles', () => {
     const file = path.join(t.dataDir, 'cli-bundle.yaml');
     writeFileSync(file, stringify(bundle('select id from region')));
     const env = { ...process.env, DATA_DIR: t.dataDir, DEMO: 'false' };
-    const imported = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'import', file], { env, encoding: 'utf8' });
+    const imported = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'import', file], {
+      env,
+      encoding: 'utf8',
+    });
     assert.match(imported, /Imported 1 connection\(s\), 1 cluster\(s\), 1 report\(s\)/);
-    const exported = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'export', '--format', 'json'], { env, encoding: 'utf8' });
+    const exported = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'export', '--format', 'json'],
+      { env, encoding: 'utf8' },
+    );
     assert.ok(JSON.parse(exported).reports.some((r: { name: string }) => r.name === 'Region names'));
-    const missing = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'import', '/no/such/file'], { env, encoding: 'utf8' });
+    const missing = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'import', '/no/such/file'],
+      { env, encoding: 'utf8' },
+    );
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /Cannot read the bundle file/);
   });

@@ -30,18 +30,24 @@ before(async () => {
 after(() => server?.stop());
 
 function runExample(reportId: string) {
-  const output = execFileSync('python3', ['-c', example, server.url, server.adminHeader, reportId], { encoding: 'utf8' });
+  const output = execFileSync('python3', ['-c', example, server.url, server.adminHeader, reportId], {
+    encoding: 'utf8',
+  });
   return JSON.parse(output) as { status: number; body: { message: string; ok: boolean; records: unknown[] } };
 }
 
-test('requests.get with data={...} gets the envelope, by slug and by id', { skip: !hasRequests }, async () => {
+test('requests.get with data={...} gets the envelope, by slug and by id', {
+  skip: !hasRequests,
+}, async () => {
   const bySlug = runExample('select-test');
   assert.equal(bySlug.status, 200);
   assert.equal(bySlug.body.message, '');
   assert.equal(bySlug.body.ok, true);
   assert.equal(bySlug.body.records.length, 1);
   assert.equal((bySlug.body.records[0] as { id: number }).id, 1);
-  const definition = await fetch(`${server.url}/report/get/select-test/`, { headers: { authorization: server.adminHeader } });
+  const definition = await fetch(`${server.url}/report/get/select-test/`, {
+    headers: { authorization: server.adminHeader },
+  });
   const id = ((await definition.json()) as { records: { id: number }[] }).records[0]?.id;
   const byId = runExample(String(id));
   assert.deepEqual(byId, bySlug);

@@ -42,7 +42,17 @@ for (const dialect of dialects) {
         assert.deepEqual(await migrateToLatest(store), []);
         const tables = await store.db.introspection.getTables();
         const names = tables.map((table) => table.name).filter((name) => !name.startsWith('kysely_'));
-        assert.deepEqual(names.sort(), ['audit', 'cluster', 'cluster_member', 'connection', 'panel_section', 'report', 'report_field', 'report_group', 'token']);
+        assert.deepEqual(names.sort(), [
+          'audit',
+          'cluster',
+          'cluster_member',
+          'connection',
+          'panel_section',
+          'report',
+          'report_field',
+          'report_group',
+          'token',
+        ]);
       } finally {
         await store.close();
       }
@@ -54,15 +64,24 @@ for (const dialect of dialects) {
       const first = await buildApp(config);
       const header = await setUpDemoOnce(first);
       assert.ok(header);
-      const response = await first.server.inject({ url: '/api/call/customer-by-id/?_id=42', headers: { authorization: header } });
+      const response = await first.server.inject({
+        url: '/api/call/customer-by-id/?_id=42',
+        headers: { authorization: header },
+      });
       assert.equal(response.json().records[0].id, 42);
       const connections = await first.services.connections.list();
-      assert.deepEqual(connections.map((c) => c.name), ['demo', 'demo-replica']);
+      assert.deepEqual(
+        connections.map((c) => c.name),
+        ['demo', 'demo-replica'],
+      );
       await first.close();
       const second = await buildApp(config);
       try {
         assert.equal(await setUpDemoOnce(second), null);
-        const again = await second.server.inject({ url: '/api/call/customer-by-id/?_id=7', headers: { authorization: header } });
+        const again = await second.server.inject({
+          url: '/api/call/customer-by-id/?_id=7',
+          headers: { authorization: header },
+        });
         assert.equal(again.json().records[0].id, 7);
         const audit = await second.store.db.selectFrom('audit').select('action').execute();
         assert.ok(audit.some((row) => row.action === 'token.create'));

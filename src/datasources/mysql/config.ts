@@ -10,7 +10,10 @@ export const mysqlConfigSchema = z
   .object({
     url: z
       .string()
-      .regex(/^(mysql|mariadb):\/\/[^?#]*$/, 'must be mysql://user:password@host:port/database without ?options')
+      .regex(
+        /^(mysql|mariadb):\/\/[^?#]*$/,
+        'must be mysql://user:password@host:port/database without ?options',
+      )
       .optional(),
     host: z.string().min(1).optional(),
     port: z.coerce.number().int().min(1).max(65535).optional(),

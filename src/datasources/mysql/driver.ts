@@ -3,9 +3,12 @@
  * (`execute`, so values are bound by the server, never spliced into the SQL text by the client).
  *
  * - single statement: `multipleStatements: false`, and a prepared statement holds one statement;
- * - read-only: `START TRANSACTION READ ONLY` … `ROLLBACK`;
- * - timeout: session `max_statement_time` (MariaDB, seconds) or `max_execution_time` (MySQL, ms),
- *   set only when it differs from the connection's current value, plus the client-side deadline;
+ * - read-only: the SESSION is made read-only before every run, so the statement runs as a
+ *   read-only autocommit transaction. `START TRANSACTION READ ONLY` alone is NOT enough: DDL
+ *   (DROP, ALTER, TRUNCATE, RENAME, CREATE INDEX/VIEW/DATABASE/USER …) commits the transaction
+ *   implicitly and then runs — MariaDB 10.11 was seen dropping a table that way;
+ * - timeout: session `max_statement_time` (MariaDB, seconds) or `max_execution_time` (MySQL, ms,
+ *   SELECT only), set in the same round trip, plus the client-side deadline;
  * - streaming: rows are taken off the socket as they arrive; the socket is paused while a batch
  *   waits for the consumer, so TCP backpressure holds the server;
  * - cancel and early stop: `KILL QUERY <thread id>` from a separate control connection, as the
@@ -13,32 +16,22 @@
  */
 import mysql from 'mysql2';
 import { AppError } from '../../errors.ts';
-import type { Column, DataSource, DriverModule, JsonValue, OpenOptions, RowBatch, RunRequest } from '../driver.ts';
-import { CLEANUP_GRACE_MS, RunControl, settleWithin, timeoutError, unreachableError } from '../run-control.ts';
-import { type MysqlConfig, mysqlConfigSchema, mysqlFields, toConnectionOptions, toPoolOptions } from './config.ts';
-import { columnOf, type MysqlField } from './types.ts';
-
-const DEFAULT_BATCH = 1000;
-const ER_QUERY_INTERRUPTED = 1317;
-
-/** The slice of a mysql2 (callback API) pooled connection this driver uses. */
-interface MysqlConnection {
-  threadId: number;
-  query(options: { sql: string; rowsAsArray: boolean }, callback: (error: Error | null, rows: unknown) => void): void;
-  execute(options: { sql: string; rowsAsArray: boolean }, values: unknown[]): CommandEvents;
-  pause(): void;
-  resume(): void;
-  release(): void;
-  destroy(): void;
-}
-
-/** The events of a running mysql2 command. */
-interface CommandEvents {
-  on(event: 'fields', listener: (fields: MysqlField[]) => void): this;
-  on(event: 'result', listener: (row: unknown, index?: number) => void): this;
-  on(event: 'end', listener: () => void): this;
-  on(event: 'error', listener: (error: Error) => void): this;
-}
+import type { DataSource, DriverModule, OpenOptions, RowBatch, RunRequest } from '../driver.ts';
+import {
+  CLEANUP_GRACE_MS,
+  RunControl,
+  settleWithin,
+  timeoutError,
+  unreachableError,
+} from '../run-control.ts';
+import {
+  type MysqlConfig,
+  mysqlConfigSchema,
+  mysqlFields,
+  toConnectionOptions,
+  toPoolOptions,
+} from './config.ts';
+import { type MysqlConnection, RowStream } from './row-stream.ts';
 
 export const mysqlDriver: DriverModule<MysqlConfig> = {
   name: 'mysql',
@@ -70,29 +63,28 @@ export const mysqlDriver: DriverModule<MysqlConfig> = {
   },
 };
 
-/** Server flavour (detected once per pool) and the timeout each pooled connection already has. */
+/**
+ * Puts a connection in the state every run needs, in one round trip per run. It is re-applied
+ * each time rather than cached, so nothing a previous statement did (e.g. a procedure setting
+ * the session read-write) can carry over. The server flavour is detected once per pool.
+ */
 class SessionSettings {
   #flavour: Promise<'mariadb' | 'mysql'> | undefined;
-  #timeouts = new WeakMap<MysqlConnection, number>();
 
-  /** Sets the server-side statement timeout on this connection unless it is already in place. */
-  async applyTimeout(conn: MysqlConnection, timeoutMs: number): Promise<void> {
-    const ms = Math.max(1, Math.ceil(timeoutMs));
-    if (this.#timeouts.get(conn) === ms) return;
+  async prepare(conn: MysqlConnection, timeoutMs: number): Promise<void> {
     this.#flavour ??= simpleQuery(conn, 'SELECT VERSION()').then((rows) =>
       /mariadb/i.test(String(rows[0]?.[0])) ? 'mariadb' : 'mysql',
     );
     this.#flavour.catch(() => {
-      this.#flavour = undefined;
+      this.#flavour = undefined; // detect again on the next run
     });
-    const flavour = await this.#flavour;
+    const ms = Math.max(1, Math.ceil(timeoutMs));
     await simpleQuery(
       conn,
-      flavour === 'mariadb'
-        ? `SET SESSION max_statement_time = ${ms / 1000}`
-        : `SET SESSION max_execution_time = ${ms}`,
+      (await this.#flavour) === 'mariadb'
+        ? `SET SESSION tx_read_only = 1, max_statement_time = ${ms / 1000}`
+        : `SET SESSION transaction_read_only = 1, max_execution_time = ${ms}`,
     );
-    this.#timeouts.set(conn, ms);
   }
 }
 
@@ -112,13 +104,13 @@ async function* runStatement(
   }
   let stream: RowStream | undefined;
   try {
-    await control.race(session.applyTimeout(conn, request.timeoutMs));
-    await control.race(simpleQuery(conn, 'START TRANSACTION READ ONLY'));
+    await control.race(session.prepare(conn, request.timeoutMs));
     control.startClock();
-    const target = conn;
-    control.onStop(() => killer.kill(target.threadId));
-    stream = new RowStream(conn, request);
-    yield* stream.batches(control);
+    const running = new RowStream(conn, request);
+    stream = running;
+    // Only a statement still running needs a KILL; one that ended must not get a stray one.
+    control.onStop(() => (running.finished ? undefined : running.kill(killer)));
+    yield* running.batches(control);
   } catch (error) {
     throw mapError(error, control);
   } finally {
@@ -141,9 +133,9 @@ async function acquire(pool: mysql.Pool, control: RunControl): Promise<MysqlConn
 }
 
 /**
- * Returns the connection to the pool only when it is known to be clean: the statement ended, the
- * transaction rolled back, no KILL still pending that could hit the next statement, and the
- * statement returned rows (anything else, e.g. `SET`, may have changed session state).
+ * Returns the connection to the pool only when it is known to be clean: the statement ended, any
+ * KILL sent for it was answered (so it cannot hit the next statement), and the statement returned rows
+ * (anything else, e.g. `SET` or `BEGIN`, may have changed session state).
  */
 async function finish(
   conn: MysqlConnection,
@@ -151,128 +143,24 @@ async function finish(
   control: RunControl,
   stream: RowStream | undefined,
 ): Promise<void> {
-  let killed = control.cancelled;
-  if (stream && !stream.finished && !killed) {
-    killed = true; // early stop (row cap, consumer left): the rest of the result is not wanted
-    await settleWithin(killer.kill(conn.threadId), CLEANUP_GRACE_MS);
-  }
   await control.cancelsDone();
+  if (stream && !stream.finished && !stream.killed) {
+    // Early stop (row cap, consumer left): the rest of the result is not wanted.
+    await settleWithin(stream.kill(killer), CLEANUP_GRACE_MS);
+  }
   let clean = !stream || (await settleWithin(stream.drain(), CLEANUP_GRACE_MS));
-  if (killed && !stream?.interrupted) clean = false;
+  if (stream?.killed && !stream.killAnswered) clean = false;
   if (stream?.changedSession) clean = false;
-  if (clean) clean = await settleWithin(simpleQuery(conn, 'ROLLBACK'), CLEANUP_GRACE_MS);
   if (clean) conn.release();
   else conn.destroy();
-}
-
-/**
- * The rows of one running statement, buffered up to one batch. The socket is paused when a batch
- * is full and resumed when the consumer takes it.
- */
-class RowStream {
-  /** The statement ended (rows complete, or an error). */
-  finished = false;
-  /** It ended because KILL QUERY interrupted it, so no KILL is left pending. */
-  interrupted = false;
-  /** It succeeded without a result set (`SET`, `DO` …): session state may have changed. */
-  changedSession = false;
-  #columns: Column[] | undefined;
-  #maps: Array<(value: unknown) => JsonValue> = [];
-  #rows: JsonValue[][] = [];
-  #error: Error | undefined;
-  #paused = false;
-  #discard = false;
-  #wake: (() => void) | undefined;
-  #ended: Promise<void>;
-  readonly #batchSize: number;
-
-  constructor(
-    private readonly conn: MysqlConnection,
-    private readonly request: RunRequest,
-  ) {
-    this.#batchSize = Math.max(1, request.batchSize ?? DEFAULT_BATCH);
-    const values = request.values.map((v) => (typeof v === 'bigint' ? v.toString() : v));
-    const command = conn.execute({ sql: request.sql, rowsAsArray: true }, values);
-    command.on('fields', (fields) => this.#onFields(fields));
-    command.on('result', (row) => this.#onRow(row));
-    command.on('error', (error) => {
-      this.#error ??= error;
-      if ((error as { errno?: number }).errno === ER_QUERY_INTERRUPTED) this.interrupted = true;
-    });
-    this.#ended = new Promise((resolve) => command.on('end', resolve)).then(() => {
-      this.finished = true;
-      this.changedSession = !this.#error && this.#columns === undefined;
-      this.#wake?.();
-    });
-  }
-
-  #onFields(fields: MysqlField[] | undefined): void {
-    // Only the first result set is returned (a CALL may produce more); later rows are dropped.
-    if (!fields || this.#columns) {
-      this.#discard ||= Boolean(fields);
-      return;
-    }
-    const described = fields.map(columnOf);
-    this.#columns = described.map((d) => d.column);
-    this.#maps = described.map((d) => d.map);
-  }
-
-  #onRow(row: unknown): void {
-    if (this.#discard || !Array.isArray(row)) return;
-    this.#rows.push(row.map((value, i) => this.#maps[i]!(value)));
-    if (this.#rows.length >= this.#batchSize && !this.#paused) {
-      this.#paused = true;
-      this.conn.pause();
-    }
-    if (this.#rows.length >= this.#batchSize) this.#wake?.();
-  }
-
-  /** Resolves when `want` rows are buffered or the statement ended. */
-  #ready(want: number): Promise<void> {
-    if (this.#rows.length >= want || this.finished) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.#wake = () => {
-        if (this.#rows.length >= want || this.finished) {
-          this.#wake = undefined;
-          resolve();
-        }
-      };
-    });
-  }
-
-  async *batches(control: RunControl): AsyncGenerator<RowBatch> {
-    let remaining = this.request.maxRows ?? Number.POSITIVE_INFINITY;
-    for (let first = true; ; first = false) {
-      await control.race(this.#ready(Math.max(1, Math.min(this.#batchSize, remaining))));
-      if (this.#error) throw this.#error;
-      const rows = this.#rows.splice(0, Math.min(this.#batchSize, remaining));
-      remaining -= rows.length;
-      if (this.#paused && this.#rows.length < this.#batchSize) {
-        this.#paused = false;
-        this.conn.resume();
-      }
-      // The first batch is always yielded, even empty, so the columns of an empty result are known.
-      if (first || rows.length > 0) yield { columns: this.#columns ?? [], rows };
-      if (remaining <= 0 || (this.finished && this.#rows.length === 0)) return;
-    }
-  }
-
-  /** Drops buffered and further rows and waits for the statement to end. */
-  drain(): Promise<void> {
-    this.#discard = true;
-    this.#rows = [];
-    if (this.#paused) {
-      this.#paused = false;
-      this.conn.resume();
-    }
-    return this.#ended;
-  }
 }
 
 /** A text-protocol query for the driver's own fixed statements (no user values). */
 function simpleQuery(conn: MysqlConnection, sql: string): Promise<unknown[][]> {
   return new Promise((resolve, reject) => {
-    conn.query({ sql, rowsAsArray: true }, (error, rows) => (error ? reject(error) : resolve(rows as unknown[][])));
+    conn.query({ sql, rowsAsArray: true }, (error, rows) =>
+      error ? reject(error) : resolve(rows as unknown[][]),
+    );
   });
 }
 

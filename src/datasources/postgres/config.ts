@@ -39,7 +39,8 @@ export const postgresFields: ConfigField[] = [
 /** The node-postgres pool settings for a validated config. */
 export function toPoolConfig(config: PostgresConfig, poolSize: number): PoolConfig {
   // `require` encrypts without checking the certificate, as libpq's sslmode=require does.
-  const ssl = config.ssl === 'disable' ? false : config.ssl === 'require' ? { rejectUnauthorized: false } : true;
+  const ssl =
+    config.ssl === 'disable' ? false : config.ssl === 'require' ? { rejectUnauthorized: false } : true;
   const address = config.url
     ? { connectionString: config.url }
     : {

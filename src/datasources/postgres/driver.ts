@@ -11,12 +11,27 @@ import { connect as netConnect } from 'node:net';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { AppError } from '../../errors.ts';
-import type { Column, DataSource, DriverModule, JsonValue, OpenOptions, RowBatch, RunRequest } from '../driver.ts';
-import { CLEANUP_GRACE_MS, RunControl, settleWithin, timeoutError, unreachableError } from '../run-control.ts';
+import type {
+  Column,
+  DataSource,
+  DriverModule,
+  JsonValue,
+  OpenOptions,
+  RowBatch,
+  RunRequest,
+} from '../driver.ts';
+import {
+  CLEANUP_GRACE_MS,
+  RunControl,
+  settleWithin,
+  timeoutError,
+  unreachableError,
+} from '../run-control.ts';
 import { type PostgresConfig, postgresConfigSchema, postgresFields, toPoolConfig } from './config.ts';
 import { pgTypes, typeName } from './types.ts';
 
 const DEFAULT_BATCH = 1000;
+const SERVER_TIMEOUT_MARGIN_MS = 250;
 
 /** The parts of a node-postgres client this driver relies on beyond its typings. */
 type BackendKey = { processID: number | null; secretKey: number | null; host: string; port: number };
@@ -26,7 +41,9 @@ interface RunState {
   cursor?: Cursor<JsonValue[]>;
   cursorDone: boolean;
   pending?: Promise<unknown>;
-  /** A cancel request was answered by an error, so it cannot hit a later statement. */
+  /** A CancelRequest went to the server while a fetch was running. */
+  cancelSent: boolean;
+  /** …and the fetch failed with it, so it cannot hit a later statement on this connection. */
   cancelConsumed: boolean;
 }
 
@@ -67,15 +84,25 @@ async function* runStatement(pool: pg.Pool, request: RunRequest): AsyncGenerator
     control.dispose();
     throw error;
   }
-  const state: RunState = { cursorDone: false, cancelConsumed: false };
+  const state: RunState = { cursorDone: false, cancelSent: false, cancelConsumed: false };
   try {
     control.startClock();
-    const ms = Math.max(1, Math.ceil(request.timeoutMs));
+    // The server's timer is the backstop for a client that died; it runs a little longer than the
+    // client's deadline so that normally our own cancel stops the statement. That cancel is then
+    // known to be used up, and the connection can be reused; after a server-side timeout a cancel
+    // of ours might still be travelling, and the connection has to be dropped.
+    const ms = Math.max(1, Math.ceil(request.timeoutMs)) + SERVER_TIMEOUT_MARGIN_MS;
     // One round trip. DateStyle/bytea_output/extra_float_digits only change how values are
     // printed (the parsers in types.ts depend on it), never what the SQL means.
     const setup = `BEGIN READ ONLY; SET LOCAL statement_timeout = ${ms}; SET LOCAL DateStyle = 'ISO'; SET LOCAL bytea_output = 'hex'; SET LOCAL extra_float_digits = 1`;
     await control.race(client.query(setup));
-    control.onStop(() => sendCancel(client as unknown as BackendKey));
+    // Only a running fetch needs cancelling; a cancel reaching an idle backend is dropped by it,
+    // or worse, lands on the connection's next statement.
+    control.onStop(() => {
+      if (!state.pending) return;
+      state.cancelSent = true;
+      return sendCancel(client as unknown as BackendKey);
+    });
     const cursor = new Cursor<JsonValue[]>(request.sql, request.values, { rowMode: 'array', types: pgTypes });
     state.cursor = client.query(cursor);
     yield* readBatches(cursor, request, control, state);
@@ -97,6 +124,7 @@ async function* readBatches(
   let remaining = request.maxRows ?? Number.POSITIVE_INFINITY;
   let columns: Column[] | undefined;
   for (let first = true; ; first = false) {
+    control.check(); // stopped while the consumer held the previous batch: no further fetch
     // pg treats a fetch of 0 rows as "all rows", so always ask for at least one.
     const wanted = Math.max(1, Math.min(batchSize, remaining));
     const read = readCursor(cursor, wanted).then(
@@ -158,7 +186,7 @@ async function finish(client: pg.PoolClient, control: RunControl, state: RunStat
     clean = await settleWithin(state.cursor.close(), CLEANUP_GRACE_MS);
   }
   if (clean) clean = await settleWithin(client.query('ROLLBACK'), CLEANUP_GRACE_MS);
-  if (control.cancelled && !state.cancelConsumed) clean = false;
+  if (state.cancelSent && !state.cancelConsumed) clean = false;
   client.release(!clean);
 }
 
@@ -183,7 +211,11 @@ function sendCancel(client: BackendKey): Promise<void> {
 }
 
 function isUserCancel(error: unknown): boolean {
-  return error instanceof Error && (error as { code?: string }).code === '57014' && /user request/.test(error.message);
+  return (
+    error instanceof Error &&
+    (error as { code?: string }).code === '57014' &&
+    /user request/.test(error.message)
+  );
 }
 
 const NETWORK_REASONS: Record<string, string> = {

@@ -4,10 +4,10 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { exportBundle, importBundle, parseBundle } from '../../services/bundles.ts';
 import { forbidden } from '../../errors.ts';
 import type { Principal } from '../../policies/principal.ts';
 import { canAdminister } from '../../policies/report-access.ts';
+import { exportBundle, importBundle, parseBundle } from '../../services/bundles.ts';
 import { okEnvelope } from '../envelope.ts';
 import { presentReport } from '../presenters.ts';
 import type { RouteDeps } from '../server.ts';
@@ -97,8 +97,13 @@ export function adminRoutes(server: FastifyInstance, deps: RouteDeps) {
   server.put('/api/admin/reports/:report/', async (request) => {
     const actor = await editor(request);
     const current = await services.reports.resolve(reportParams.parse(request.params).report);
-    const body = { ...(request.body as object), name: (request.body as { name?: string })?.name ?? current.name };
-    return okEnvelope([presentReport(await services.reports.save(body as never, actor, { replace: true }), actor)]);
+    const body = {
+      ...(request.body as object),
+      name: (request.body as { name?: string })?.name ?? current.name,
+    };
+    return okEnvelope([
+      presentReport(await services.reports.save(body as never, actor, { replace: true }), actor),
+    ]);
   });
   server.delete('/api/admin/reports/:report/', async (request) => {
     const actor = await editor(request);

@@ -2,12 +2,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../errors.ts';
-import type { RouteDeps } from '../server.ts';
+import { recordTime } from '../../services/time-format.ts';
 import { okEnvelope } from '../envelope.ts';
 import { presentReport } from '../presenters.ts';
 import { requestParams } from '../request-params.ts';
 import { type Format, formats, sendRunOutput } from '../result-writers.ts';
-import { recordTime } from '../../services/time-format.ts';
+import type { RouteDeps } from '../server.ts';
 
 const callParams = z.object({ report: z.string().min(1), format: z.enum(formats).optional() });
 const fieldParams = z.object({ fieldId: z.coerce.number().int().positive() });
@@ -29,7 +29,11 @@ export function reportApiRoutes(server: FastifyInstance, { services, auth }: Rou
     reply.raw.on('close', () => {
       if (!reply.raw.writableFinished) controller.abort();
     });
-    const output = await services.runner.run(report, raw, { principal, client: request.ip, signal: controller.signal });
+    const output = await services.runner.run(report, raw, {
+      principal,
+      client: request.ip,
+      signal: controller.signal,
+    });
     return sendRunOutput(reply, output, formatOf(format, request.headers.accept));
   };
   for (const method of ['GET', 'POST'] as const) {

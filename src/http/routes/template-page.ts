@@ -28,7 +28,8 @@ export function templatePageRoutes(server: FastifyInstance, { services, auth }: 
     }
     const records: Record<string, JsonValue>[] = [];
     for await (const batch of output.rows) {
-      for (const row of batch) records.push(Object.fromEntries(output.columns.map((c, i) => [c.name, row[i] ?? null])));
+      for (const row of batch)
+        records.push(Object.fromEntries(output.columns.map((c, i) => [c.name, row[i] ?? null])));
     }
     const html = renderHtmlTemplate(output.report.output.html_template ?? '', {
       ...raw,
@@ -40,7 +41,10 @@ export function templatePageRoutes(server: FastifyInstance, { services, auth }: 
     reply.header('Content-Security-Policy', SANDBOX_CSP).type('text/html; charset=utf-8');
     if (String(templateOnly).toUpperCase() === 'Y') return html;
     const title = escapeAttribute(output.report.name);
-    reply.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-src 'self'");
+    reply.header(
+      'Content-Security-Policy',
+      "default-src 'none'; style-src 'unsafe-inline'; frame-src 'self'",
+    );
     return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>
 <style>body{margin:0;font-family:system-ui,sans-serif}h1{font-size:1.2rem;margin:.8rem 1rem}iframe{border:0;width:100%;height:calc(100vh - 3.5rem)}</style>
 </head><body><h1>${title}</h1><iframe sandbox title="${title}" srcdoc="${escapeAttribute(html)}"></iframe></body></html>`;
