@@ -12,6 +12,16 @@ import { AppError } from '../errors.ts';
 /** How long cleanup waits for the server to acknowledge a cancel before dropping the connection. */
 export const CLEANUP_GRACE_MS = 3000;
 
+/** Timers and server settings take at most a signed 32-bit millisecond count (about 24 days). */
+const MAX_TIMEOUT_MS = 2_147_483_647 - 60_000;
+
+/** A usable timeout: at least 1 ms, whole, and small enough for setTimeout and the servers. */
+export function clampTimeout(timeoutMs: number): number {
+  return Number.isFinite(timeoutMs)
+    ? Math.min(MAX_TIMEOUT_MS, Math.max(1, Math.ceil(timeoutMs)))
+    : MAX_TIMEOUT_MS;
+}
+
 export function timeoutError(timeoutMs: number): AppError {
   const seconds = Math.round(timeoutMs) / 1000;
   return new AppError(
@@ -38,20 +48,14 @@ export class RunControl {
   #timer: NodeJS.Timeout | undefined;
   #hooks: Array<() => unknown> = [];
   #cancels: Promise<unknown>[] = [];
-  #reject!: (error: Error) => void;
+  /** Rejecters of the promises handed out by race() that have not settled yet. */
+  #racing = new Set<(error: Error) => void>();
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = () => this.stop(abortReason(this.#signal!));
-  /** Rejects with the stop reason as soon as the run is stopped; never resolves. */
-  readonly stopped: Promise<never>;
+  readonly timeoutMs: number;
 
-  constructor(
-    readonly timeoutMs: number,
-    signal?: AbortSignal,
-  ) {
-    this.stopped = new Promise<never>((_, reject) => {
-      this.#reject = reject;
-    });
-    this.stopped.catch(() => {}); // observed through race(); never an unhandled rejection
+  constructor(timeoutMs: number, signal?: AbortSignal) {
+    this.timeoutMs = clampTimeout(timeoutMs);
     this.#signal = signal;
     if (signal?.aborted) this.stop(abortReason(signal));
     else signal?.addEventListener('abort', this.#onAbort, { once: true });
@@ -86,12 +90,31 @@ export class RunControl {
     this.#error = error;
     clearTimeout(this.#timer);
     for (const hook of this.#hooks) this.#cancels.push(Promise.resolve().then(hook));
-    this.#reject(error);
+    for (const reject of this.#racing) reject(error);
+    this.#racing.clear();
   }
 
   /** Resolves the promise unless the run stops first, in which case it rejects with the stop reason. */
   race<T>(promise: Promise<T>): Promise<T> {
-    return Promise.race([promise, this.stopped]);
+    // Not Promise.race against one never-settling "stopped" promise: every race would leave a
+    // reaction on it holding its result, i.e. every batch of rows, until the run ends.
+    if (this.#error) {
+      promise.catch(() => {});
+      return Promise.reject(this.#error);
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.#racing.add(reject);
+      promise.then(
+        (value) => {
+          this.#racing.delete(reject);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.#racing.delete(reject);
+          reject(error);
+        },
+      );
+    });
   }
 
   /** Waits for started cancel hooks (bounded), so cleanup runs after the server got the cancel. */

@@ -32,16 +32,38 @@ export function integerFromBigInt(value: bigint): JsonValue {
  * own text is kept, scale included, so nothing is lost.
  */
 export function decimalFromText(text: string): JsonValue {
-  const canonical = canonicalDecimal(text);
-  if (canonical === undefined) return text; // NaN, Infinity, exponent forms: keep verbatim
-  const n = Number(canonical);
-  if (!Number.isFinite(n) || Math.abs(n) > Number.MAX_SAFE_INTEGER) return text;
-  return plainDecimal(n) === canonical ? n : text;
+  const trimmed = withoutTrailingZeros(text);
+  if (significantDigits(trimmed) > 17) return text; // no double holds more: skip the conversions
+  const n = Number(trimmed);
+  if (!Number.isFinite(n) || Math.abs(n) > Number.MAX_SAFE_INTEGER) return text; // NaN, Infinity, huge
+  const printed = String(n);
+  const plain = printed.includes('e') ? plainDecimal(n) : printed;
+  if (plain === trimmed) return n; // `12345.6700`, `0.0000001`: decided without any parsing
+  const canonical = canonicalDecimal(text); // rare shapes: `-0.000`, `.5`, `007`
+  return canonical !== undefined && plain === canonical ? n : text;
+}
+
+function significantDigits(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57 && (count > 0 || c !== 48)) count++;
+  }
+  return count;
+}
+
+/** `12.3400` → `12.34`, `5.000` → `5`; text without a decimal point is returned as is. */
+function withoutTrailingZeros(text: string): string {
+  if (!text.includes('.')) return text;
+  let end = text.length;
+  while (text.charCodeAt(end - 1) === 48) end--; // '0'
+  if (text.charCodeAt(end - 1) === 46) end--; // '.'
+  return text.slice(0, end);
 }
 
 /** `-0012.3400` → `-12.34`; `-0.000` → `0`; undefined when the text is not a plain decimal. */
 function canonicalDecimal(text: string): string | undefined {
-  const match = DECIMAL_TEXT.exec(text.trim());
+  const match = DECIMAL_TEXT.exec(text);
   if (!match || (match[2] === '' && !match[3])) return undefined;
   const intPart = (match[2] ?? '').replace(/^0+(?=\d)/, '') || '0';
   const fraction = (match[3] ?? '').replace(/0+$/, '');

@@ -55,8 +55,22 @@ function fieldRow(reportId: number, field: FieldInput, index: number) {
   };
 }
 
+/** Definitions kept per instance; a row whose revision moved on is loaded again. */
+const CACHE_SIZE = 500;
+
 export function reportService({ reports, clusters, audit }: Deps) {
+  const cache = new Map<number, { revision: number; definition: ReportDefinition }>();
+
   async function definition(row: ReportRow): Promise<ReportDefinition> {
+    const cached = cache.get(row.id);
+    if (cached && cached.revision === row.revision) return cached.definition;
+    const loaded = await load(row);
+    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as number);
+    cache.set(row.id, { revision: row.revision, definition: loaded });
+    return loaded;
+  }
+
+  async function load(row: ReportRow): Promise<ReportDefinition> {
     const [groups, fields, sections, cluster] = await Promise.all([
       reports.groups(row.id),
       reports.fields(row.id),
@@ -198,6 +212,8 @@ export function reportService({ reports, clusters, audit }: Deps) {
           output_json: JSON.stringify(section.output),
         })),
       );
+      // The last write bumps the revision again, so a definition cached half-way is never kept.
+      await reports.update(id, { updated_at: now });
       await audit.adminChange(actor, existing ? 'report.update' : 'report.create', {
         name: input.name,
         slug,

@@ -17,6 +17,29 @@ export interface MetadataStore {
   close(): Promise<void>;
 }
 
+const STATEMENT_CACHE_SIZE = 200;
+
+/**
+ * Kysely prepares every query anew, and preparing is most of the cost of a metadata lookup on
+ * SQLite; the store's queries are a small fixed set, so their prepared statements are reused.
+ */
+function withStatementCache(database: SqliteDatabase.Database) {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        statement = database.prepare(sql);
+        if (statements.size >= STATEMENT_CACHE_SIZE)
+          statements.delete(statements.keys().next().value as string);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
+}
+
 /** `sqlite:<file>` (`sqlite::memory:` for a private in-memory store) or `postgres://…`. */
 export function openMetadataStore(databaseUrl: string): MetadataStore {
   if (databaseUrl.startsWith('sqlite:')) {
@@ -26,7 +49,9 @@ export function openMetadataStore(databaseUrl: string): MetadataStore {
     database.pragma('journal_mode = WAL');
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 5000');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+    const db = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: withStatementCache(database) }),
+    });
     return { db, dialect: 'sqlite', close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });

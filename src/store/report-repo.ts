@@ -28,8 +28,13 @@ export function reportRepo(db: Kysely<Database>) {
       const inserted = await db.insertInto('report').values(row).returning('id').executeTakeFirstOrThrow();
       return inserted.id;
     },
+    /** Saves changes and bumps the revision, so every instance's cached definition goes stale. */
     async update(id: number, changes: Updateable<ReportTable>): Promise<void> {
-      await db.updateTable('report').set(changes).where('id', '=', id).execute();
+      await db
+        .updateTable('report')
+        .set((eb) => ({ ...changes, revision: eb('revision', '+', 1) }))
+        .where('id', '=', id)
+        .execute();
     },
     async delete(id: number): Promise<void> {
       await db.deleteFrom('report').where('id', '=', id).execute();

@@ -47,6 +47,8 @@ export interface ReportTable {
   admin_only: number;
   /** JSON of display, graph settings and HTML template. */
   output_json: string;
+  /** Bumped on every save; cached definitions compare it. */
+  revision: Generated<number>;
   created_by: string;
   created_at: string;
   updated_at: string;

@@ -160,18 +160,17 @@ function mysqlTarget(): DriverTarget {
     driver: 'mysql',
     config: { url: mysqlUrl },
     unreachableConfig: { host: '127.0.0.1', port: 1, user: 'root', password: 'sekret', database: 'test' },
-    columnTypes: [
-      'int',
-      'date',
-      'datetime',
-      'decimal',
-      'bigint',
-      'int',
-      'boolean',
-      'json',
-      'text',
-      'varbinary',
+    // MariaDB's READ ONLY *transaction* lets DDL through (it commits implicitly); the driver makes
+    // the session read-only, which these statements prove.
+    readOnlyMessage: /READ ONLY transaction/,
+    extraWrites: [
+      `truncate table ${TABLE}`,
+      `rename table ${TABLE} to sr_driver_renamed`,
+      'create database sr_driver_db',
     ],
+    sessionEscape: 'set session transaction read write',
+    // biome-ignore format: the type list reads best on one line
+    columnTypes: ['int', 'date', 'datetime', 'decimal', 'bigint', 'int', 'boolean', 'json', 'text', 'varbinary'],
     extras: [
       [
         `select cast('2024-02-29 13:45:59.5' as datetime(3)) as a, cast(18446744073709551615 as unsigned) as b,
@@ -264,18 +263,8 @@ function sqliteTarget(): DriverTarget {
     readOnlyMessage: /read-only/,
     extraWrites: ["attach database ':memory:' as other", 'vacuum', 'pragma user_version = 7'],
     sessionEscape: 'pragma query_only = false',
-    columnTypes: [
-      'integer',
-      'date',
-      'timestamp',
-      'decimal_text(30,4)',
-      'bigint',
-      'int',
-      'boolean',
-      'json',
-      'text',
-      'blob',
-    ],
+    // biome-ignore format: the type list reads best on one line
+    columnTypes: ['integer', 'date', 'timestamp', 'decimal_text(30,4)', 'bigint', 'int', 'boolean', 'json', 'text', 'blob'],
     extras: [
       [
         `select 9007199254740993 as a, 0.5 as b, x'00ff' as c, 'x' as d, null as e, 2 as f`,

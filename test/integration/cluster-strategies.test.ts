@@ -17,25 +17,54 @@ before(async () => {
   t = await createTestApp();
   const demoFile = path.join(t.dataDir, 'demo.sqlite');
   const connections = [
-    { name: 'dead', driver: 'postgres', settings: { host: '127.0.0.1', port: 1, user: 'nobody', password: 'do-not-show', database: 'x' } },
+    {
+      name: 'dead',
+      driver: 'postgres',
+      settings: { host: '127.0.0.1', port: 1, user: 'nobody', password: 'do-not-show', database: 'x' },
+    },
     { name: 'alive', driver: 'sqlite', settings: { file: demoFile } },
-    { name: 'pg', driver: 'postgres', settings: { host: '127.0.0.1', user: 'postgres', database: 'test' }, statement_timeout_ms: 500 },
+    {
+      name: 'pg',
+      driver: 'postgres',
+      settings: { host: '127.0.0.1', user: 'postgres', database: 'test' },
+      statement_timeout_ms: 500,
+    },
   ];
   for (const payload of connections) {
-    const response = await t.app.server.inject({ method: 'POST', url: '/api/admin/connections/', headers: admin(), payload });
+    const response = await t.app.server.inject({
+      method: 'POST',
+      url: '/api/admin/connections/',
+      headers: admin(),
+      payload,
+    });
     assert.equal(response.statusCode, 201, response.body);
   }
-  await t.app.server.inject({ method: 'PUT', url: '/api/admin/clusters/flaky/', headers: admin(), payload: { connections: ['dead', 'alive'] } });
+  await t.app.server.inject({
+    method: 'PUT',
+    url: '/api/admin/clusters/flaky/',
+    headers: admin(),
+    payload: { connections: ['dead', 'alive'] },
+  });
   const reports = [
     { name: 'Flaky balance', cluster: 'flaky', strategy: 'balance', sql: 'select count(*) as n from region' },
-    { name: 'Flaky consolidate', cluster: 'flaky', strategy: 'consolidate', sql: 'select count(*) as n from region' },
+    {
+      name: 'Flaky consolidate',
+      cluster: 'flaky',
+      strategy: 'consolidate',
+      sql: 'select count(*) as n from region',
+    },
     { name: 'Only dead', cluster: 'dead', sql: 'select 1 as n' },
     { name: 'Too slow', cluster: 'pg', sql: 'select pg_sleep(5) as slept' },
     { name: 'Bad sql', cluster: 'alive', sql: 'select * from no_such_table' },
     { name: 'Writes', cluster: 'alive', sql: 'delete from region' },
   ];
   for (const report of reports) {
-    const response = await t.app.server.inject({ method: 'POST', url: '/api/admin/reports/', headers: admin(), payload: { ...report, groups: ['*'] } });
+    const response = await t.app.server.inject({
+      method: 'POST',
+      url: '/api/admin/reports/',
+      headers: admin(),
+      payload: { ...report, groups: ['*'] },
+    });
     assert.equal(response.statusCode, 201, response.body);
   }
 });

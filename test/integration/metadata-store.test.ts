@@ -38,7 +38,7 @@ for (const dialect of dialects) {
       const { url } = await dialect.make();
       const store = openMetadataStore(url);
       try {
-        assert.deepEqual(await migrateToLatest(store), ['0001-initial']);
+        assert.deepEqual(await migrateToLatest(store), ['0001-initial', '0002-report-revision']);
         assert.deepEqual(await migrateToLatest(store), []);
         const tables = await store.db.introspection.getTables();
         const names = tables.map((table) => table.name).filter((name) => !name.startsWith('kysely_'));

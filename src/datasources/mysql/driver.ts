@@ -42,6 +42,7 @@ export const mysqlDriver: DriverModule<MysqlConfig> = {
     const pool = mysql.createPool(toPoolOptions(config, options.poolSize));
     const killer = createKiller(toConnectionOptions(config));
     const session = new SessionSettings();
+    let closing: Promise<void> | undefined;
     return {
       driver: 'mysql',
       async test() {
@@ -55,9 +56,9 @@ export const mysqlDriver: DriverModule<MysqlConfig> = {
         }
       },
       run: (request) => runStatement(pool, killer, session, request),
-      async close() {
-        await killer.close();
-        await new Promise<void>((resolve) => pool.end(() => resolve()));
+      close() {
+        closing ??= killer.close().then(() => new Promise<void>((resolve) => pool.end(() => resolve())));
+        return closing;
       },
     };
   },
@@ -71,6 +72,7 @@ export const mysqlDriver: DriverModule<MysqlConfig> = {
 class SessionSettings {
   #flavour: Promise<'mariadb' | 'mysql'> | undefined;
 
+  /** `timeoutMs` is already clamped to a whole number of milliseconds (RunControl). */
   async prepare(conn: MysqlConnection, timeoutMs: number): Promise<void> {
     this.#flavour ??= simpleQuery(conn, 'SELECT VERSION()').then((rows) =>
       /mariadb/i.test(String(rows[0]?.[0])) ? 'mariadb' : 'mysql',
@@ -78,12 +80,11 @@ class SessionSettings {
     this.#flavour.catch(() => {
       this.#flavour = undefined; // detect again on the next run
     });
-    const ms = Math.max(1, Math.ceil(timeoutMs));
     await simpleQuery(
       conn,
       (await this.#flavour) === 'mariadb'
-        ? `SET SESSION tx_read_only = 1, max_statement_time = ${ms / 1000}`
-        : `SET SESSION transaction_read_only = 1, max_execution_time = ${ms}`,
+        ? `SET SESSION tx_read_only = 1, max_statement_time = ${timeoutMs / 1000}`
+        : `SET SESSION transaction_read_only = 1, max_execution_time = ${timeoutMs}`,
     );
   }
 }
@@ -103,8 +104,9 @@ async function* runStatement(
     throw error;
   }
   let stream: RowStream | undefined;
+  let failure: unknown;
   try {
-    await control.race(session.prepare(conn, request.timeoutMs));
+    await control.race(session.prepare(conn, control.timeoutMs));
     control.startClock();
     const running = new RowStream(conn, request);
     stream = running;
@@ -112,10 +114,13 @@ async function* runStatement(
     control.onStop(() => (running.finished ? undefined : running.kill(killer)));
     yield* running.batches(control);
   } catch (error) {
+    failure = error;
     throw mapError(error, control);
   } finally {
     control.dispose();
-    await finish(conn, killer, control, stream);
+    // Only an error the server reported for the SQL (or our own stop) leaves the connection usable.
+    const broken = failure !== undefined && failure !== control.error && !isSqlError(failure);
+    await finish(conn, killer, control, stream, broken);
   }
 }
 
@@ -142,13 +147,14 @@ async function finish(
   killer: Killer,
   control: RunControl,
   stream: RowStream | undefined,
+  broken: boolean,
 ): Promise<void> {
   await control.cancelsDone();
   if (stream && !stream.finished && !stream.killed) {
     // Early stop (row cap, consumer left): the rest of the result is not wanted.
     await settleWithin(stream.kill(killer), CLEANUP_GRACE_MS);
   }
-  let clean = !stream || (await settleWithin(stream.drain(), CLEANUP_GRACE_MS));
+  let clean = !broken && (!stream || (await settleWithin(stream.drain(), CLEANUP_GRACE_MS)));
   if (stream?.killed && !stream.killAnswered) clean = false;
   if (stream?.changedSession) clean = false;
   if (clean) conn.release();
@@ -223,6 +229,11 @@ const CONNECT_REASONS: Record<string, string> = {
   ER_HOST_NOT_PRIVILEGED: 'host not allowed',
   ER_HOST_IS_BLOCKED: 'host blocked',
 };
+
+function isSqlError(error: unknown): boolean {
+  const e = error as { sqlState?: string; fatal?: boolean };
+  return Boolean(e.sqlState) && !e.fatal;
+}
 
 /** Turns a mysql2 error into an AppError; a stopped run reports why it stopped. */
 function mapError(error: unknown, control: RunControl | undefined): Error {

@@ -69,6 +69,7 @@ export class RowStream {
     command.on('result', (row) => this.#onRow(row));
     command.on('error', (error) => {
       this.#error ??= error;
+      this.#wake?.(); // 'end' follows, but the consumer need not wait for it
     });
     this.#ended = new Promise<void>((resolve) => command.on('end', () => resolve())).then(() => {
       this.finished = true;
@@ -100,10 +101,10 @@ export class RowStream {
 
   /** Resolves when `want` rows are buffered or the statement ended. */
   #ready(want: number): Promise<void> {
-    if (this.#rows.length >= want || this.finished) return Promise.resolve();
+    if (this.#rows.length >= want || this.finished || this.#error) return Promise.resolve();
     return new Promise((resolve) => {
       this.#wake = () => {
-        if (this.#rows.length >= want || this.finished) {
+        if (this.#rows.length >= want || this.finished || this.#error) {
           this.#wake = undefined;
           resolve();
         }

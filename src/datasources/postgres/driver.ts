@@ -4,7 +4,8 @@
  * - single statement: the extended protocol (Parse/Bind) refuses several commands;
  * - read-only and timeout: `BEGIN READ ONLY` + `SET LOCAL statement_timeout`, ended by ROLLBACK,
  *   which also undoes any session `SET` the statement made before the connection is reused;
- * - streaming: the cursor fetches `batchSize` rows per round trip, so memory stays flat;
+ * - streaming: the cursor fetches `batchSize` rows per round trip (the next one requested while
+ *   the consumer handles the current batch), so at most two batches are in memory;
  * - cancel: a protocol CancelRequest on a fresh socket, so it works even when the pool is full.
  */
 import { connect as netConnect } from 'node:net';
@@ -32,9 +33,13 @@ import { pgTypes, typeName } from './types.ts';
 
 const DEFAULT_BATCH = 1000;
 const SERVER_TIMEOUT_MARGIN_MS = 250;
+/** How long an early stop waits for a running prefetch before cancelling it. */
+const PREFETCH_WAIT_MS = 100;
 
 /** The parts of a node-postgres client this driver relies on beyond its typings. */
 type BackendKey = { processID: number | null; secretKey: number | null; host: string; port: number };
+
+const ignoreError = () => {};
 
 /** What a run learned that decides whether its connection may go back to the pool. */
 interface RunState {
@@ -57,6 +62,7 @@ export const postgresDriver: DriverModule<PostgresConfig> = {
     // An idle pooled connection that dies (server restart) emits here; without a listener the
     // process would crash. The pool drops the connection by itself.
     pool.on('error', () => {});
+    let closing: Promise<void> | undefined;
     return {
       driver: 'postgres',
       async test() {
@@ -70,7 +76,10 @@ export const postgresDriver: DriverModule<PostgresConfig> = {
         }
       },
       run: (request) => runStatement(pool, request),
-      close: () => pool.end(),
+      close() {
+        closing ??= pool.end();
+        return closing;
+      },
     };
   },
 };
@@ -85,13 +94,16 @@ async function* runStatement(pool: pg.Pool, request: RunRequest): AsyncGenerator
     throw error;
   }
   const state: RunState = { cursorDone: false, cancelSent: false, cancelConsumed: false };
+  // A connection that dies between statements emits 'error' on the client; unheard, that would
+  // crash the process. The failure still surfaces through the next query on it.
+  client.on('error', ignoreError);
   try {
     control.startClock();
     // The server's timer is the backstop for a client that died; it runs a little longer than the
     // client's deadline so that normally our own cancel stops the statement. That cancel is then
     // known to be used up, and the connection can be reused; after a server-side timeout a cancel
     // of ours might still be travelling, and the connection has to be dropped.
-    const ms = Math.max(1, Math.ceil(request.timeoutMs)) + SERVER_TIMEOUT_MARGIN_MS;
+    const ms = control.timeoutMs + SERVER_TIMEOUT_MARGIN_MS;
     // One round trip. DateStyle/bytea_output/extra_float_digits only change how values are
     // printed (the parsers in types.ts depend on it), never what the SQL means.
     const setup = `BEGIN READ ONLY; SET LOCAL statement_timeout = ${ms}; SET LOCAL DateStyle = 'ISO'; SET LOCAL bytea_output = 'hex'; SET LOCAL extra_float_digits = 1`;
@@ -122,32 +134,51 @@ async function* readBatches(
 ): AsyncGenerator<RowBatch> {
   const batchSize = Math.max(1, request.batchSize ?? DEFAULT_BATCH);
   let remaining = request.maxRows ?? Number.POSITIVE_INFINITY;
+  // pg treats a fetch of 0 rows as "all rows", so always ask for at least one.
+  const wanted = () => Math.max(1, Math.min(batchSize, remaining));
   let columns: Column[] | undefined;
+  let next = fetchRows(cursor, wanted(), state);
   for (let first = true; ; first = false) {
-    control.check(); // stopped while the consumer held the previous batch: no further fetch
-    // pg treats a fetch of 0 rows as "all rows", so always ask for at least one.
-    const wanted = Math.max(1, Math.min(batchSize, remaining));
-    const read = readCursor(cursor, wanted).then(
-      (result) => {
-        state.cursorDone = result.rows.length < wanted;
-        return result;
-      },
-      (error: unknown) => {
-        state.cursorDone = true; // after an error the portal is gone and the client re-synced
-        if (isUserCancel(error)) state.cancelConsumed = true;
-        throw error;
-      },
-    );
-    state.pending = read.catch(() => {});
-    const { rows, fields } = await control.race(read);
-    state.pending = undefined;
+    const { rows, fields } = await control.race(next);
     columns ??= fields.map((f) => ({ name: f.name, type: typeName(f.dataTypeID) }));
     const kept = rows.length > remaining ? rows.slice(0, remaining) : rows;
     remaining -= kept.length;
+    const more = !state.cursorDone && remaining > 0;
+    // Ask for the next batch before handing this one out: the server computes it while the
+    // consumer works, instead of both taking turns (about a third faster on big results).
+    if (more) next = fetchRows(cursor, wanted(), state);
     // The first batch is always yielded, even empty, so the columns of an empty result are known.
     if (first || kept.length > 0) yield { columns, rows: kept };
-    if (state.cursorDone || remaining <= 0) return;
+    if (!more) return;
   }
+}
+
+/** Starts one cursor fetch and records it in `state` while it is in flight. */
+function fetchRows(
+  cursor: Cursor<JsonValue[]>,
+  wanted: number,
+  state: RunState,
+): Promise<{ rows: JsonValue[][]; fields: pg.FieldDef[] }> {
+  const read = readCursor(cursor, wanted).then(
+    (result) => {
+      state.cursorDone = result.rows.length < wanted;
+      return result;
+    },
+    (error: unknown) => {
+      state.cursorDone = true; // after an error the portal is gone and the client re-synced
+      if (state.cancelSent && isCancel(error)) state.cancelConsumed = true;
+      throw error;
+    },
+  );
+  const settled: Promise<void> = read.then(
+    () => undefined,
+    () => undefined,
+  );
+  settled.then(() => {
+    if (state.pending === settled) state.pending = undefined;
+  });
+  state.pending = settled;
+  return read;
 }
 
 function readCursor(
@@ -180,6 +211,11 @@ async function acquire(pool: pg.Pool, control: RunControl): Promise<pg.PoolClien
  */
 async function finish(client: pg.PoolClient, control: RunControl, state: RunState): Promise<void> {
   await control.cancelsDone();
+  // The consumer left while a prefetch was running: give it a moment, then stop it on the server.
+  if (state.pending && !state.cancelSent && !(await settleWithin(state.pending, PREFETCH_WAIT_MS))) {
+    state.cancelSent = true;
+    await sendCancel(client as unknown as BackendKey);
+  }
   let clean = true;
   if (state.pending) clean = await settleWithin(state.pending, CLEANUP_GRACE_MS);
   if (clean && state.cursor && !state.cursorDone) {
@@ -187,6 +223,7 @@ async function finish(client: pg.PoolClient, control: RunControl, state: RunStat
   }
   if (clean) clean = await settleWithin(client.query('ROLLBACK'), CLEANUP_GRACE_MS);
   if (state.cancelSent && !state.cancelConsumed) clean = false;
+  client.off('error', ignoreError);
   client.release(!clean);
 }
 
@@ -210,12 +247,12 @@ function sendCancel(client: BackendKey): Promise<void> {
   });
 }
 
-function isUserCancel(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    (error as { code?: string }).code === '57014' &&
-    /user request/.test(error.message)
-  );
+/**
+ * The fetch failed as cancelled after our CancelRequest. (It could in theory be the server's own
+ * statement timeout, but that is set later than our deadline by SERVER_TIMEOUT_MARGIN_MS.)
+ */
+function isCancel(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === '57014';
 }
 
 const NETWORK_REASONS: Record<string, string> = {
@@ -233,11 +270,14 @@ function mapError(error: unknown, control: RunControl | undefined): Error {
   if (error instanceof AppError) return error;
   const { code, message } = error as { code?: string; message?: string };
   const text = message ?? String(error);
-  if (code === '57014' && /statement timeout/.test(text) && control) return timeoutError(control.timeoutMs);
+  // query_canceled that we did not ask for: the server's own statement timeout (messages are
+  // localised by lc_messages, so the code decides, not the text).
+  if (code === '57014' && control) return timeoutError(control.timeoutMs);
   if (code && NETWORK_REASONS[code]) return unreachableError(NETWORK_REASONS[code], error);
   if (code === '28P01' || code === '28000') return unreachableError('authentication failed', error);
-  // Connection-level SQLSTATE classes: 08 connection, 53 resources, 57P shutdown, 3D no database.
-  if (code && /^(08|53|57P|3D)/.test(code)) return unreachableError(text, error);
+  // Connection-level SQLSTATE classes: 08 connection (but 08P01 is a malformed request, e.g. a
+  // wrong number of bind values), 53 resources, 57P shutdown, 3D no such database.
+  if (code && code !== '08P01' && /^(08|53|57P|3D)/.test(code)) return unreachableError(text, error);
   if (code && /^[0-9A-Z]{5}$/.test(code)) return new AppError('bad_request', text, { cause: error });
   if (/timeout|terminated|Connection/i.test(text)) return unreachableError(shortReason(text), error);
   return new AppError('internal', 'The PostgreSQL driver failed unexpectedly', { cause: error });

@@ -4,6 +4,7 @@
  */
 import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001-initial.ts';
+import * as reportRevision from './0002-report-revision.ts';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -18,6 +19,7 @@ type MigrationModule = { up(db: Kysely<unknown>, context: MigrationContext): Pro
 
 const migrations: Record<string, MigrationModule> = {
   '0001-initial': initial,
+  '0002-report-revision': reportRevision,
 };
 
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
