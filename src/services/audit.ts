@@ -18,6 +18,10 @@ export interface RunAudit {
   client?: string | null;
 }
 
+/** Parameters may hold bigints, which JSON.stringify refuses. */
+const toJson = (value: unknown) =>
+  JSON.stringify(value, (_key, item) => (typeof item === 'bigint' ? item.toString() : item));
+
 interface Deps {
   audits: ReturnType<typeof auditRepo>;
   queryAudit: boolean;
@@ -35,7 +39,7 @@ export function auditService({ audits, queryAudit }: Deps) {
         at: nowIso(),
         principal: actor.name,
         action,
-        params_json: JSON.stringify(details),
+        params_json: toJson(details),
         outcome: 'ok',
         client: client ?? null,
       });
@@ -49,7 +53,7 @@ export function auditService({ audits, queryAudit }: Deps) {
         report: run.report,
         connections: run.connections.join(','),
         sql_text: run.sql,
-        params_json: JSON.stringify(run.params),
+        params_json: toJson(run.params),
         row_count: run.rowCount,
         duration_ms: Math.round(run.durationMs),
         outcome: run.outcome,

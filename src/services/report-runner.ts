@@ -163,20 +163,15 @@ export function reportRunner(deps: Deps) {
     async run(ref: string, raw: RawParams, ctx: RunContext): Promise<RunOutput> {
       const report = await authorized(ref, ctx.principal);
       const bodies = report.type === 'panel' ? report.sections.map((s) => s.sql) : [report.sql];
-      const params = await coerceParameters(
-        report.fields,
-        raw,
-        bodies.flatMap((body) => findBindNames(body)),
-        (field) => loadChoices(report, field, ctx.principal),
-      );
-      const context = templateContext(report, ctx.principal, params);
+      let params: Record<string, ParamValue> | undefined;
       const started = performance.now();
       const auditRun = (sql: string, names: string[], rowCount: number | null, error?: unknown) =>
         audit.reportRun(ctx.principal, {
           report: report.slug,
           connections: names,
           sql,
-          params,
+          // What the caller sent, when it did not pass validation.
+          params: params ?? raw,
           rowCount,
           durationMs: performance.now() - started,
           outcome: error ? 'error' : 'ok',
@@ -184,10 +179,18 @@ export function reportRunner(deps: Deps) {
           client: ctx.client,
         });
       try {
+        params = await coerceParameters(
+          report.fields,
+          raw,
+          bodies.flatMap((body) => findBindNames(body)),
+          (field) => loadChoices(report, field, ctx.principal),
+        );
+        const bound = params;
+        const context = templateContext(report, ctx.principal, bound);
         if (report.type === 'panel') {
           const sections: Section[] = [];
           for (const section of report.sections) {
-            const stream = await execute(report, section.sql, context, params, ctx.signal);
+            const stream = await execute(report, section.sql, context, bound, ctx.signal);
             const rows: JsonValue[][] = [];
             for await (const batch of stream.rows) rows.push(...batch);
             sections.push({ title: section.title, columns: stream.columns, rows });
@@ -199,7 +202,7 @@ export function reportRunner(deps: Deps) {
           );
           return { kind: 'sections', report, sections };
         }
-        const stream = await execute(report, report.sql, context, params, ctx.signal);
+        const stream = await execute(report, report.sql, context, bound, ctx.signal);
         const rows = audited(stream.rows, (count, error) =>
           auditRun(stream.sql, stream.connections, count, error),
         );
