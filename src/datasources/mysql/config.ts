@@ -5,39 +5,20 @@
 import type { PoolOptions } from 'mysql2';
 import { z } from 'zod';
 import type { ConfigField } from '../driver.ts';
+import { serverAddressFields, serverAddressSchema } from '../server-address.ts';
 
-export const mysqlConfigSchema = z
-  .object({
-    url: z
-      .string()
-      .regex(
-        /^(mysql|mariadb):\/\/[^?#]*$/,
-        'must be mysql://user:password@host:port/database without ?options',
-      )
-      .optional(),
-    host: z.string().min(1).optional(),
-    port: z.coerce.number().int().min(1).max(65535).optional(),
-    database: z.string().min(1).optional(),
-    user: z.string().min(1).optional(),
-    password: z.string().optional(),
-    ssl: z.enum(['disable', 'require', 'verify-full']).default('disable'),
-  })
-  .refine((c) => c.url !== undefined || c.host !== undefined, {
-    message: 'give either a url or a host',
-    path: ['host'],
-  });
+export const mysqlConfigSchema = serverAddressSchema(
+  z
+    .string()
+    .regex(
+      /^(mysql|mariadb):\/\/[^?#]*$/,
+      'must be mysql://user:password@host:port/database without ?options',
+    ),
+);
 
 export type MysqlConfig = z.infer<typeof mysqlConfigSchema>;
 
-export const mysqlFields: ConfigField[] = [
-  { name: 'url', label: 'URL (instead of the fields below)', secret: true },
-  { name: 'host', label: 'Host' },
-  { name: 'port', label: 'Port (3306)' },
-  { name: 'database', label: 'Database' },
-  { name: 'user', label: 'User' },
-  { name: 'password', label: 'Password', secret: true },
-  { name: 'ssl', label: 'TLS: disable, require, or verify-full' },
-];
+export const mysqlFields: ConfigField[] = serverAddressFields(3306);
 
 /**
  * The address part of the mysql2 options. The URL is taken apart here rather than passed as

@@ -5,36 +5,15 @@
 import type { PoolConfig } from 'pg';
 import { z } from 'zod';
 import type { ConfigField } from '../driver.ts';
+import { serverAddressFields, serverAddressSchema } from '../server-address.ts';
 
-export const postgresConfigSchema = z
-  .object({
-    url: z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
-      .optional(),
-    host: z.string().min(1).optional(),
-    port: z.coerce.number().int().min(1).max(65535).optional(),
-    database: z.string().min(1).optional(),
-    user: z.string().min(1).optional(),
-    password: z.string().optional(),
-    ssl: z.enum(['disable', 'require', 'verify-full']).default('disable'),
-  })
-  .refine((c) => c.url !== undefined || c.host !== undefined, {
-    message: 'give either a url or a host',
-    path: ['host'],
-  });
+export const postgresConfigSchema = serverAddressSchema(
+  z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://'),
+);
 
 export type PostgresConfig = z.infer<typeof postgresConfigSchema>;
 
-export const postgresFields: ConfigField[] = [
-  { name: 'url', label: 'URL (instead of the fields below)', secret: true },
-  { name: 'host', label: 'Host' },
-  { name: 'port', label: 'Port (5432)' },
-  { name: 'database', label: 'Database' },
-  { name: 'user', label: 'User' },
-  { name: 'password', label: 'Password', secret: true },
-  { name: 'ssl', label: 'TLS: disable, require, or verify-full' },
-];
+export const postgresFields: ConfigField[] = serverAddressFields(5432);
 
 /** The node-postgres pool settings for a validated config. */
 export function toPoolConfig(config: PostgresConfig, poolSize: number): PoolConfig {
