@@ -45,7 +45,11 @@ test('integers beyond 2^53 bind exactly and are audited as digits', async () => 
   });
   assert.equal(response.statusCode, 200, response.body);
   assert.deepEqual(response.json().records, []);
-  const last = await t.app.store.db.selectFrom('audit').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
+  const last = await t.app.store.db
+    .selectFrom('audit')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .executeTakeFirstOrThrow();
   assert.equal(last.params_json, '{"_id":"9007199254740993"}');
 });
 
