@@ -5,85 +5,25 @@
  * Both servers run as child processes so neither shares an event loop with the load generator.
  * Exits non-zero only when the harness itself fails; a missed target prints MISS.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import {
+  type Child,
+  createToken,
+  freePort,
+  startChild,
+  stopChild,
+  waitForHealth,
+} from './bench-processes.ts';
 import { type Measurement, measure } from './load.ts';
 
 const ROUNDS = 2;
 const ROUND_SECONDS = 5;
 const CONNECTIONS = 10;
 const CUSTOMER_ID = 42;
-const STARTUP_TIMEOUT_MS = 60_000;
-const CLI_TIMEOUT_MS = 60_000;
 const TARGET_RPS_RATIO = 0.7;
 const TARGET_OVERHEAD_MS = 1;
-
-const execFileAsync = promisify(execFile);
-/** Children run from the repository root, wherever `npm run bench` was started. */
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-interface Child {
-  process: ChildProcess;
-  /** The last few kilobytes of the child's output, shown when it fails. */
-  output(): string;
-}
-
-function startChild(args: string[], env: NodeJS.ProcessEnv): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env, stdio: 'pipe' });
-  let tail = '';
-  const keep = (chunk: Buffer) => {
-    tail = (tail + chunk.toString()).slice(-4000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  return { process: child, output: () => tail };
-}
-
-async function stopChild(child: Child | undefined): Promise<void> {
-  const proc = child?.process;
-  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise((resolve) => proc.once('exit', resolve));
-  proc.kill('SIGTERM');
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitForHealth(url: string, child: Child): Promise<void> {
-  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.process.exitCode !== null) {
-      throw new Error(`server exited with code ${child.process.exitCode}:\n${child.output()}`);
-    }
-    try {
-      const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
-      if (response.status === 200) return;
-    } catch {
-      // Not listening yet.
-    }
-    await sleep(200);
-  }
-  throw new Error(`server not healthy after ${STARTUP_TIMEOUT_MS / 1000} s:\n${child.output()}`);
-}
 
 /** Starts the baseline in its own process and waits for the URL it prints. */
 async function startBaseline(dbFile: string): Promise<{ child: Child; url: string }> {
@@ -105,23 +45,6 @@ async function startBaseline(dbFile: string): Promise<{ child: Child; url: strin
     });
   });
   return { child, url };
-}
-
-async function createToken(env: NodeJS.ProcessEnv): Promise<string> {
-  const args = ['--import', 'tsx', 'src/cli/main.ts', 'token', 'create', '--name', 'bench', '--expiry', '1d'];
-  const { stdout } = await execFileAsync(process.execPath, [...args, '--groups', '*'], {
-    cwd: ROOT,
-    env,
-    timeout: CLI_TIMEOUT_MS,
-  });
-  const line = stdout
-    .trim()
-    .split('\n')
-    .reverse()
-    .find((text) => text.trim().startsWith('{'));
-  const header = line ? (JSON.parse(line) as { header?: unknown }).header : undefined;
-  if (typeof header !== 'string') throw new Error(`token create printed no header:\n${stdout}`);
-  return header;
 }
 
 /** One request each before loading, so a broken endpoint fails loudly instead of benchmarking 401s. */

@@ -9,6 +9,7 @@ import type { FastifyReply } from 'fastify';
 import type { Column, JsonValue } from '../datasources/driver.ts';
 import { badRequest } from '../errors.ts';
 import type { RunOutput } from '../services/report-runner.ts';
+import { okEnvelope } from './envelope.ts';
 
 export const formats = ['json', 'csv', 'ndjson'] as const;
 export type Format = (typeof formats)[number];
@@ -22,15 +23,16 @@ const contentTypes: Record<Format, string> = {
 /** Rows buffered before the writer decides to stream rather than send one string. */
 const BUFFER_ROWS = 2000;
 
-type Encoder = { head: string; row: (row: JsonValue[], first: boolean) => string; tail: string };
+/** Encodes whole batches: one native stringify call per batch is far cheaper than one per value. */
+type Encoder = { head: string; batch: (rows: JsonValue[][], first: boolean) => string; tail: string };
 
-function recordEncoder(columns: Column[]) {
-  const keys = columns.map((column) => `${JSON.stringify(column.name)}:`);
+/** Rows as objects keyed by column name; a later column of the same name wins, as in SQL clients. */
+function recordMaker(columns: Column[]) {
+  const names = columns.map((column) => column.name);
   return (row: JsonValue[]) => {
-    let text = '{';
-    for (let i = 0; i < keys.length; i++)
-      text += `${i ? ',' : ''}${keys[i]}${JSON.stringify(row[i] ?? null)}`;
-    return `${text}}`;
+    const record: Record<string, JsonValue> = {};
+    for (let i = 0; i < names.length; i++) record[names[i]!] = row[i] ?? null;
+    return record;
   };
 }
 
@@ -42,27 +44,32 @@ function encoderFor(format: Format, columns: Column[]): Encoder {
   if (format === 'csv') {
     return {
       head: stringify([columns.map((column) => column.name)]),
-      row: (row) => stringify([row.map(csvCell)]),
+      batch: (rows) => stringify(rows.map((row) => row.map(csvCell))),
       tail: '',
     };
   }
-  const record = recordEncoder(columns);
-  if (format === 'ndjson') return { head: '', row: (row) => `${record(row)}\n`, tail: '' };
+  const record = recordMaker(columns);
+  if (format === 'ndjson') {
+    return {
+      head: '',
+      batch: (rows) => rows.map((row) => `${JSON.stringify(record(row))}\n`).join(''),
+      tail: '',
+    };
+  }
   return {
     head: '{"message":"","ok":true,"records":[',
-    row: (row, first) => (first ? '' : ',') + record(row),
+    // The array's brackets are cut off so batches join into one array.
+    batch: (rows, first) => (first ? '' : ',') + JSON.stringify(rows.map(record)).slice(1, -1),
     tail: ']}',
   };
 }
 
 async function* encode(encoder: Encoder, buffered: JsonValue[][][], rest: AsyncIterator<JsonValue[][]>) {
   let first = true;
-  const batchText = (batch: JsonValue[][]) => {
-    let text = '';
-    for (const row of batch) {
-      text += encoder.row(row, first);
-      first = false;
-    }
+  const batchText = (rows: JsonValue[][]) => {
+    if (rows.length === 0) return '';
+    const text = encoder.batch(rows, first);
+    first = false;
     return text;
   };
   try {
@@ -106,9 +113,9 @@ export async function sendRunOutput(reply: FastifyReply, output: RunOutput, form
   if (format !== 'json') {
     throw badRequest(`"${output.report.slug}" is a panel report with several tables; request it as JSON`);
   }
-  const records = output.sections.map((section) => {
-    const encode = recordEncoder(section.columns);
-    return `{"title":${JSON.stringify(section.title)},"records":[${section.rows.map(encode).join(',')}]}`;
-  });
-  return reply.type(contentTypes.json).send(`{"message":"","ok":true,"records":[${records.join(',')}]}`);
+  const records = output.sections.map((section) => ({
+    title: section.title,
+    records: section.rows.map(recordMaker(section.columns)),
+  }));
+  return reply.type(contentTypes.json).send(okEnvelope(records));
 }
