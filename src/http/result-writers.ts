@@ -36,6 +36,9 @@ function recordMaker(columns: Column[]) {
   };
 }
 
+/** csv-stringify writes booleans as `1` and an empty cell by default; spreadsheets want words. */
+const csvOptions = { cast: { boolean: (value: boolean) => (value ? 'true' : 'false') } };
+
 function csvCell(value: JsonValue): string | number | boolean | null {
   return value !== null && typeof value === 'object' ? JSON.stringify(value) : value;
 }
@@ -44,7 +47,11 @@ function encoderFor(format: Format, columns: Column[]): Encoder {
   if (format === 'csv') {
     return {
       head: stringify([columns.map((column) => column.name)]),
-      batch: (rows) => stringify(rows.map((row) => row.map(csvCell))),
+      batch: (rows) =>
+        stringify(
+          rows.map((row) => row.map(csvCell)),
+          csvOptions,
+        ),
       tail: '',
     };
   }

@@ -145,3 +145,24 @@ describe('/api/call/<report>/', () => {
     assert.equal(choices.json().records[0].label, 'Cancelled');
   });
 });
+
+test('CSV writes booleans as words, JSON as JSON and NULL as an empty cell', async () => {
+  const response = await call('/api/call/same-shape/csv/');
+  assert.equal(response.statusCode, 404);
+  const created = await t.app.server.inject({
+    method: 'POST',
+    url: '/api/admin/reports/',
+    headers: { authorization: t.adminHeader },
+    payload: {
+      name: 'Csv shapes',
+      cluster: 'demo',
+      groups: ['*'],
+      sql: `select active, json_object('a', 1) as doc, null as empty, 'x,"y"' as quoted from customer where id = 1`,
+    },
+  });
+  assert.equal(created.statusCode, 201, created.body);
+  const csv = await call('/api/call/csv-shapes/csv/');
+  const lines = csv.body.trim().split('\n');
+  assert.equal(lines[0], 'active,doc,empty,quoted');
+  assert.match(lines[1] ?? '', /^(true|false),"{""a"":1}",,"x,""y"""$/);
+});
