@@ -5,21 +5,32 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Config } from './config.ts';
 import { buildServer } from './http/server.ts';
+import { startAuditCleanup } from './jobs/audit-cleanup.ts';
+import { accessGroupService } from './services/access-groups.ts';
 import { auditService } from './services/audit.ts';
+import { builtinReports } from './services/builtin-reports.ts';
 import { clusterService } from './services/clusters.ts';
 import { connectionService, openConnectionRow } from './services/connections.ts';
 import { type DataSourceCache, dataSourceCache } from './services/data-source-cache.ts';
+import { groupListService } from './services/group-lists.ts';
+import { oidcService } from './services/oidc.ts';
 import { reportRunner } from './services/report-runner.ts';
 import { reportService } from './services/reports.ts';
 import { loadOrCreateServerKey, type SecretBox, secretBox } from './services/server-key.ts';
+import { sessionService } from './services/sessions.ts';
 import { tokenService } from './services/tokens.ts';
+import { userService } from './services/users.ts';
+import { accessGroupRepo } from './store/access-group-repo.ts';
 import { auditRepo } from './store/audit-repo.ts';
 import { clusterRepo } from './store/cluster-repo.ts';
 import { connectionRepo } from './store/connection-repo.ts';
 import { type MetadataStore, migrateToLatest, openMetadataStore } from './store/db.ts';
+import { groupListRepo } from './store/group-list-repo.ts';
 import { reportRepo } from './store/report-repo.ts';
+import { sessionRepo } from './store/session-repo.ts';
 import type { Database } from './store/tables.ts';
 import { tokenRepo } from './store/token-repo.ts';
+import { userRepo } from './store/user-repo.ts';
 
 interface Shared {
   config: Readonly<Config>;
@@ -45,18 +56,33 @@ export function servicesFor(db: Kysely<Database>, { config, box, cache }: Shared
   const connections = connectionService({ ...repos, box, cache, audit });
   const clusters = clusterService({ ...repos, audit });
   const reports = reportService({ ...repos, audit });
+  const groupLists = groupListService({ groupLists: groupListRepo(db), audit, dataDir: config.dataDir });
+  const accessGroups = accessGroupService({ accessGroups: accessGroupRepo(db), audit });
+  const sessions = sessionService({ sessions: sessionRepo(db), ttlHours: config.sessionTtlHours });
+  const groupsForEmail = (email: string) => groupLists.groupsContaining(email);
+  const users = userService({ users: userRepo(db), sessions, audit, roles, groupsForEmail });
+  const oidc = oidcService({ oidc: config.oidc, box, users });
+  const tokens = tokenService({ tokens: repos.tokens, audit, roles });
+  const builtins = builtinReports({ tokens, audit, users, adminGroup: config.adminGroup });
   return {
     audit,
     connections,
     clusters,
     reports,
-    tokens: tokenService({ tokens: repos.tokens, audit, roles }),
+    tokens,
+    groupLists,
+    accessGroups,
+    users,
+    sessions,
+    oidc,
     runner: reportRunner({
       reports,
       clusters: repos.clusters,
       connections,
       audit,
       hostname: config.hostname,
+      accessGroups,
+      builtins,
     }),
   };
 }
@@ -83,6 +109,7 @@ export async function buildApp(config: Readonly<Config>): Promise<App> {
   const transaction = <T>(work: (scoped: Services) => Promise<T>) =>
     store.db.transaction().execute((trx) => work(servicesFor(trx, shared)));
   const server = await buildServer({ config, services, store, transaction });
+  const auditCleanup = startAuditCleanup(auditRepo(store.db), config.auditAgeDays, server.log);
   return {
     config,
     store,
@@ -90,6 +117,8 @@ export async function buildApp(config: Readonly<Config>): Promise<App> {
     server,
     transaction,
     async close() {
+      auditCleanup.stop();
+      await auditCleanup.firstRun;
       await server.close();
       await cache.closeAll();
       await store.close();

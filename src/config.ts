@@ -47,6 +47,22 @@ const envSchema = z.object({
     .default('false')
     .transform((value) => value === 'true' || value === '1'),
   LOG_LEVEL: logLevel.default('info'),
+  /** OpenID Connect issuer URL; SSO is on when this and OIDC_CLIENT_ID are set. */
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_CLIENT_ID: z.string().optional(),
+  OIDC_CLIENT_SECRET: z.string().optional(),
+  /** The ID token / userinfo claim that lists the user's groups. */
+  OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
+  /** Space-separated scopes asked of the provider; add the one that releases the groups claim. */
+  OIDC_SCOPES: z.string().min(1).default('openid email profile'),
+  /** Browser session lifetime, extended while the session is in use. */
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 90)
+    .default(12),
+  /** The address browsers use to reach the server; the SSO redirect URI is built from it. */
+  PUBLIC_URL: z.url().optional(),
   /** `false` skips the demo data source and reports at first start. */
   DEMO: z
     .enum(['true', 'false', '1', '0'])
@@ -72,6 +88,19 @@ export interface Config {
   trustProxy: boolean;
   logLevel: z.infer<typeof logLevel>;
   demo: boolean;
+  /** Null when SSO is not configured. */
+  oidc: OidcConfig | null;
+  sessionTtlHours: number;
+  /** Without a trailing slash; undefined means "the address the request came to". */
+  publicUrl: string | undefined;
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string | undefined;
+  groupsClaim: string;
+  scopes: string;
 }
 
 export class ConfigError extends Error {
@@ -106,6 +135,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       problems.push(`SECRET_KEY_FILE: cannot read ${e.SECRET_KEY_FILE}`);
     }
   }
+  if (Boolean(e.OIDC_ISSUER) !== Boolean(e.OIDC_CLIENT_ID)) {
+    problems.push('OIDC_ISSUER and OIDC_CLIENT_ID: set both to turn on SSO, or neither');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     adminUsers: e.CUSTOM_ADMIN_USERS.map((email) => email.toLowerCase()),
@@ -123,5 +155,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     demo: e.DEMO,
+    oidc:
+      e.OIDC_ISSUER && e.OIDC_CLIENT_ID
+        ? {
+            issuer: e.OIDC_ISSUER,
+            clientId: e.OIDC_CLIENT_ID,
+            clientSecret: e.OIDC_CLIENT_SECRET || undefined,
+            groupsClaim: e.OIDC_GROUPS_CLAIM,
+            scopes: e.OIDC_SCOPES,
+          }
+        : null,
+    sessionTtlHours: e.SESSION_TTL_HOURS,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
   });
 }

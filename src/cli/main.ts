@@ -4,11 +4,13 @@ import { AppError } from '../errors.ts';
 import { exportCommand, importCommand } from './bundle-command.ts';
 import { exitCodeOf, withApp } from './cli-context.ts';
 import { tokenCommand, tokenUsage } from './token-command.ts';
+import { userCommand, userUsage } from './user-command.ts';
 
 const usage = `Usage:
 secure-reporter serve                 start the server (same as npm start)
 secure-reporter migrate               apply metadata store migrations
 ${tokenUsage}
+${userUsage}
 secure-reporter import FILE           import a bundle (YAML or JSON), idempotent by name
 secure-reporter export [--format yaml|json] [--out FILE]`;
 
@@ -18,6 +20,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   },
   migrate: () => withApp(async () => console.log('Metadata store is up to date')),
   token: tokenCommand,
+  user: userCommand,
   import: importCommand,
   export: exportCommand,
 };

@@ -2,12 +2,17 @@
  * Turns a request into a Principal. Tokens come only in the `Authorization: Basic` header; a
  * credential in the URL is refused outright so it never lands in logs or browser history.
  * Repeated failures from one address are rate limited before the store is even asked.
+ * Without an Authorization header the browser session cookie is used; since browsers send it
+ * on their own, unsafe methods must also carry the session's CSRF token in `X-CSRF-Token`.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from '../errors.ts';
 import type { Principal } from '../policies/principal.ts';
 import type { TokenService } from '../services/tokens.ts';
+import type { UserService } from '../services/users.ts';
+import { SESSION_COOKIE } from './session-cookie.ts';
 
 const CREDENTIAL_PARAMS = new Set([
   'token',
@@ -19,14 +24,32 @@ const CREDENTIAL_PARAMS = new Set([
   'secret',
 ]);
 
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Who is calling, and for a browser session the values the session routes need. */
+export interface Caller {
+  principal: Principal;
+  session: { cookieValue: string; csrfToken: string } | null;
+}
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/** Timing-safe: both sides are hashed to equal length first. */
+function checkCsrf(sent: string | string[] | undefined, expected: string) {
+  if (typeof sent !== 'string' || !timingSafeEqual(digest(sent), digest(expected))) {
+    throw new AppError('forbidden', 'Missing or wrong CSRF token');
+  }
+}
+
 export interface AuthOptions {
   tokens: TokenService;
+  users: Pick<UserService, 'authenticateSession'>;
   /** Failed attempts allowed per address per window. */
   failuresAllowed?: number;
   windowSeconds?: number;
 }
 
-export function authenticator({ tokens, failuresAllowed = 10, windowSeconds = 300 }: AuthOptions) {
+export function authenticator({ tokens, users, failuresAllowed = 10, windowSeconds = 300 }: AuthOptions) {
   const failures = new RateLimiterMemory({ points: failuresAllowed, duration: windowSeconds });
 
   function refuseUrlCredentials(request: FastifyRequest) {
@@ -64,22 +87,46 @@ export function authenticator({ tokens, failuresAllowed = 10, windowSeconds = 30
     return { name: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
   }
 
-  return {
-    /** Resolves the caller or throws 400 (URL credentials), 401 or 429. */
-    async principalOf(request: FastifyRequest): Promise<Principal> {
+  async function sessionCaller(request: FastifyRequest, cookieValue: string): Promise<Caller> {
+    const { principal, found } = await users.authenticateSession(cookieValue);
+    const csrfToken = found.session.csrf_token;
+    if (UNSAFE_METHODS.has(request.method)) checkCsrf(request.headers['x-csrf-token'], csrfToken);
+    return { principal, session: { cookieValue, csrfToken } };
+  }
+
+  async function callerOf(request: FastifyRequest): Promise<Caller> {
+    const cookieValue = request.cookies?.[SESSION_COOKIE];
+    if (request.headers.authorization === undefined && cookieValue) {
       refuseUrlCredentials(request);
-      await checkNotBlocked(request.ip);
-      try {
-        const { name, secret } = parseBasic(request.headers.authorization);
-        return await tokens.authenticate(name, secret);
-      } catch (error) {
-        if (error instanceof AppError && error.code === 'unauthenticated') {
-          await failures.consume(request.ip).catch((rejection: unknown) => {
-            if (!(rejection instanceof RateLimiterRes)) throw rejection;
-          });
-        }
-        throw error;
+      return sessionCaller(request, cookieValue);
+    }
+    return { principal: await tokenPrincipal(request), session: null };
+  }
+
+  async function tokenPrincipal(request: FastifyRequest): Promise<Principal> {
+    refuseUrlCredentials(request);
+    // A request with no credentials at all is not a guess: it is answered 401 without counting,
+    // so anonymous traffic from a shared address cannot lock out that address's tokens.
+    if (request.headers.authorization === undefined) parseBasic(undefined);
+    await checkNotBlocked(request.ip);
+    try {
+      const { name, secret } = parseBasic(request.headers.authorization);
+      return await tokens.authenticate(name, secret);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'unauthenticated') {
+        await failures.consume(request.ip).catch((rejection: unknown) => {
+          if (!(rejection instanceof RateLimiterRes)) throw rejection;
+        });
       }
+      throw error;
+    }
+  }
+
+  return {
+    callerOf,
+    /** Resolves the caller or throws 400 (URL credentials), 401, 403 (CSRF) or 429. */
+    async principalOf(request: FastifyRequest): Promise<Principal> {
+      return (await callerOf(request)).principal;
     },
   };
 }

@@ -6,6 +6,16 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { AppError, statusOfCode } from '../errors.ts';
 import { errorEnvelope } from './envelope.ts';
+import { SESSION_COOKIE } from './session-cookie.ts';
+
+/**
+ * Browsers answer a Basic challenge with a password dialog, so sign-in routes, `/api/me` and
+ * requests that carry a session cookie (and no Authorization header) get no challenge.
+ */
+function challengesBasic(request: FastifyRequest): boolean {
+  if (request.url.startsWith('/auth/') || request.url.startsWith('/api/me')) return false;
+  return request.headers.authorization !== undefined || !request.cookies?.[SESSION_COOKIE];
+}
 
 function describe(error: unknown): { status: number; message: string } {
   if (error instanceof AppError) {
@@ -30,6 +40,7 @@ function describe(error: unknown): { status: number; message: string } {
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
   const { status, message } = describe(error);
   if (status >= 500) request.log.error({ err: error }, 'request failed');
-  if (status === 401) reply.header('WWW-Authenticate', 'Basic realm="Secure Reporter", charset="UTF-8"');
+  if (status === 401 && challengesBasic(request))
+    reply.header('WWW-Authenticate', 'Basic realm="Secure Reporter", charset="UTF-8"');
   return reply.code(status).type('application/json; charset=utf-8').send(errorEnvelope(message));
 }

@@ -1,13 +1,21 @@
 /** The HTTP edge: Fastify with security headers, body limits, the error envelope and the routes. */
+import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Services } from '../app.ts';
 import type { Config } from '../config.ts';
+import { GROUP_IMAGE_MAX_BYTES } from '../services/group-lists.ts';
 import type { MetadataStore } from '../store/db.ts';
 import { type Authenticator, authenticator } from './auth.ts';
 import { handleError } from './error-handler.ts';
+import { registerOpenApi } from './openapi.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { adminAuditRoutes } from './routes/admin-audit.ts';
+import { adminGroupRoutes } from './routes/admin-groups.ts';
+import { adminUserRoutes } from './routes/admin-users.ts';
+import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { reportApiRoutes } from './routes/report-api.ts';
 import { templatePageRoutes } from './routes/template-page.ts';
@@ -34,16 +42,29 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], frameAncestors: ["'none'"] } },
   });
   await server.register(formbody);
+  // Only group images are uploaded; routes may lower these limits, never raise them.
+  await server.register(multipart, {
+    limits: { fileSize: GROUP_IMAGE_MAX_BYTES, files: 1, fields: 10, parts: 11 },
+  });
+  await server.register(cookie);
   server.addContentTypeParser(
     ['application/yaml', 'text/yaml', 'text/plain'],
     { parseAs: 'string' },
     (_r, body, done) => done(null, body),
   );
   server.setErrorHandler(handleError);
-  const routeDeps: RouteDeps = { ...deps, auth: authenticator({ tokens: deps.services.tokens }) };
+  await registerOpenApi(server);
+  const routeDeps: RouteDeps = {
+    ...deps,
+    auth: authenticator({ tokens: deps.services.tokens, users: deps.services.users }),
+  };
   healthRoutes(server, routeDeps);
   reportApiRoutes(server, routeDeps);
   templatePageRoutes(server, routeDeps);
   adminRoutes(server, routeDeps);
+  authRoutes(server, routeDeps);
+  adminUserRoutes(server, routeDeps);
+  adminAuditRoutes(server, routeDeps);
+  adminGroupRoutes(server, routeDeps);
   return server;
 }

@@ -1,31 +1,44 @@
 /**
- * Bundles (SPEC §8): connections (no secrets on export), clusters and reports in one YAML or JSON
- * file. Import is idempotent by name and runs in one transaction; an error names the bad entry.
+ * Bundles (SPEC §8): connections (no secrets on export), clusters, reports, group lists and
+ * access groups in one YAML or JSON file. Import is idempotent by name and runs in one transaction; an error names the bad entry.
  */
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
 import { AppError, badRequest } from '../errors.ts';
 import type { Principal } from '../policies/principal.ts';
+import type { AccessGroupService } from './access-groups.ts';
 import type { ClusterService } from './clusters.ts';
 import { type ConnectionService, connectionInputSchema } from './connections.ts';
+import type { GroupListService } from './group-lists.ts';
 import type { ReportService } from './reports.ts';
 
 const bundleSchema = z.object({
   connections: z.array(z.looseObject({ name: z.string() })).default([]),
   clusters: z.array(z.looseObject({ name: z.string() })).default([]),
   reports: z.array(z.looseObject({ name: z.string() })).default([]),
+  group_lists: z.array(z.looseObject({ name: z.string() })).default([]),
+  access_groups: z.array(z.object({ table: z.string(), group: z.string(), where: z.string() })).default([]),
 });
+
+type ParsedBundle = z.infer<typeof bundleSchema>;
+/** A bundle as code builds it (the demo): the newer sections may be left out. */
+export type Bundle = Omit<ParsedBundle, 'group_lists' | 'access_groups'> &
+  Partial<Pick<ParsedBundle, 'group_lists' | 'access_groups'>>;
 
 export interface BundleServices {
   connections: ConnectionService;
   clusters: ClusterService;
   reports: ReportService;
+  groupLists: GroupListService;
+  accessGroups: AccessGroupService;
 }
 
 export interface ImportSummary {
   connections: number;
   clusters: number;
   reports: number;
+  group_lists: number;
+  access_groups: number;
 }
 
 /** Reads YAML (a superset of JSON) and checks the top-level shape. */
@@ -68,7 +81,7 @@ async function each<T extends { name: string }>(
 
 /** Applies a parsed bundle with the given (transaction-bound) services. */
 export async function importBundle(
-  bundle: z.infer<typeof bundleSchema>,
+  bundle: Bundle,
   services: BundleServices,
   actor: Principal,
 ): Promise<ImportSummary> {
@@ -81,10 +94,24 @@ export async function importBundle(
   await each('Report', bundle.reports, (entry) =>
     services.reports.save(entry as never, actor, { replace: true }),
   );
+  const groupLists = bundle.group_lists ?? [];
+  const accessGroups = bundle.access_groups ?? [];
+  await each('Group list', groupLists, (entry) =>
+    services.groupLists.replace(entry as { name: string; members?: unknown[] }, actor),
+  );
+  const accessEntries = accessGroups.map((entry) => ({
+    ...entry,
+    name: `${entry.table}/${entry.group}`,
+  }));
+  await each('Access group', accessEntries, ({ table, group, where }) =>
+    services.accessGroups.save({ table, group, where }, actor, { replace: true }),
+  );
   return {
     connections: bundle.connections.length,
     clusters: bundle.clusters.length,
     reports: bundle.reports.length,
+    group_lists: groupLists.length,
+    access_groups: accessGroups.length,
   };
 }
 
@@ -119,6 +146,17 @@ export async function exportBundle(services: BundleServices, format: 'yaml' | 'j
     fields: r.fields.map(({ id: _id, ...field }) => field),
     sections: r.sections,
   }));
-  const bundle = { connections, clusters, reports };
+  const group_lists = (await services.groupLists.list()).map((g) => ({
+    name: g.name,
+    description: g.description,
+    image_url: g.image_url,
+    members: g.members,
+  }));
+  const access_groups = (await services.accessGroups.list()).map((a) => ({
+    table: a.table,
+    group: a.group,
+    where: a.where,
+  }));
+  const bundle = { connections, clusters, reports, group_lists, access_groups };
   return format === 'json' ? `${JSON.stringify(bundle, null, 2)}\n` : stringifyYaml(bundle);
 }

@@ -6,11 +6,12 @@ import type { Column, DriverName, JsonValue } from '../datasources/driver.ts';
 import { drivers } from '../datasources/registry.ts';
 import { AppError, forbidden } from '../errors.ts';
 import type { Principal } from '../policies/principal.ts';
-import { canRunReport } from '../policies/report-access.ts';
+import { canEditReport, canRunReport } from '../policies/report-access.ts';
 import { bindParameters, findBindNames } from '../sql/bind-parameters.ts';
 import { renderSqlTemplate, trustedSqlFragment } from '../sql/sql-template.ts';
 import type { clusterRepo } from '../store/cluster-repo.ts';
 import type { AuditService } from './audit.ts';
+import type { BuiltinReports } from './builtin-reports.ts';
 import { type ClusterMember, type ResultStream, strategies } from './cluster-executor.ts';
 import type { ConnectionService } from './connections.ts';
 import { coerceParameters, type ParamValue, type RawParams } from './parameters.ts';
@@ -40,11 +41,15 @@ interface Deps {
   connections: ConnectionService;
   audit: AuditService;
   hostname: string;
+  /** Row-level security: the `access_group` template value for a principal. */
+  accessGroups?: { fragmentsFor(principal: Principal): Promise<Record<string, unknown>> };
+  /** Admin reports over the metadata store, served before stored reports are looked up. */
+  builtins?: BuiltinReports;
   /** Rows a panel section may hold, since sections are gathered in memory. */
   sectionRowCap?: number;
 }
 
-/** No access-group definitions match yet: every table's fragment is `1=0` (no rows). */
+/** Without access-group entries every table's fragment is `1=0` (no rows). */
 const noMatch = trustedSqlFragment('1=0');
 const noAccessGroups = new Proxy(
   {},
@@ -76,11 +81,15 @@ export function reportRunner(deps: Deps) {
     }));
   }
 
-  function templateContext(
+  async function templateContext(
     report: ReportDefinition,
     principal: Principal,
     params: Record<string, ParamValue>,
+    sqlBodies: readonly string[],
   ) {
+    // Entries are read only when the SQL can print one; otherwise the deny-all value stands.
+    const wantsAccessGroups = deps.accessGroups && sqlBodies.some((sql) => sql.includes('access_group'));
+    const accessGroup = wantsAccessGroups ? await deps.accessGroups?.fragmentsFor(principal) : noAccessGroups;
     return {
       ...params,
       report_name: report.name,
@@ -88,7 +97,7 @@ export function reportRunner(deps: Deps) {
       user_groups: [...principal.groups],
       host: deps.hostname,
       cluster: report.cluster,
-      access_group: noAccessGroups,
+      access_group: accessGroup ?? noAccessGroups,
     };
   }
 
@@ -119,7 +128,7 @@ export function reportRunner(deps: Deps) {
     if (field.choices)
       return field.choices.map((c) => ({ value: c.value, label: c.label ?? String(c.value) }));
     if (!field.choices_sql) return [];
-    const context = templateContext(report, principal, {});
+    const context = await templateContext(report, principal, {}, [field.choices_sql]);
     const stream = await execute({ ...report, strategy: 'balance' }, field.choices_sql, context, {});
     const choices: Array<{ value: JsonValue; label: string }> = [];
     for await (const batch of stream.rows) {
@@ -129,9 +138,22 @@ export function reportRunner(deps: Deps) {
   }
 
   async function authorized(ref: string, principal: Principal): Promise<ReportDefinition> {
+    const builtin = deps.builtins?.authorized(ref, principal);
+    if (builtin) return builtin;
     const report = await reports.resolve(ref);
     if (!canRunReport(principal, report))
       throw forbidden(`You have no access to the report "${report.slug}"`);
+    return report;
+  }
+
+  /** A definition is shown to whoever may run the report, and to editors who may change it. */
+  async function describable(ref: string, principal: Principal): Promise<ReportDefinition> {
+    const builtin = deps.builtins?.authorized(ref, principal);
+    if (builtin) return builtin;
+    const report = await reports.resolve(ref);
+    if (!canRunReport(principal, report) && !canEditReport(principal, report)) {
+      throw forbidden(`You have no access to the report "${report.slug}"`);
+    }
     return report;
   }
 
@@ -159,8 +181,11 @@ export function reportRunner(deps: Deps) {
 
   return {
     authorized,
+    describable,
 
     async run(ref: string, raw: RawParams, ctx: RunContext): Promise<RunOutput> {
+      const builtin = await deps.builtins?.run(ref, raw, ctx);
+      if (builtin) return builtin;
       const report = await authorized(ref, ctx.principal);
       const bodies = report.type === 'panel' ? report.sections.map((s) => s.sql) : [report.sql];
       let params: Record<string, ParamValue> | undefined;
@@ -186,7 +211,7 @@ export function reportRunner(deps: Deps) {
           (field) => loadChoices(report, field, ctx.principal),
         );
         const bound = params;
-        const context = templateContext(report, ctx.principal, bound);
+        const context = await templateContext(report, ctx.principal, bound, bodies);
         if (report.type === 'panel') {
           const sections: Section[] = [];
           for (const section of report.sections) {

@@ -10,6 +10,7 @@ import type { clusterRepo } from '../store/cluster-repo.ts';
 import type { reportRepo } from '../store/report-repo.ts';
 import type { ReportFieldRow, ReportRow } from '../store/tables.ts';
 import type { AuditService } from './audit.ts';
+import { BUILTIN_REPORT_SLUGS } from './builtin-reports.ts';
 import {
   type FieldDefinition,
   type FieldInput,
@@ -165,6 +166,9 @@ export function reportService({ reports, clusters, audit }: Deps) {
         throw badRequest(
           `Report name "${input.name}" gives the slug "${slug}", which cannot name a report in URLs`,
         );
+      }
+      if (BUILTIN_REPORT_SLUGS.has(slug)) {
+        throw conflict(`The slug "${slug}" of "${input.name}" is reserved for a built-in admin report`);
       }
       const existing = await reports.findByName(input.name);
       if (existing && !canEditReport(actor, { adminOnly: existing.admin_only === 1 })) {

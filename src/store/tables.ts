@@ -110,6 +110,56 @@ export interface AuditTable {
   client: string | null;
 }
 
+export interface GroupListTable {
+  id: Generated<number>;
+  /** Letters, digits, `_` and `-`; may equal an SSO group's name to extend it. */
+  name: string;
+  description: string;
+  image_url: string | null;
+  /** A file name under `<DATA_DIR>/uploads/group-images/`, chosen by the server. */
+  image_file: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface GroupMemberTable {
+  group_list_id: number;
+  /** Lower-cased. */
+  email: string;
+}
+
+export interface AccessGroupTable {
+  id: Generated<number>;
+  table_name: string;
+  group_name: string;
+  /** Trusted SQL written by an admin, printed by `{{ access_group.<table> }}`. */
+  where_sql: string;
+  created_at: string;
+}
+
+export interface AppUserTable {
+  id: Generated<number>;
+  /** Lower case; the user's identity everywhere else (audit, created_by, group lists). */
+  email: string;
+  /** argon2id PHC string; null for SSO-only accounts. */
+  password_hash: string | null;
+  sso_subject: string | null;
+  /** Groups from the SSO groups claim at the last sign-in, as a JSON list. */
+  sso_groups_json: Generated<string>;
+  last_login: string | null;
+  created_at: string;
+}
+
+export interface SessionTable {
+  /** SHA-256 hex of the cookie value; the value itself is never stored. */
+  id: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+  last_seen: string;
+}
+
 export interface Database {
   connection: ConnectionTable;
   cluster: ClusterTable;
@@ -120,6 +170,11 @@ export interface Database {
   panel_section: PanelSectionTable;
   token: TokenTable;
   audit: AuditTable;
+  group_list: GroupListTable;
+  group_member: GroupMemberTable;
+  access_group: AccessGroupTable;
+  app_user: AppUserTable;
+  session: SessionTable;
 }
 
 export type ConnectionRow = Selectable<ConnectionTable>;
@@ -131,3 +186,7 @@ export type NewReportFieldRow = Insertable<ReportFieldTable>;
 export type PanelSectionRow = Selectable<PanelSectionTable>;
 export type TokenRow = Selectable<TokenTable>;
 export type NewAuditRow = Insertable<AuditTable>;
+export type GroupListRow = Selectable<GroupListTable>;
+export type AccessGroupRow = Selectable<AccessGroupTable>;
+export type AppUserRow = Selectable<AppUserTable>;
+export type SessionRow = Selectable<SessionTable>;

@@ -39,7 +39,13 @@ describe('bundles', () => {
   test('import is idempotent by name and a second import updates in place', async () => {
     const first = await importText(stringify(bundle('select name from region order by id')));
     assert.equal(first.statusCode, 200, first.body);
-    assert.deepEqual(first.json().records[0], { connections: 1, clusters: 1, reports: 1 });
+    assert.deepEqual(first.json().records[0], {
+      connections: 1,
+      clusters: 1,
+      reports: 1,
+      group_lists: 0,
+      access_groups: 0,
+    });
     const id = (await t.app.services.reports.resolve('region-names')).id;
     const second = await importText(
       JSON.stringify(bundle('select name from region order by id desc')),

@@ -38,19 +38,29 @@ for (const dialect of dialects) {
       const { url } = await dialect.make();
       const store = openMetadataStore(url);
       try {
-        assert.deepEqual(await migrateToLatest(store), ['0001-initial', '0002-report-revision']);
+        assert.deepEqual(await migrateToLatest(store), [
+          '0001-initial',
+          '0002-report-revision',
+          '0003-groups',
+          '0004-users-sessions',
+        ]);
         assert.deepEqual(await migrateToLatest(store), []);
         const tables = await store.db.introspection.getTables();
         const names = tables.map((table) => table.name).filter((name) => !name.startsWith('kysely_'));
         assert.deepEqual(names.sort(), [
+          'access_group',
+          'app_user',
           'audit',
           'cluster',
           'cluster_member',
           'connection',
+          'group_list',
+          'group_member',
           'panel_section',
           'report',
           'report_field',
           'report_group',
+          'session',
           'token',
         ]);
       } finally {

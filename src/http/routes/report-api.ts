@@ -60,7 +60,7 @@ export function reportApiRoutes(server: FastifyInstance, { services, auth }: Rou
   server.get('/report/get/:report', async (request) => {
     const { report } = callParams.parse(request.params);
     const principal = await auth.principalOf(request);
-    const definition = await services.runner.authorized(report, principal);
+    const definition = await services.runner.describable(report, principal);
     return okEnvelope([presentReport(definition, principal)]);
   });
 

@@ -5,6 +5,8 @@
 import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001-initial.ts';
 import * as reportRevision from './0002-report-revision.ts';
+import * as groups from './0003-groups.ts';
+import * as usersSessions from './0004-users-sessions.ts';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -20,6 +22,8 @@ type MigrationModule = { up(db: Kysely<unknown>, context: MigrationContext): Pro
 const migrations: Record<string, MigrationModule> = {
   '0001-initial': initial,
   '0002-report-revision': reportRevision,
+  '0003-groups': groups,
+  '0004-users-sessions': usersSessions,
 };
 
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {

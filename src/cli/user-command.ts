@@ -1,0 +1,51 @@
+/**
+ * `secure-reporter user create|list|delete`. A password is read from standard input with
+ * `--password-stdin`, so it stays out of shell history and the process list.
+ */
+import { parseArgs } from 'node:util';
+import { badRequest } from '../errors.ts';
+import { createUserBody } from '../http/routes/admin-users.schema.ts';
+import { internalPrincipal } from '../policies/internal-principal.ts';
+import { withApp } from './cli-context.ts';
+
+export const userUsage = `secure-reporter user create --email EMAIL [--password-stdin | --password PASSWORD]
+secure-reporter user list
+secure-reporter user delete --email EMAIL`;
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+}
+
+export async function userCommand(args: string[]): Promise<void> {
+  const [action, ...rest] = args;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      email: { type: 'string' },
+      password: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+    },
+  });
+  const password = values['password-stdin'] ? await readStdin() : values.password;
+  await withApp(async (app) => {
+    const actor = internalPrincipal(app.config.adminGroup);
+    if (action === 'create') {
+      const input = createUserBody.parse({ email: values.email, password });
+      console.log(JSON.stringify(await app.services.users.create(input, actor)));
+    } else if (action === 'list') {
+      console.log(
+        JSON.stringify({ message: '', ok: true, records: await app.services.users.list() }, null, 2),
+      );
+    } else if (action === 'delete') {
+      if (!values.email) throw badRequest('user delete needs --email');
+      await app.services.users.delete(values.email, actor);
+      console.log(`Deleted user "${values.email}"`);
+    } else {
+      throw badRequest(`Unknown user action "${action ?? ''}". Usage:\n${userUsage}`);
+    }
+  });
+}

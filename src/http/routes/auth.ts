@@ -1,0 +1,118 @@
+/**
+ * Sign-in and sign-out: local accounts (`POST /auth/login`), single sign-on (`/auth/sso` and its
+ * callback), and `GET /api/me` for whoever is calling. Failed local sign-ins are rate limited
+ * per address and per email, so neither spraying one password nor guessing one account works.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { AppError, badRequest } from '../../errors.ts';
+import type { Principal } from '../../policies/principal.ts';
+import { FLOW_MAX_AGE_SECONDS } from '../../services/oidc.ts';
+import { normalizeEmail } from '../../services/users.ts';
+import { okEnvelope } from '../envelope.ts';
+import type { RouteDeps } from '../server.ts';
+import {
+  clearFlowCookie,
+  clearSessionCookie,
+  SSO_FLOW_COOKIE,
+  setFlowCookie,
+  setSessionCookie,
+} from '../session-cookie.ts';
+import { loginBody } from './auth.schema.ts';
+
+const WINDOW_SECONDS = 900;
+const FAILURES_PER_ADDRESS = 20;
+const FAILURES_PER_EMAIL = 5;
+
+function presentPrincipal(principal: Principal, csrfToken: string | null) {
+  return {
+    kind: principal.kind,
+    name: principal.name,
+    email: principal.email,
+    groups: principal.groups,
+    is_admin: principal.isAdmin,
+    is_editor: principal.isEditor,
+    ...(csrfToken === null ? {} : { csrf_token: csrfToken }),
+  };
+}
+
+function loginLimiter() {
+  const byAddress = new RateLimiterMemory({ points: FAILURES_PER_ADDRESS, duration: WINDOW_SECONDS });
+  const byEmail = new RateLimiterMemory({ points: FAILURES_PER_EMAIL, duration: WINDOW_SECONDS });
+  const keys = (address: string, email: string) =>
+    [
+      [byAddress, address, FAILURES_PER_ADDRESS],
+      [byEmail, email, FAILURES_PER_EMAIL],
+    ] as const;
+  const ignoreLimit = (rejection: unknown) => {
+    if (!(rejection instanceof RateLimiterRes)) throw rejection;
+  };
+  return {
+    async checkNotBlocked(address: string, email: string) {
+      for (const [limiter, key, allowed] of keys(address, email)) {
+        const state = await limiter.get(key);
+        if (state && state.consumedPoints >= allowed) {
+          const seconds = Math.ceil(state.msBeforeNext / 1000);
+          throw new AppError('rate_limited', `Too many failed sign-in attempts; try again in ${seconds} s`);
+        }
+      }
+    },
+    async failed(address: string, email: string) {
+      for (const [limiter, key] of keys(address, email)) await limiter.consume(key).catch(ignoreLimit);
+    },
+    async succeeded(email: string) {
+      await byEmail.delete(email);
+    },
+  };
+}
+
+export function authRoutes(server: FastifyInstance, { services, auth, config }: RouteDeps) {
+  const limiter = loginLimiter();
+
+  const callbackUrl = (request: FastifyRequest) =>
+    `${config.publicUrl ?? `${request.protocol}://${request.host}`}/auth/sso/callback`;
+
+  server.post('/auth/login', async (request, reply) => {
+    const { email, password } = loginBody.parse(request.body);
+    const key = normalizeEmail(email);
+    await limiter.checkNotBlocked(request.ip, key);
+    try {
+      const { principal, session } = await services.users.signInWithPassword(email, password, request.ip);
+      await limiter.succeeded(key);
+      setSessionCookie(request, reply, session);
+      return okEnvelope([presentPrincipal(principal, session.csrfToken)]);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'unauthenticated')
+        await limiter.failed(request.ip, key);
+      throw error;
+    }
+  });
+
+  server.post('/auth/logout', async (request, reply: FastifyReply) => {
+    const caller = await auth.callerOf(request);
+    if (!caller.session) throw badRequest('Sign-out ends browser sessions; a token is ended by deleting it');
+    await services.users.signOut(caller.session.cookieValue);
+    clearSessionCookie(request, reply);
+    return okEnvelope([], 'Signed out');
+  });
+
+  server.get('/auth/sso', async (request, reply) => {
+    const { url, flowCookie } = await services.oidc.begin(callbackUrl(request));
+    setFlowCookie(request, reply, flowCookie, FLOW_MAX_AGE_SECONDS);
+    return reply.redirect(url, 302);
+  });
+
+  server.get('/auth/sso/callback', async (request, reply) => {
+    const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+    const flow = request.cookies[SSO_FLOW_COOKIE];
+    clearFlowCookie(request, reply);
+    const { session } = await services.oidc.complete(query, flow, request.ip);
+    setSessionCookie(request, reply, session);
+    return reply.redirect('/', 303);
+  });
+
+  server.get('/api/me', async (request) => {
+    const caller = await auth.callerOf(request);
+    return okEnvelope([presentPrincipal(caller.principal, caller.session?.csrfToken ?? null)]);
+  });
+}

@@ -1,0 +1,155 @@
+/**
+ * Single sign-on with OpenID Connect (openid-client): authorization code flow with PKCE, state
+ * and nonce. The flow's secrets travel in a sealed (AES-GCM, server key), short-lived, HttpOnly
+ * cookie rather than a table, so any instance can finish a flow another one began.
+ */
+import * as client from 'openid-client';
+import type { OidcConfig } from '../config.ts';
+import { AppError, badRequest, notFound } from '../errors.ts';
+import type { SecretBox } from './server-key.ts';
+import type { SignedIn, UserService } from './users.ts';
+
+interface Deps {
+  oidc: OidcConfig | null;
+  box: SecretBox;
+  users: Pick<UserService, 'signInWithSso'>;
+  now?: () => number;
+}
+
+interface FlowState {
+  state: string;
+  nonce: string;
+  verifier: string;
+  redirectUri: string;
+  /** Epoch ms after which the flow is refused. */
+  expires: number;
+}
+
+export const FLOW_MAX_AGE_SECONDS = 600;
+
+function providerFailure(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof client.AuthorizationResponseError || error instanceof client.ResponseBodyError) {
+    return badRequest(`The sign-in provider refused: ${error.error_description ?? error.error}`);
+  }
+  // 502: the message names no internals; the cause is logged at the edge.
+  return new AppError('database_unreachable', 'Single sign-on failed at the provider; see the server log', {
+    cause: error,
+  });
+}
+
+function groupsFrom(value: unknown): string[] {
+  if (Array.isArray(value)) return value.filter((item): item is string => typeof item === 'string');
+  if (typeof value === 'string') return value.split(/[,\s]+/).filter(Boolean);
+  return [];
+}
+
+export function oidcService({ oidc, box, users, now = Date.now }: Deps) {
+  let discovered: Promise<client.Configuration> | undefined;
+
+  function settings(): OidcConfig {
+    if (!oidc) throw notFound('Single sign-on is not configured (set OIDC_ISSUER and OIDC_CLIENT_ID)');
+    return oidc;
+  }
+
+  /** Discovery once per process; a failure is not cached so the next sign-in tries again. */
+  function configuration(): Promise<client.Configuration> {
+    const { issuer, clientId, clientSecret } = settings();
+    discovered ??= client
+      .discovery(
+        new URL(issuer),
+        clientId,
+        clientSecret,
+        clientSecret ? client.ClientSecretBasic(clientSecret) : client.None(),
+        // An http issuer is only plausible on a private network or in tests; the operator chose it.
+        issuer.startsWith('http:') ? { execute: [client.allowInsecureRequests] } : undefined,
+      )
+      .catch((error: unknown) => {
+        discovered = undefined;
+        throw providerFailure(error);
+      });
+    return discovered;
+  }
+
+  function openFlow(sealed: string | undefined): FlowState {
+    const stale = () => badRequest('This sign-in attempt is unknown or too old; start the sign-in again');
+    if (!sealed) throw stale();
+    let flow: FlowState;
+    try {
+      flow = JSON.parse(box.open(sealed)) as FlowState;
+    } catch {
+      throw stale();
+    }
+    if (flow.expires <= now()) throw stale();
+    return flow;
+  }
+
+  return {
+    enabled: oidc !== null,
+
+    /** The provider's authorization URL and the sealed flow state to keep in a cookie. */
+    async begin(redirectUri: string): Promise<{ url: string; flowCookie: string }> {
+      const config = await configuration();
+      const flow: FlowState = {
+        state: client.randomState(),
+        nonce: client.randomNonce(),
+        verifier: client.randomPKCECodeVerifier(),
+        redirectUri,
+        expires: now() + FLOW_MAX_AGE_SECONDS * 1000,
+      };
+      const url = client.buildAuthorizationUrl(config, {
+        redirect_uri: redirectUri,
+        scope: settings().scopes,
+        code_challenge: await client.calculatePKCECodeChallenge(flow.verifier),
+        code_challenge_method: 'S256',
+        state: flow.state,
+        nonce: flow.nonce,
+      });
+      return { url: url.href, flowCookie: box.seal(JSON.stringify(flow)) };
+    },
+
+    /** Finishes the flow from the callback's query string and signs the user in. */
+    async complete(query: string, flowCookie: string | undefined, address: string | null): Promise<SignedIn> {
+      const flow = openFlow(flowCookie);
+      const currentUrl = new URL(flow.redirectUri);
+      currentUrl.search = query;
+      // openid-client checks this too; checking first makes a forged or crossed response a 400.
+      const state = currentUrl.searchParams.get('state');
+      if (state !== null && !currentUrl.searchParams.has('error') && state !== flow.state) {
+        throw badRequest('This sign-in response belongs to another sign-in attempt; start the sign-in again');
+      }
+      const config = await configuration();
+      let claims: Record<string, unknown>;
+      try {
+        const tokens = await client.authorizationCodeGrant(config, currentUrl, {
+          pkceCodeVerifier: flow.verifier,
+          expectedState: flow.state,
+          expectedNonce: flow.nonce,
+          idTokenExpected: true,
+        });
+        claims = { ...tokens.claims() };
+        const groupsClaim = settings().groupsClaim;
+        // Many providers release scope claims only from userinfo, not in the ID token.
+        if (!claims.email || !(groupsClaim in claims)) {
+          const info = await client.fetchUserInfo(config, tokens.access_token, String(claims.sub));
+          claims = { ...claims, ...info };
+        }
+      } catch (error) {
+        throw providerFailure(error);
+      }
+      if (typeof claims.email !== 'string' || !claims.email.includes('@')) {
+        throw badRequest('The sign-in provider sent no email address; ask it to release the email claim');
+      }
+      return users.signInWithSso(
+        {
+          subject: String(claims.sub),
+          email: claims.email,
+          groups: groupsFrom(claims[settings().groupsClaim]),
+        },
+        address,
+      );
+    },
+  };
+}
+
+export type OidcService = ReturnType<typeof oidcService>;

@@ -1,0 +1,77 @@
+/**
+ * Browser sessions in the metadata store, so every instance behind a load balancer accepts them.
+ * The cookie holds 32 random bytes; the store keeps only their SHA-256, and a CSRF token that the
+ * browser must echo in `X-CSRF-Token` on unsafe requests.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { AppError } from '../errors.ts';
+import type { SessionRepo, SessionWithUser } from '../store/session-repo.ts';
+
+interface Deps {
+  sessions: SessionRepo;
+  ttlHours: number;
+  now?: () => Date;
+}
+
+export interface NewSession {
+  /** The cookie value; the only copy, never stored. */
+  cookieValue: string;
+  csrfToken: string;
+  expiresAt: Date;
+  maxAgeSeconds: number;
+}
+
+/** last_seen (and the sliding expiry) is written at most this often, not on every request. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+const sessionIdOf = (cookieValue: string) => createHash('sha256').update(cookieValue).digest('hex');
+
+export function sessionService({ sessions, ttlHours, now = () => new Date() }: Deps) {
+  const ttlMs = ttlHours * 3_600_000;
+  return {
+    async create(userId: number): Promise<NewSession> {
+      const cookieValue = randomBytes(32).toString('base64url');
+      const csrfToken = randomBytes(32).toString('base64url');
+      const created = now();
+      const expiresAt = new Date(created.getTime() + ttlMs);
+      // Expired rows are swept here so the table stays small without a job.
+      await sessions.deleteExpired(created.toISOString());
+      await sessions.insert({
+        id: sessionIdOf(cookieValue),
+        user_id: userId,
+        csrf_token: csrfToken,
+        created_at: created.toISOString(),
+        expires_at: expiresAt.toISOString(),
+        last_seen: created.toISOString(),
+      });
+      return { cookieValue, csrfToken, expiresAt, maxAgeSeconds: Math.floor(ttlMs / 1000) };
+    },
+
+    /** The live session of a cookie value and its user; 401 when unknown or expired. */
+    async resolve(cookieValue: string): Promise<SessionWithUser> {
+      const found = await sessions.findWithUser(sessionIdOf(cookieValue));
+      if (!found) throw new AppError('unauthenticated', 'You are signed out; sign in again');
+      const current = now();
+      if (Date.parse(found.session.expires_at) <= current.getTime()) {
+        await sessions.deleteById(found.session.id);
+        throw new AppError('unauthenticated', 'Your session has expired; sign in again');
+      }
+      if (current.getTime() - Date.parse(found.session.last_seen) >= TOUCH_INTERVAL_MS) {
+        const expiresAt = new Date(current.getTime() + ttlMs).toISOString();
+        await sessions.touch(found.session.id, current.toISOString(), expiresAt);
+      }
+      return found;
+    },
+
+    /** Sign-out; a no-op for an unknown value. */
+    async delete(cookieValue: string): Promise<void> {
+      await sessions.deleteById(sessionIdOf(cookieValue));
+    },
+
+    deleteAllForUser(userId: number): Promise<number> {
+      return sessions.deleteForUser(userId);
+    },
+  };
+}
+
+export type SessionService = ReturnType<typeof sessionService>;

@@ -1,0 +1,193 @@
+/**
+ * People (SPEC §2): local accounts (argon2id) and SSO users created at first sign-in. A user's
+ * groups are their SSO groups ∪ every group list naming their email ∪ `*`, worked out on each
+ * request so a change to a group list applies at once; roles follow from `rolesOf`.
+ */
+import { randomBytes } from 'node:crypto';
+import { hash, verify } from '@node-rs/argon2';
+import { AppError, conflict, notFound } from '../errors.ts';
+import { type Principal, type RoleSettings, rolesOf } from '../policies/principal.ts';
+import type { SessionWithUser } from '../store/session-repo.ts';
+import type { AppUserRow } from '../store/tables.ts';
+import type { UserRepo } from '../store/user-repo.ts';
+import type { AuditService } from './audit.ts';
+import type { NewSession, SessionService } from './sessions.ts';
+import { recordTime } from './time-format.ts';
+
+interface Deps {
+  users: UserRepo;
+  sessions: SessionService;
+  audit: AuditService;
+  roles: RoleSettings;
+  /** Group lists that contain the email (lower case); provided by the group-list service. */
+  groupsForEmail(email: string): Promise<string[]>;
+  now?: () => Date;
+}
+
+export interface SignedIn {
+  principal: Principal;
+  session: NewSession;
+}
+
+export interface SsoIdentity {
+  subject: string;
+  email: string;
+  groups: string[];
+}
+
+export interface UserRecord {
+  email: string;
+  /** How the user can sign in: `sso`, `password`, both, or `none` (pre-created, SSO not yet used). */
+  sign_in: string;
+  groups: string[];
+  is_admin: boolean;
+  is_editor: boolean;
+  last_login: string | null;
+  created: string;
+  /** Live sessions; null where not counted (the answer of a group refresh). */
+  active_sessions: number | null;
+}
+
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+const parseGroups = (json: string) => JSON.parse(json) as string[];
+
+function signInMethods(row: AppUserRow): string {
+  const methods = [row.sso_subject ? 'sso' : '', row.password_hash ? 'password' : ''].filter(Boolean);
+  return methods.length > 0 ? methods.join('+') : 'none';
+}
+
+export function userService({ users, sessions, audit, roles, groupsForEmail, now = () => new Date() }: Deps) {
+  // Unknown emails are checked against this hash too, so the answer time does not reveal accounts.
+  let dummyHash: Promise<string> | undefined;
+  const dummy = () => {
+    dummyHash ??= hash(randomBytes(16).toString('hex'));
+    return dummyHash;
+  };
+  const refused = () => new AppError('unauthenticated', 'Wrong email or password');
+
+  async function principalOf(row: Pick<AppUserRow, 'email' | 'sso_groups_json'>): Promise<Principal> {
+    const listed = await groupsForEmail(row.email);
+    const groups = [...new Set([...parseGroups(row.sso_groups_json), ...listed, '*'])].sort();
+    return { kind: 'user', name: row.email, email: row.email, groups, ...rolesOf(groups, row.email, roles) };
+  }
+
+  async function startSession(row: AppUserRow, method: string, client: string | null): Promise<SignedIn> {
+    await users.update(row.id, { last_login: now().toISOString() });
+    const principal = await principalOf(row);
+    const session = await sessions.create(row.id);
+    await audit.adminChange(principal, 'user.login', { method }, client);
+    return { principal, session };
+  }
+
+  async function requireUser(email: string): Promise<AppUserRow> {
+    const row = await users.findByEmail(normalizeEmail(email));
+    if (!row) throw notFound(`No user with the email "${normalizeEmail(email)}"`);
+    return row;
+  }
+
+  return {
+    principalOf,
+
+    /** A local account (admin API or CLI); without a password the user can only sign in by SSO. */
+    async create(
+      input: { email: string; password?: string | undefined },
+      actor: Principal,
+    ): Promise<UserRecord> {
+      const email = normalizeEmail(input.email);
+      if (await users.findByEmail(email)) throw conflict(`A user with the email "${email}" already exists`);
+      const row = await users.insert({
+        email,
+        password_hash: input.password ? await hash(input.password) : null,
+        sso_subject: null,
+        created_at: now().toISOString(),
+      });
+      await audit.adminChange(actor, 'user.create', { email, password: Boolean(input.password) });
+      return toRecord(row, 0);
+    },
+
+    async signInWithPassword(email: string, password: string, client: string | null): Promise<SignedIn> {
+      const row = await users.findByEmail(normalizeEmail(email));
+      const matches = await verify(row?.password_hash ?? (await dummy()), password);
+      if (!row?.password_hash || !matches) throw refused();
+      return startSession(row, 'password', client);
+    },
+
+    /**
+     * Signs in a user the provider vouched for, creating the record at first sign-in and
+     * storing the groups the provider sent this time.
+     */
+    async signInWithSso(identity: SsoIdentity, client: string | null): Promise<SignedIn> {
+      const email = normalizeEmail(identity.email);
+      const ssoGroups = JSON.stringify([...new Set(identity.groups)].sort());
+      let row = (await users.findBySubject(identity.subject)) ?? (await users.findByEmail(email));
+      if (row?.sso_subject && row.sso_subject !== identity.subject) {
+        throw conflict(`The email "${email}" belongs to another single sign-on identity; ask an admin`);
+      }
+      if (row) {
+        await users.update(row.id, { sso_subject: identity.subject, sso_groups_json: ssoGroups });
+        row = { ...row, sso_subject: identity.subject, sso_groups_json: ssoGroups };
+      } else {
+        row = await users.insert({
+          email,
+          password_hash: null,
+          sso_subject: identity.subject,
+          sso_groups_json: ssoGroups,
+          created_at: now().toISOString(),
+        });
+      }
+      return startSession(row, 'sso', client);
+    },
+
+    /** The principal of a live session, with its CSRF token. */
+    async authenticateSession(
+      cookieValue: string,
+    ): Promise<{ principal: Principal; found: SessionWithUser }> {
+      const found = await sessions.resolve(cookieValue);
+      return { principal: await principalOf(found.user), found };
+    },
+
+    async signOut(cookieValue: string): Promise<void> {
+      await sessions.delete(cookieValue);
+    },
+
+    async list(): Promise<UserRecord[]> {
+      const rows = await users.listWithActivity(now().toISOString());
+      return Promise.all(rows.map(async (row) => toRecord(row, Number(row.active_sessions))));
+    },
+
+    /** Deletes the user and their sessions; reports keep `created_by` as text. */
+    async delete(email: string, actor: Principal): Promise<void> {
+      const normalized = normalizeEmail(email);
+      if (!(await users.deleteByEmail(normalized))) throw notFound(`No user with the email "${normalized}"`);
+      await audit.adminChange(actor, 'user.delete', { email: normalized });
+    },
+
+    /**
+     * Works out the user's groups now. Group lists apply on every request anyway; SSO groups
+     * are what the provider sent at the last sign-in and change at the next one.
+     */
+    async refreshGroups(email: string, actor: Principal): Promise<UserRecord> {
+      const row = await requireUser(email);
+      const record = await toRecord(row, null);
+      await audit.adminChange(actor, 'user.refresh_groups', { email: row.email, groups: record.groups });
+      return record;
+    },
+  };
+
+  async function toRecord(row: AppUserRow, activeSessions: number | null): Promise<UserRecord> {
+    const principal = await principalOf(row);
+    return {
+      email: row.email,
+      sign_in: signInMethods(row),
+      groups: [...principal.groups],
+      is_admin: principal.isAdmin,
+      is_editor: principal.isEditor,
+      last_login: row.last_login ? recordTime(row.last_login) : null,
+      created: recordTime(row.created_at),
+      active_sessions: activeSessions,
+    };
+  }
+}
+
+export type UserService = ReturnType<typeof userService>;
