@@ -6,16 +6,23 @@ import type { Kysely } from 'kysely';
 import type { Config } from './config.ts';
 import { buildServer } from './http/server.ts';
 import { startAuditCleanup } from './jobs/audit-cleanup.ts';
+import { type Scheduler, startScheduler } from './jobs/scheduler.ts';
 import { accessGroupService } from './services/access-groups.ts';
+import { apiTargetClient } from './services/api-target.ts';
 import { auditService } from './services/audit.ts';
 import { builtinReports } from './services/builtin-reports.ts';
 import { clusterService } from './services/clusters.ts';
+import { commentService } from './services/comments.ts';
 import { connectionService, openConnectionRow } from './services/connections.ts';
 import { type DataSourceCache, dataSourceCache } from './services/data-source-cache.ts';
 import { groupListService } from './services/group-lists.ts';
+import { mailService } from './services/mailer.ts';
 import { oidcService } from './services/oidc.ts';
 import { reportRunner } from './services/report-runner.ts';
+import { reportVersionService } from './services/report-versions.ts';
 import { reportService } from './services/reports.ts';
+import { scheduleRuns } from './services/schedule-runs.ts';
+import { scheduleService } from './services/schedules.ts';
 import { loadOrCreateServerKey, type SecretBox, secretBox } from './services/server-key.ts';
 import { sessionService } from './services/sessions.ts';
 import { tokenService } from './services/tokens.ts';
@@ -23,10 +30,13 @@ import { userService } from './services/users.ts';
 import { accessGroupRepo } from './store/access-group-repo.ts';
 import { auditRepo } from './store/audit-repo.ts';
 import { clusterRepo } from './store/cluster-repo.ts';
+import { commentRepo } from './store/comment-repo.ts';
 import { connectionRepo } from './store/connection-repo.ts';
 import { type MetadataStore, migrateToLatest, openMetadataStore } from './store/db.ts';
 import { groupListRepo } from './store/group-list-repo.ts';
 import { reportRepo } from './store/report-repo.ts';
+import { reportVersionRepo } from './store/report-version-repo.ts';
+import { scheduleRepo } from './store/schedule-repo.ts';
 import { sessionRepo } from './store/session-repo.ts';
 import type { Database } from './store/tables.ts';
 import { tokenRepo } from './store/token-repo.ts';
@@ -36,14 +46,17 @@ interface Shared {
   config: Readonly<Config>;
   box: SecretBox;
   cache: DataSourceCache;
+  /** Tells the job engine that schedules changed. */
+  schedulesChanged?: () => void;
 }
 
 /** Services bound to one Kysely handle: the store itself, or a transaction for bundle imports. */
-export function servicesFor(db: Kysely<Database>, { config, box, cache }: Shared) {
+export function servicesFor(db: Kysely<Database>, { config, box, cache, schedulesChanged }: Shared) {
   const repos = {
     connections: connectionRepo(db),
     clusters: clusterRepo(db),
     reports: reportRepo(db),
+    versions: reportVersionRepo(db),
     tokens: tokenRepo(db),
     audits: auditRepo(db),
   };
@@ -64,6 +77,23 @@ export function servicesFor(db: Kysely<Database>, { config, box, cache }: Shared
   const oidc = oidcService({ oidc: config.oidc, box, users });
   const tokens = tokenService({ tokens: repos.tokens, audit, roles });
   const builtins = builtinReports({ tokens, audit, users, adminGroup: config.adminGroup });
+  const runner = reportRunner({
+    reports,
+    clusters: repos.clusters,
+    connections,
+    audit,
+    hostname: config.hostname,
+    accessGroups,
+    builtins,
+  });
+  const mail = mailService({
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom,
+    mailDomains: config.mailDomains,
+    runner,
+    audit,
+  });
+  const scheduleStore = scheduleRepo(db);
   return {
     audit,
     connections,
@@ -75,15 +105,31 @@ export function servicesFor(db: Kysely<Database>, { config, box, cache }: Shared
     users,
     sessions,
     oidc,
-    runner: reportRunner({
-      reports,
-      clusters: repos.clusters,
-      connections,
+    runner,
+    mail,
+    schedules: scheduleService({
+      schedules: scheduleStore,
+      runs: scheduleRuns({
+        schedules: scheduleStore,
+        runner,
+        userRows: userRepo(db),
+        users,
+        tokens: repos.tokens,
+        roles,
+        box,
+        apiTarget: apiTargetClient({ allowPrivate: config.allowPrivateTargets }),
+        mailer: mail,
+      }),
+      runner,
       audit,
-      hostname: config.hostname,
-      accessGroups,
-      builtins,
+      box,
+      allowPrivateTargets: config.allowPrivateTargets,
+      mailDomains: config.mailDomains,
+      minuteOnly: !config.databaseUrl.startsWith('sqlite:'),
+      onChange: schedulesChanged,
     }),
+    reportVersions: reportVersionService({ versions: repos.versions, reports, runner, audit }),
+    comments: commentService({ comments: commentRepo(db), reports, audit }),
   };
 }
 
@@ -96,28 +142,46 @@ export interface App {
   server: FastifyInstance;
   /** Runs `work` with services bound to one metadata transaction. */
   transaction<T>(work: (services: Services) => Promise<T>): Promise<T>;
+  /** The schedule engine; null when built with `{ jobs: false }` (CLI). */
+  scheduler: Scheduler | null;
   close(): Promise<void>;
 }
 
-export async function buildApp(config: Readonly<Config>): Promise<App> {
+export interface BuildOptions {
+  /** Start background jobs (schedules); the CLI turns this off. Default true. */
+  jobs?: boolean;
+}
+
+export async function buildApp(config: Readonly<Config>, options: BuildOptions = {}): Promise<App> {
   const store = openMetadataStore(config.databaseUrl);
   await migrateToLatest(store);
   const box = secretBox(loadOrCreateServerKey(config));
   const cache = dataSourceCache((row) => openConnectionRow(row, box));
-  const shared = { config, box, cache };
+  let scheduler: Scheduler | null = null;
+  const shared = { config, box, cache, schedulesChanged: () => void scheduler?.sync() };
   const services = servicesFor(store.db, shared);
   const transaction = <T>(work: (scoped: Services) => Promise<T>) =>
     store.db.transaction().execute((trx) => work(servicesFor(trx, shared)));
   const server = await buildServer({ config, services, store, transaction });
   const auditCleanup = startAuditCleanup(auditRepo(store.db), config.auditAgeDays, server.log);
+  if (options.jobs !== false) {
+    scheduler = await startScheduler({
+      dialect: store.dialect,
+      databaseUrl: config.databaseUrl,
+      schedules: services.schedules,
+      log: server.log,
+    });
+  }
   return {
     config,
     store,
     services,
     server,
     transaction,
+    scheduler,
     async close() {
       auditCleanup.stop();
+      await scheduler?.stop();
       await auditCleanup.firstRun;
       await server.close();
       await cache.closeAll();

@@ -32,6 +32,10 @@ const envSchema = z.object({
   CUSTOM_REPORT_AUDIT_AGE_DAYS: z.coerce.number().int().positive().default(45),
   /** Mail domains that /report/mail may send to besides the caller's own address. */
   CUSTOM_MAIL_DOMAINS: commaList,
+  /** `smtp://user:pass@host:587` or `smtps://…:465`; mail is off when unset. */
+  SMTP_URL: z.string().optional(),
+  /** The From header of mail the server sends; default `Secure Reporter <reports@CUSTOM_HOSTNAME>`. */
+  MAIL_FROM: z.string().min(3).optional(),
   /** Folder of the SQLite metadata file, generated secrets, the demo database and uploads. */
   DATA_DIR: z.string().min(1).default('./data'),
   /** `postgres://…` for a PostgreSQL metadata store; default is `<DATA_DIR>/secure-reporter.sqlite`. */
@@ -63,6 +67,11 @@ const envSchema = z.object({
     .default(12),
   /** The address browsers use to reach the server; the SSO redirect URI is built from it. */
   PUBLIC_URL: z.url().optional(),
+  /** `true` lets schedules deliver to private, loopback and link-local addresses (API targets). */
+  ALLOW_PRIVATE_TARGETS: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((value) => value === 'true' || value === '1'),
   /** `false` skips the demo data source and reports at first start. */
   DEMO: z
     .enum(['true', 'false', '1', '0'])
@@ -78,6 +87,9 @@ export interface Config {
   features: ReadonlySet<string>;
   auditAgeDays: number;
   mailDomains: readonly string[];
+  /** Undefined when mail is not configured. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
   dataDir: string;
   /** `sqlite:<file>` or a `postgres://` URL. */
   databaseUrl: string;
@@ -93,6 +105,8 @@ export interface Config {
   sessionTtlHours: number;
   /** Without a trailing slash; undefined means "the address the request came to". */
   publicUrl: string | undefined;
+  /** Whether API targets may be private, loopback or link-local addresses. */
+  allowPrivateTargets: boolean;
 }
 
 export interface OidcConfig {
@@ -138,6 +152,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   if (Boolean(e.OIDC_ISSUER) !== Boolean(e.OIDC_CLIENT_ID)) {
     problems.push('OIDC_ISSUER and OIDC_CLIENT_ID: set both to turn on SSO, or neither');
   }
+  if (e.SMTP_URL && !/^smtps?:\/\//.test(e.SMTP_URL))
+    problems.push('SMTP_URL: must start with smtp:// or smtps://');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     adminUsers: e.CUSTOM_ADMIN_USERS.map((email) => email.toLowerCase()),
@@ -146,7 +162,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     hostname: e.CUSTOM_HOSTNAME,
     features: new Set(e.CUSTOM_FEATURES),
     auditAgeDays: e.CUSTOM_REPORT_AUDIT_AGE_DAYS,
-    mailDomains: e.CUSTOM_MAIL_DOMAINS,
+    mailDomains: e.CUSTOM_MAIL_DOMAINS.map((domain) => domain.toLowerCase()),
+    smtpUrl: e.SMTP_URL || undefined,
+    mailFrom: e.MAIL_FROM ?? `Secure Reporter <reports@${e.CUSTOM_HOSTNAME}>`,
     dataDir,
     databaseUrl,
     port: e.PORT,
@@ -167,5 +185,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
         : null,
     sessionTtlHours: e.SESSION_TTL_HOURS,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
   });
 }

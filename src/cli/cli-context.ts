@@ -4,7 +4,8 @@ import { loadConfig } from '../config.ts';
 import { AppError, statusOfCode } from '../errors.ts';
 
 export async function withApp<T>(work: (app: App) => Promise<T>): Promise<T> {
-  const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', ...process.env }));
+  // A command is short-lived: it must not arm schedules or work their ticks.
+  const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', ...process.env }), { jobs: false });
   try {
     return await work(app);
   } finally {

@@ -32,7 +32,7 @@ const jsonSchemaOf = (schema: z.ZodType) =>
 /** `METHOD path` → its description. Tags group the document: report API, admin, auth, health. */
 export const routeDocs: Record<string, RouteDoc> = {
   'GET /api/call/:report/': {
-    summary: 'Run a report; records as JSON (or CSV / NDJSON by the Accept header)',
+    summary: 'Run a report; records as JSON (or CSV / NDJSON / XLSX by the Accept header)',
     tags: ['report API'],
     description:
       'Parameters are query-string, form or JSON-body values named like the bind variables (`_value`).',
@@ -44,7 +44,7 @@ export const routeDocs: Record<string, RouteDoc> = {
     params: { report },
   },
   'GET /api/call/:report/:format/': {
-    summary: 'Run a report in the given format (json, csv, ndjson)',
+    summary: 'Run a report in the given format (json, csv, ndjson, xlsx)',
     tags: ['report API'],
     params: { report, format: 'json, csv or ndjson' },
   },

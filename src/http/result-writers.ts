@@ -1,5 +1,5 @@
 /**
- * Writes a run's rows as JSON (the envelope), CSV or NDJSON. Small results go out as one string;
+ * Writes a run's rows as JSON (the envelope), CSV or NDJSON (XLSX: file-download.ts). Small results go out as one string;
  * larger ones stream batch by batch with backpressure, so memory stays flat for any row count.
  * An error after streaming began can only cut the reply short, which clients see as a failure.
  */
@@ -9,15 +9,18 @@ import type { FastifyReply } from 'fastify';
 import type { Column, JsonValue } from '../datasources/driver.ts';
 import { badRequest } from '../errors.ts';
 import type { RunOutput } from '../services/report-runner.ts';
+import { exportContentTypes } from '../services/table-export.ts';
 import { okEnvelope } from './envelope.ts';
+import { sendDownload } from './file-download.ts';
 
-export const formats = ['json', 'csv', 'ndjson'] as const;
+export const formats = ['json', 'csv', 'ndjson', 'xlsx'] as const;
 export type Format = (typeof formats)[number];
 
 const contentTypes: Record<Format, string> = {
   json: 'application/json; charset=utf-8',
   csv: 'text/csv; charset=utf-8',
   ndjson: 'application/x-ndjson; charset=utf-8',
+  xlsx: exportContentTypes.xlsx,
 };
 
 /** Rows buffered before the writer decides to stream rather than send one string. */
@@ -116,6 +119,7 @@ async function sendTable(
 }
 
 export async function sendRunOutput(reply: FastifyReply, output: RunOutput, format: Format) {
+  if (format === 'xlsx') return sendDownload(reply, output, format);
   if (output.kind === 'table') return sendTable(reply, format, output.columns, output.rows);
   if (format !== 'json') {
     throw badRequest(`"${output.report.slug}" is a panel report with several tables; request it as JSON`);

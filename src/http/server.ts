@@ -16,9 +16,15 @@ import { adminAuditRoutes } from './routes/admin-audit.ts';
 import { adminGroupRoutes } from './routes/admin-groups.ts';
 import { adminUserRoutes } from './routes/admin-users.ts';
 import { authRoutes } from './routes/auth.ts';
+import { commentRoutes } from './routes/comments.ts';
 import { healthRoutes } from './routes/health.ts';
 import { reportApiRoutes } from './routes/report-api.ts';
+import { reportListRoutes } from './routes/report-list.ts';
+import { reportMailRoutes } from './routes/report-mail.ts';
+import { reportVersionRoutes } from './routes/report-versions.ts';
+import { scheduleRoutes } from './routes/schedules.ts';
 import { templatePageRoutes } from './routes/template-page.ts';
+import { webAppRoutes } from './routes/web-app.ts';
 
 export interface ServerDeps {
   config: Readonly<Config>;
@@ -60,11 +66,18 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   };
   healthRoutes(server, routeDeps);
   reportApiRoutes(server, routeDeps);
+  reportMailRoutes(server, routeDeps);
   templatePageRoutes(server, routeDeps);
   adminRoutes(server, routeDeps);
   authRoutes(server, routeDeps);
   adminUserRoutes(server, routeDeps);
   adminAuditRoutes(server, routeDeps);
   adminGroupRoutes(server, routeDeps);
+  reportListRoutes(server, routeDeps);
+  scheduleRoutes(server, routeDeps);
+  reportVersionRoutes(server, routeDeps);
+  commentRoutes(server, routeDeps);
+  // Last: the web app answers the GETs no route above claims.
+  webAppRoutes(server, routeDeps);
   return server;
 }

@@ -11,6 +11,7 @@ import type { ClusterService } from './clusters.ts';
 import { type ConnectionService, connectionInputSchema } from './connections.ts';
 import type { GroupListService } from './group-lists.ts';
 import type { ReportService } from './reports.ts';
+import { documentOf } from './version-log.ts';
 
 const bundleSchema = z.object({
   connections: z.array(z.looseObject({ name: z.string() })).default([]),
@@ -130,22 +131,8 @@ export async function exportBundle(services: BundleServices, format: 'yaml' | 'j
     name: c.name,
     connections: c.connections,
   }));
-  const reports = (await services.reports.list()).map((r) => ({
-    name: r.name,
-    description: r.description,
-    type: r.type,
-    sql: r.sql,
-    cluster: r.cluster,
-    strategy: r.strategy,
-    total_fields: r.totalFields,
-    active: r.active,
-    run_immediate: r.runImmediate,
-    admin_only: r.adminOnly,
-    groups: r.groups,
-    output: r.output,
-    fields: r.fields.map(({ id: _id, ...field }) => field),
-    sections: r.sections,
-  }));
+  // The same document every report version stores.
+  const reports = (await services.reports.list()).map(documentOf);
   const group_lists = (await services.groupLists.list()).map((g) => ({
     name: g.name,
     description: g.description,

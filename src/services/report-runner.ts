@@ -179,6 +179,66 @@ export function reportRunner(deps: Deps) {
     })();
   }
 
+  /**
+   * Parameters, template, execution and audit for a definition the caller has authorized: stored
+   * reports after the group check, and a version's preview after the editor check.
+   */
+  async function runDefinition(
+    report: ReportDefinition,
+    raw: RawParams,
+    ctx: RunContext,
+  ): Promise<RunOutput> {
+    const bodies = report.type === 'panel' ? report.sections.map((s) => s.sql) : [report.sql];
+    let params: Record<string, ParamValue> | undefined;
+    const started = performance.now();
+    const auditRun = (sql: string, names: string[], rowCount: number | null, error?: unknown) =>
+      audit.reportRun(ctx.principal, {
+        report: report.slug,
+        connections: names,
+        sql,
+        // What the caller sent, when it did not pass validation.
+        params: params ?? raw,
+        rowCount,
+        durationMs: performance.now() - started,
+        outcome: error ? 'error' : 'ok',
+        error: error instanceof Error ? error.message : undefined,
+        client: ctx.client,
+      });
+    try {
+      params = await coerceParameters(
+        report.fields,
+        raw,
+        bodies.flatMap((body) => findBindNames(body)),
+        (field) => loadChoices(report, field, ctx.principal),
+      );
+      const bound = params;
+      const context = await templateContext(report, ctx.principal, bound, bodies);
+      if (report.type === 'panel') {
+        const sections: Section[] = [];
+        for (const section of report.sections) {
+          const stream = await execute(report, section.sql, context, bound, ctx.signal);
+          const rows: JsonValue[][] = [];
+          for await (const batch of stream.rows) rows.push(...batch);
+          sections.push({ title: section.title, columns: stream.columns, rows });
+        }
+        await auditRun(
+          bodies.join('\n;\n'),
+          [],
+          sections.reduce((n, s) => n + s.rows.length, 0),
+        );
+        return { kind: 'sections', report, sections };
+      }
+      const stream = await execute(report, report.sql, context, bound, ctx.signal);
+      const rows = audited(stream.rows, (count, error) =>
+        auditRun(stream.sql, stream.connections, count, error),
+      );
+      return { kind: 'table', report, columns: stream.columns, rows };
+    } catch (error) {
+      await auditRun(report.sql, [], null, error).catch(() => {});
+      throw error;
+    }
+  }
+
   return {
     authorized,
     describable,
@@ -186,57 +246,10 @@ export function reportRunner(deps: Deps) {
     async run(ref: string, raw: RawParams, ctx: RunContext): Promise<RunOutput> {
       const builtin = await deps.builtins?.run(ref, raw, ctx);
       if (builtin) return builtin;
-      const report = await authorized(ref, ctx.principal);
-      const bodies = report.type === 'panel' ? report.sections.map((s) => s.sql) : [report.sql];
-      let params: Record<string, ParamValue> | undefined;
-      const started = performance.now();
-      const auditRun = (sql: string, names: string[], rowCount: number | null, error?: unknown) =>
-        audit.reportRun(ctx.principal, {
-          report: report.slug,
-          connections: names,
-          sql,
-          // What the caller sent, when it did not pass validation.
-          params: params ?? raw,
-          rowCount,
-          durationMs: performance.now() - started,
-          outcome: error ? 'error' : 'ok',
-          error: error instanceof Error ? error.message : undefined,
-          client: ctx.client,
-        });
-      try {
-        params = await coerceParameters(
-          report.fields,
-          raw,
-          bodies.flatMap((body) => findBindNames(body)),
-          (field) => loadChoices(report, field, ctx.principal),
-        );
-        const bound = params;
-        const context = await templateContext(report, ctx.principal, bound, bodies);
-        if (report.type === 'panel') {
-          const sections: Section[] = [];
-          for (const section of report.sections) {
-            const stream = await execute(report, section.sql, context, bound, ctx.signal);
-            const rows: JsonValue[][] = [];
-            for await (const batch of stream.rows) rows.push(...batch);
-            sections.push({ title: section.title, columns: stream.columns, rows });
-          }
-          await auditRun(
-            bodies.join('\n;\n'),
-            [],
-            sections.reduce((n, s) => n + s.rows.length, 0),
-          );
-          return { kind: 'sections', report, sections };
-        }
-        const stream = await execute(report, report.sql, context, bound, ctx.signal);
-        const rows = audited(stream.rows, (count, error) =>
-          auditRun(stream.sql, stream.connections, count, error),
-        );
-        return { kind: 'table', report, columns: stream.columns, rows };
-      } catch (error) {
-        await auditRun(report.sql, [], null, error).catch(() => {});
-        throw error;
-      }
+      return runDefinition(await authorized(ref, ctx.principal), raw, ctx);
     },
+
+    runDefinition,
 
     /** The choices of a field, for anyone who may run its report. */
     async choices(fieldId: number, principal: Principal) {

@@ -1,5 +1,6 @@
 /**
- * Report definitions: resolve by id or slug, save (create or replace by name), list, delete.
+ * Report definitions: resolve by id or slug, save (create or replace by name, each save a version),
+ * list, delete.
  * Fields are matched by name on save so their ids — used by `/api/choices/<field_id>/` — stay.
  */
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
@@ -8,20 +9,24 @@ import { canEditReport } from '../policies/report-access.ts';
 import { nowIso } from '../store/clock.ts';
 import type { clusterRepo } from '../store/cluster-repo.ts';
 import type { reportRepo } from '../store/report-repo.ts';
-import type { ReportFieldRow, ReportRow } from '../store/tables.ts';
+import type { reportVersionRepo } from '../store/report-version-repo.ts';
+import type { ReportFieldRow, ReportRow, ReportVersionRow } from '../store/tables.ts';
 import type { AuditService } from './audit.ts';
 import { BUILTIN_REPORT_SLUGS } from './builtin-reports.ts';
 import {
   type FieldDefinition,
   type FieldInput,
+  type ParsedReportInput,
   type ReportDefinition,
   type ReportInput,
   reportInputSchema,
   slugify,
 } from './report-model.ts';
+import { documentOfInput, versionLog } from './version-log.ts';
 
 interface Deps {
   reports: ReturnType<typeof reportRepo>;
+  versions: ReturnType<typeof reportVersionRepo>;
   clusters: ReturnType<typeof clusterRepo>;
   audit: AuditService;
 }
@@ -59,7 +64,8 @@ function fieldRow(reportId: number, field: FieldInput, index: number) {
 /** Definitions kept per instance; a row whose revision moved on is loaded again. */
 const CACHE_SIZE = 500;
 
-export function reportService({ reports, clusters, audit }: Deps) {
+export function reportService({ reports, versions, clusters, audit }: Deps) {
+  const log = versionLog(versions);
   const cache = new Map<number, { revision: number; definition: ReportDefinition }>();
 
   async function definition(row: ReportRow): Promise<ReportDefinition> {
@@ -118,6 +124,99 @@ export function reportService({ reports, clusters, audit }: Deps) {
     for (const stale of existing.values()) await reports.deleteField(stale.id);
   }
 
+  function parseInput(raw: ReportInput): ParsedReportInput {
+    const parsed = reportInputSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw badRequest(`Report field "${issue?.path.join('.') ?? '?'}" is invalid: ${issue?.message ?? ''}`);
+    }
+    return parsed.data;
+  }
+
+  /** Validates a save; `target` is the report a promoted version belongs to. */
+  async function check(
+    raw: ReportInput,
+    actor: Principal,
+    options: { replace?: boolean },
+    target?: ReportRow,
+  ) {
+    const input = parseInput(raw);
+    const cluster = await clusters.findByName(input.cluster);
+    if (!cluster) throw badRequest(`Report "${input.name}": no cluster named "${input.cluster}"`);
+    const slug = slugify(input.name);
+    if (slug === '' || /^\d+$/.test(slug)) {
+      throw badRequest(
+        `Report name "${input.name}" gives the slug "${slug}", which cannot name a report in URLs`,
+      );
+    }
+    if (BUILTIN_REPORT_SLUGS.has(slug)) {
+      throw conflict(`The slug "${slug}" of "${input.name}" is reserved for a built-in admin report`);
+    }
+    const sameName = await reports.findByName(input.name);
+    if (target && sameName && sameName.id !== target.id) {
+      throw conflict(`A report named "${input.name}" already exists`);
+    }
+    const existing = target ?? sameName;
+    if (existing && !canEditReport(actor, { adminOnly: existing.admin_only === 1 })) {
+      throw new AppError('forbidden', `You may not change the report "${input.name}"`);
+    }
+    if (existing && !options.replace) throw conflict(`A report named "${input.name}" already exists`);
+    const sameSlug = await reports.findBySlug(slug);
+    if (sameSlug && sameSlug.id !== existing?.id) {
+      throw conflict(
+        `The slug "${slug}" of "${input.name}" is already used by the report "${sameSlug.name}"`,
+      );
+    }
+    return { input, clusterId: cluster.id, slug, existing };
+  }
+
+  /** Writes a checked definition to the report tables; returns the report id. */
+  async function write(checked: Awaited<ReturnType<typeof check>>, actor: Principal): Promise<number> {
+    const { input, slug, existing } = checked;
+    const now = nowIso();
+    const row = {
+      name: input.name,
+      slug,
+      description: input.description,
+      type: input.type,
+      sql_body: input.sql,
+      cluster_id: checked.clusterId,
+      strategy: input.strategy,
+      total_fields_json: JSON.stringify(input.total_fields),
+      active: input.active ? 1 : 0,
+      run_immediate: input.run_immediate ? 1 : 0,
+      admin_only: input.admin_only ? 1 : 0,
+      output_json: JSON.stringify(input.output),
+      updated_at: now,
+    };
+    let id: number;
+    if (existing) {
+      id = existing.id;
+      await reports.update(id, row);
+    } else {
+      id = await reports.insert({ ...row, created_by: actor.name, created_at: now });
+    }
+    await reports.setGroups(id, [...new Set(input.groups)]);
+    await syncFields(id, input.fields);
+    await reports.setSections(
+      id,
+      input.sections.map((section, position) => ({
+        report_id: id,
+        position,
+        title: section.title,
+        sql_body: section.sql,
+        output_json: JSON.stringify(section.output),
+      })),
+    );
+    // The last write bumps the revision again, so a definition cached half-way is never kept.
+    await reports.update(id, { updated_at: now });
+    await audit.adminChange(actor, existing ? 'report.update' : 'report.create', {
+      name: input.name,
+      slug,
+    });
+    return id;
+  }
+
   return {
     /** `ref` is a numeric id or a slug; a trailing `/` is ignored. */
     async resolve(ref: string): Promise<ReportDefinition> {
@@ -145,84 +244,83 @@ export function reportService({ reports, clusters, audit }: Deps) {
       return definition(row);
     },
 
-    /** Creates a report, or with `replace` overwrites the one of the same name. */
+    /** Creates a report, or with `replace` overwrites the one of the same name; see `saveVersion`. */
     async save(
       raw: ReportInput,
       actor: Principal,
       options: { replace?: boolean } = {},
     ): Promise<ReportDefinition> {
-      const parsed = reportInputSchema.safeParse(raw);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw badRequest(
-          `Report field "${issue?.path.join('.') ?? '?'}" is invalid: ${issue?.message ?? ''}`,
-        );
+      return (await this.saveVersion(raw, actor, options)).report;
+    },
+
+    /**
+     * Every save is a version. An admin's save publishes at once: the report tables change and the
+     * version is live. Anyone else's save is a draft that leaves the live definition alone; a new
+     * report is created inactive, so only admins can run it until the draft is promoted.
+     */
+    async saveVersion(
+      raw: ReportInput,
+      actor: Principal,
+      options: { replace?: boolean } = {},
+    ): Promise<{ report: ReportDefinition; version: ReportVersionRow }> {
+      const checked = await check(raw, actor, options);
+      const document = documentOfInput(checked.input);
+      const current = checked.existing ? await definition(checked.existing) : undefined;
+      if (actor.isAdmin) {
+        const id = await write(checked, actor);
+        const version = await log.record(id, document, actor.name, 'live', current);
+        return { report: await this.definitionById(id), version };
       }
-      const input = parsed.data;
+      if (current) {
+        const version = await log.record(current.id, document, actor.name, 'draft', current);
+        await audit.adminChange(actor, 'report.draft', {
+          name: current.name,
+          version: version.number,
+        });
+        return { report: current, version };
+      }
+      const id = await write({ ...checked, input: { ...checked.input, active: false } }, actor);
+      const version = await log.record(id, document, actor.name, 'draft');
+      return { report: await this.definitionById(id), version };
+    },
+
+    /** Writes a stored version's document to the report tables: promotion makes it live. */
+    async publishDocument(reportId: number, document: unknown, actor: Principal): Promise<ReportDefinition> {
+      const target = await reports.findById(reportId);
+      if (!target) throw notFound(`No report ${reportId}`);
+      await write(await check(document as ReportInput, actor, { replace: true }, target), actor);
+      return this.definitionById(reportId);
+    },
+
+    /** A version's document as a runnable definition of its report, without making it live. */
+    async previewDefinition(reportId: number, document: unknown): Promise<ReportDefinition> {
+      const live = await this.definitionById(reportId);
+      const input = parseInput(document as ReportInput);
       const cluster = await clusters.findByName(input.cluster);
       if (!cluster) throw badRequest(`Report "${input.name}": no cluster named "${input.cluster}"`);
-      const slug = slugify(input.name);
-      if (slug === '' || /^\d+$/.test(slug)) {
-        throw badRequest(
-          `Report name "${input.name}" gives the slug "${slug}", which cannot name a report in URLs`,
-        );
-      }
-      if (BUILTIN_REPORT_SLUGS.has(slug)) {
-        throw conflict(`The slug "${slug}" of "${input.name}" is reserved for a built-in admin report`);
-      }
-      const existing = await reports.findByName(input.name);
-      if (existing && !canEditReport(actor, { adminOnly: existing.admin_only === 1 })) {
-        throw new AppError('forbidden', `You may not change the report "${input.name}"`);
-      }
-      if (existing && !options.replace) throw conflict(`A report named "${input.name}" already exists`);
-      const sameSlug = await reports.findBySlug(slug);
-      if (sameSlug && sameSlug.id !== existing?.id) {
-        throw conflict(
-          `The slug "${slug}" of "${input.name}" is already used by the report "${sameSlug.name}"`,
-        );
-      }
-      const now = nowIso();
-      const row = {
+      return {
+        ...live,
         name: input.name,
-        slug,
         description: input.description,
         type: input.type,
-        sql_body: input.sql,
-        cluster_id: cluster.id,
+        sql: input.sql,
+        clusterId: cluster.id,
+        cluster: cluster.name,
         strategy: input.strategy,
-        total_fields_json: JSON.stringify(input.total_fields),
-        active: input.active ? 1 : 0,
-        run_immediate: input.run_immediate ? 1 : 0,
-        admin_only: input.admin_only ? 1 : 0,
-        output_json: JSON.stringify(input.output),
-        updated_at: now,
-      };
-      let id: number;
-      if (existing) {
-        id = existing.id;
-        await reports.update(id, row);
-      } else {
-        id = await reports.insert({ ...row, created_by: actor.name, created_at: now });
-      }
-      await reports.setGroups(id, [...new Set(input.groups)]);
-      await syncFields(id, input.fields);
-      await reports.setSections(
-        id,
-        input.sections.map((section, position) => ({
-          report_id: id,
-          position,
-          title: section.title,
-          sql_body: section.sql,
-          output_json: JSON.stringify(section.output),
+        totalFields: input.total_fields,
+        active: input.active,
+        runImmediate: input.run_immediate,
+        adminOnly: input.admin_only,
+        groups: [...new Set(input.groups)],
+        output: input.output,
+        // Field ids serve `/api/choices/`; a preview loads its choices directly.
+        fields: input.fields.map((field, index) => ({
+          ...field,
+          id: 0,
+          field_order: field.field_order ?? index,
         })),
-      );
-      // The last write bumps the revision again, so a definition cached half-way is never kept.
-      await reports.update(id, { updated_at: now });
-      await audit.adminChange(actor, existing ? 'report.update' : 'report.create', {
-        name: input.name,
-        slug,
-      });
-      return this.definitionById(id);
+        sections: input.sections,
+      };
     },
 
     async delete(ref: string, actor: Principal): Promise<void> {

@@ -160,6 +160,71 @@ export interface SessionTable {
   last_seen: string;
 }
 
+export interface ScheduleTable {
+  id: Generated<number>;
+  report_id: number;
+  /** `user` (owner_email is an email) or `token` (owner_email is the token name). */
+  owner_kind: Generated<string>;
+  owner_email: string;
+  name: string;
+  /** A cron expression (presets are stored expanded). */
+  cron: string;
+  /** IANA time zone the cron expression is read in. */
+  timezone: string;
+  params_json: Generated<string>;
+  /** Deliveries as JSON; an API target secret is stored sealed with the server key. */
+  deliveries_json: Generated<string>;
+  active: Generated<number>;
+  paused_reason: string | null;
+  last_run_at: string | null;
+  next_run_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ScheduleRunTable {
+  id: Generated<number>;
+  schedule_id: number;
+  /** The scheduled time of the tick; unique per schedule, the exactly-once guard. */
+  tick_at: string;
+  started_at: string;
+  finished_at: string | null;
+  outcome: string;
+  rows: number | null;
+  error: string | null;
+  deliveries_json: Generated<string>;
+}
+
+export type VersionState = 'draft' | 'in_review' | 'approved' | 'live' | 'superseded' | 'rejected';
+
+/** One saved definition of a report; immutable apart from `state` and the reviewer. */
+export interface ReportVersionTable {
+  id: Generated<number>;
+  report_id: number;
+  /** 1, 2, 3… per report. */
+  number: number;
+  /** The report as a bundle exports it. */
+  definition_json: string;
+  author: string;
+  created_at: string;
+  state: VersionState;
+  reviewed_by: string | null;
+  reviewed_at: string | null;
+  /** Unified diff of the YAML rendering against the previous version. */
+  diff_text: string;
+}
+
+export interface ReportCommentTable {
+  id: Generated<number>;
+  report_id: number;
+  author: string;
+  /** Plain text as written; the UI escapes it. */
+  body: string;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
 export interface Database {
   connection: ConnectionTable;
   cluster: ClusterTable;
@@ -175,6 +240,10 @@ export interface Database {
   access_group: AccessGroupTable;
   app_user: AppUserTable;
   session: SessionTable;
+  schedule: ScheduleTable;
+  schedule_run: ScheduleRunTable;
+  report_version: ReportVersionTable;
+  report_comment: ReportCommentTable;
 }
 
 export type ConnectionRow = Selectable<ConnectionTable>;
@@ -190,3 +259,7 @@ export type GroupListRow = Selectable<GroupListTable>;
 export type AccessGroupRow = Selectable<AccessGroupTable>;
 export type AppUserRow = Selectable<AppUserTable>;
 export type SessionRow = Selectable<SessionTable>;
+export type ScheduleRow = Selectable<ScheduleTable>;
+export type ScheduleRunRow = Selectable<ScheduleRunTable>;
+export type ReportVersionRow = Selectable<ReportVersionTable>;
+export type ReportCommentRow = Selectable<ReportCommentTable>;

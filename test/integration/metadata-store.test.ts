@@ -43,6 +43,8 @@ for (const dialect of dialects) {
           '0002-report-revision',
           '0003-groups',
           '0004-users-sessions',
+          '0005-schedules',
+          '0006-versions-comments',
         ]);
         assert.deepEqual(await migrateToLatest(store), []);
         const tables = await store.db.introspection.getTables();
@@ -58,8 +60,12 @@ for (const dialect of dialects) {
           'group_member',
           'panel_section',
           'report',
+          'report_comment',
           'report_field',
           'report_group',
+          'report_version',
+          'schedule',
+          'schedule_run',
           'session',
           'token',
         ]);

@@ -8,6 +8,7 @@ import { forbidden } from '../../errors.ts';
 import type { Principal } from '../../policies/principal.ts';
 import { canAdminister } from '../../policies/report-access.ts';
 import { exportBundle, importBundle, parseBundle } from '../../services/bundles.ts';
+import type { ReportDefinition } from '../../services/report-model.ts';
 import { okEnvelope } from '../envelope.ts';
 import { presentReport } from '../presenters.ts';
 import type { RouteDeps } from '../server.ts';
@@ -16,6 +17,19 @@ import { createTokenBody, tokenNameParams } from './admin-tokens.schema.ts';
 const nameParams = z.object({ name: z.string().min(1) });
 const reportParams = z.object({ report: z.string().min(1) });
 const exportQuery = z.object({ format: z.enum(['yaml', 'json']).default('json') });
+
+/** A save answers with the live report and the version it made: live for admins, else a draft. */
+function savedEnvelope(
+  saved: { report: ReportDefinition; version: { number: number; state: string } },
+  actor: Principal,
+) {
+  const version = { number: saved.version.number, state: saved.version.state };
+  const message =
+    version.state === 'draft'
+      ? `Saved as draft version ${version.number}; it runs once approved and promoted`
+      : '';
+  return okEnvelope([{ ...presentReport(saved.report, actor), version }], message);
+}
 
 export function adminRoutes(server: FastifyInstance, deps: RouteDeps) {
   const { services, auth, transaction } = deps;
@@ -91,8 +105,8 @@ export function adminRoutes(server: FastifyInstance, deps: RouteDeps) {
   });
   server.post('/api/admin/reports/', async (request, reply) => {
     const actor = await editor(request);
-    const saved = await services.reports.save(request.body as never, actor);
-    return reply.code(201).send(okEnvelope([presentReport(saved, actor)]));
+    const saved = await transaction((scoped) => scoped.reports.saveVersion(request.body as never, actor));
+    return reply.code(201).send(savedEnvelope(saved, actor));
   });
   server.put('/api/admin/reports/:report/', async (request) => {
     const actor = await editor(request);
@@ -101,9 +115,10 @@ export function adminRoutes(server: FastifyInstance, deps: RouteDeps) {
       ...(request.body as object),
       name: (request.body as { name?: string })?.name ?? current.name,
     };
-    return okEnvelope([
-      presentReport(await services.reports.save(body as never, actor, { replace: true }), actor),
-    ]);
+    const saved = await transaction((scoped) =>
+      scoped.reports.saveVersion(body as never, actor, { replace: true }),
+    );
+    return savedEnvelope(saved, actor);
   });
   server.delete('/api/admin/reports/:report/', async (request) => {
     const actor = await editor(request);

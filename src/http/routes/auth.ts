@@ -111,6 +111,13 @@ export function authRoutes(server: FastifyInstance, { services, auth, config }: 
     return reply.redirect('/', 303);
   });
 
+  /** Unauthenticated: what the sign-in page offers. */
+  server.get(
+    '/api/auth/options',
+    { schema: { summary: 'Whether single sign-on is offered (no credentials needed)', tags: ['auth'] } },
+    async () => okEnvelope([{ sso: config.oidc !== null }]),
+  );
+
   server.get('/api/me', async (request) => {
     const caller = await auth.callerOf(request);
     return okEnvelope([presentPrincipal(caller.principal, caller.session?.csrfToken ?? null)]);

@@ -12,11 +12,12 @@ import type { RouteDeps } from '../server.ts';
 const callParams = z.object({ report: z.string().min(1), format: z.enum(formats).optional() });
 const fieldParams = z.object({ fieldId: z.coerce.number().int().positive() });
 
-/** `Accept: text/csv` or `application/x-ndjson` picks a format when the path does not. */
+/** `Accept: text/csv`, `application/x-ndjson` or the XLSX type picks a format when the path does not. */
 function formatOf(pathFormat: Format | undefined, accept: string | undefined): Format {
   if (pathFormat) return pathFormat;
   if (accept?.includes('text/csv')) return 'csv';
   if (accept?.includes('application/x-ndjson')) return 'ndjson';
+  if (accept?.includes('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')) return 'xlsx';
   return 'json';
 }
 

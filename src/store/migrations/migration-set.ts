@@ -7,6 +7,8 @@ import * as initial from './0001-initial.ts';
 import * as reportRevision from './0002-report-revision.ts';
 import * as groups from './0003-groups.ts';
 import * as usersSessions from './0004-users-sessions.ts';
+import * as schedules from './0005-schedules.ts';
+import * as versionsComments from './0006-versions-comments.ts';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -24,6 +26,8 @@ const migrations: Record<string, MigrationModule> = {
   '0002-report-revision': reportRevision,
   '0003-groups': groups,
   '0004-users-sessions': usersSessions,
+  '0005-schedules': schedules,
+  '0006-versions-comments': versionsComments,
 };
 
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {

@@ -1,0 +1,34 @@
+/**
+ * `GET /api/reports/`: the reports the caller may run, for the home page, with the group lists
+ * that have an image or a description so the page can show a picture per group.
+ */
+import type { FastifyInstance } from 'fastify';
+import { canRunReport } from '../../policies/report-access.ts';
+import { okEnvelope } from '../envelope.ts';
+import { presentReport } from '../presenters.ts';
+import type { RouteDeps } from '../server.ts';
+
+export function reportListRoutes(server: FastifyInstance, { services, auth }: RouteDeps) {
+  const schema = {
+    summary: 'The reports the caller may run, with the pictures of their groups',
+    tags: ['report API'],
+  };
+  server.get('/api/reports/', { schema }, async (request) => {
+    const principal = await auth.principalOf(request);
+    const runnable = (await services.reports.list()).filter((report) => canRunReport(principal, report));
+    const groups = new Set(runnable.flatMap((report) => report.groups));
+    const images = (await services.groupLists.list())
+      .filter((list) => groups.has(list.name) && (list.image || list.image_url))
+      .map((list) => ({
+        name: list.name,
+        description: list.description,
+        image: list.image ?? list.image_url,
+      }));
+    const reports = runnable.map((report) => {
+      const { sql: _sql, sections, ...rest } = presentReport(report, principal);
+      return { ...rest, sections: sections.map((section) => ({ title: section.title })) };
+    });
+    // The envelope plus `groups`: the pictures of the groups the listed reports belong to.
+    return { ...okEnvelope(reports), groups: images };
+  });
+}

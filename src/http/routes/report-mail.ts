@@ -1,0 +1,42 @@
+/** `/report/mail/<report>/` (SPEC §6): run a report and mail the result. */
+import type { FastifyInstance } from 'fastify';
+import type { RawParams } from '../../services/parameters.ts';
+import { okEnvelope } from '../envelope.ts';
+import { requestParams } from '../request-params.ts';
+import type { RouteDeps } from '../server.ts';
+import { MAIL_PREFIX, mailOptions, mailPathParams } from './report-mail.schema.ts';
+
+/** Splits the reserved `_mail_*` names off, so they never reach the report as parameters. */
+function splitParams(all: RawParams): { mail: RawParams; report: RawParams } {
+  const mail: RawParams = {};
+  const report: RawParams = {};
+  for (const [name, value] of Object.entries(all)) {
+    if (name.startsWith(MAIL_PREFIX)) mail[name] = value;
+    else report[name] = value;
+  }
+  return { mail, report };
+}
+
+export function reportMailRoutes(server: FastifyInstance, { services, auth }: RouteDeps) {
+  const schema = {
+    summary:
+      'Run a report and email the result (parameters and `_mail_to`, `_mail_subject`, `_mail_attach` as form data)',
+    tags: ['report API'],
+  };
+  server.post('/report/mail/:report/', { schema }, async (request) => {
+    const { report } = mailPathParams.parse(request.params);
+    const principal = await auth.principalOf(request);
+    const { mail, report: raw } = splitParams(await requestParams(request));
+    const options = mailOptions.parse(mail);
+    const result = await services.mail.mailReport({
+      ref: report,
+      raw,
+      principal,
+      client: request.ip,
+      to: options._mail_to,
+      subject: options._mail_subject,
+      attach: options._mail_attach,
+    });
+    return okEnvelope([{ sent: result.sent, rows: result.rows, to: result.to }]);
+  });
+}

@@ -1,0 +1,88 @@
+/**
+ * The review workflow over HTTP (SPEC §8): versions of a report, submit, approve, reject,
+ * promote, preview, and the editor's list of updates. The service applies every permission check.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { forbidden } from '../../errors.ts';
+import type { Principal } from '../../policies/principal.ts';
+import { okEnvelope } from '../envelope.ts';
+import { presentReport } from '../presenters.ts';
+import { requestParams } from '../request-params.ts';
+import { sendRunOutput } from '../result-writers.ts';
+import type { RouteDeps } from '../server.ts';
+import { versionListParams, versionParams } from './report-versions.schema.ts';
+
+const base = '/api/admin/reports/:report/versions';
+const tags = ['admin: review'];
+const doc = (summary: string) => ({ schema: { summary, tags } });
+
+const actionSummaries = {
+  submit: 'Submit a draft for review',
+  approve: 'Approve a version in review (not by its author)',
+  reject: 'Reject a version',
+};
+
+export function reportVersionRoutes(server: FastifyInstance, { services, auth, transaction }: RouteDeps) {
+  async function editor(request: FastifyRequest): Promise<Principal> {
+    const principal = await auth.principalOf(request);
+    if (!principal.isEditor) throw forbidden('This needs an editor or admin');
+    return principal;
+  }
+
+  server.get(`${base}/`, doc('Versions of a report, newest first: state, author, time'), async (request) => {
+    const actor = await editor(request);
+    const { report } = versionListParams.parse(request.params);
+    return okEnvelope(await services.reportVersions.list(report, actor));
+  });
+  server.get(
+    `${base}/:number/`,
+    doc('One version: its definition and the diff from the one before'),
+    async (request) => {
+      const actor = await editor(request);
+      const { report, number } = versionParams.parse(request.params);
+      return okEnvelope([await services.reportVersions.get(report, number, actor)]);
+    },
+  );
+  for (const action of ['submit', 'approve', 'reject'] as const) {
+    server.post(`${base}/:number/${action}/`, doc(actionSummaries[action]), async (request) => {
+      const actor = await editor(request);
+      const { report, number } = versionParams.parse(request.params);
+      return okEnvelope([await services.reportVersions[action](report, number, actor)]);
+    });
+  }
+  server.post(`${base}/:number/promote/`, doc('Make an approved version live'), async (request) => {
+    const actor = await editor(request);
+    const { report, number } = versionParams.parse(request.params);
+    // The report tables and the version states change together or not at all.
+    const live = await transaction((scoped) => scoped.reportVersions.promote(report, number, actor));
+    return okEnvelope([presentReport(live, actor)], `Version ${number} is live`);
+  });
+  server.post(
+    `${base}/:number/preview/`,
+    doc('Run a version with the given parameters without making it live'),
+    async (request, reply) => {
+      const principal = await editor(request);
+      const { report, number } = versionParams.parse(request.params);
+      const raw = await requestParams(request);
+      const controller = new AbortController();
+      reply.raw.on('close', () => {
+        if (!reply.raw.writableFinished) controller.abort();
+      });
+      const output = await services.reportVersions.preview(report, number, raw, {
+        principal,
+        client: request.ip,
+        signal: controller.signal,
+      });
+      return sendRunOutput(reply, output, 'json');
+    },
+  );
+
+  server.get(
+    '/api/admin/updates/',
+    doc('Versions in review or approved, waiting for an editor'),
+    async (request) => {
+      const actor = await editor(request);
+      return okEnvelope(await services.reportVersions.pending(actor));
+    },
+  );
+}

@@ -1,0 +1,169 @@
+/**
+ * The review workflow (SPEC §8): draft → in review → approved → live. Users, tokens and schedules
+ * run the report tables, which only an admin's save or a promotion changes; editors preview any
+ * version through the same run pipeline without making it live.
+ */
+import { AppError, conflict, forbidden, notFound } from '../errors.ts';
+import type { Principal } from '../policies/principal.ts';
+import { canEditReport } from '../policies/report-access.ts';
+import { nowIso } from '../store/clock.ts';
+import type { reportVersionRepo } from '../store/report-version-repo.ts';
+import type { ReportVersionRow, VersionState } from '../store/tables.ts';
+import type { AuditService } from './audit.ts';
+import type { RawParams } from './parameters.ts';
+import type { ReportDefinition } from './report-model.ts';
+import type { ReportRunner, RunContext, RunOutput } from './report-runner.ts';
+import type { ReportService } from './reports.ts';
+
+interface Deps {
+  versions: ReturnType<typeof reportVersionRepo>;
+  reports: ReportService;
+  runner: Pick<ReportRunner, 'runDefinition'>;
+  audit: AuditService;
+}
+
+export interface VersionSummary {
+  number: number;
+  state: VersionState;
+  author: string;
+  created_at: string;
+  reviewed_by: string | null;
+  reviewed_at: string | null;
+}
+
+export interface VersionDetail extends VersionSummary {
+  definition: unknown;
+  diff: string;
+}
+
+export interface PendingVersion extends VersionSummary {
+  report: { id: number; name: string; slug: string };
+  /** What the version waits for: a reviewer's approval, or a promotion. */
+  awaiting: 'approval' | 'promotion';
+  /** False for the author of a version in review: someone else must approve it. */
+  can_approve: boolean;
+}
+
+export const APPROVAL_BY_OTHER = 'approval must come from someone other than the author';
+
+function summary(row: ReportVersionRow): VersionSummary {
+  return {
+    number: row.number,
+    state: row.state,
+    author: row.author,
+    created_at: row.created_at,
+    reviewed_by: row.reviewed_by,
+    reviewed_at: row.reviewed_at,
+  };
+}
+
+type Action = 'submit' | 'approve' | 'reject' | 'promote';
+
+/** The states each action starts from; admins may also publish a draft or a version in review. */
+const allowedFrom: Record<Action, readonly VersionState[]> = {
+  submit: ['draft'],
+  approve: ['in_review'],
+  reject: ['draft', 'in_review', 'approved'],
+  promote: ['approved'],
+};
+const adminPromoteFrom: readonly VersionState[] = ['draft', 'in_review', 'approved'];
+
+export function reportVersionService({ versions, reports, runner, audit }: Deps) {
+  /** The report and version an editor may act on; admin-only reports need an admin. */
+  async function editable(ref: string, number: number, actor: Principal) {
+    const report = await reports.resolve(ref);
+    if (!canEditReport(actor, report)) {
+      throw forbidden(`You may not review or change the report "${report.slug}"`);
+    }
+    const version = await versions.find(report.id, number);
+    if (!version) throw notFound(`The report "${report.slug}" has no version ${number}`);
+    return { report, version };
+  }
+
+  function checkState(action: Action, version: ReportVersionRow, actor: Principal) {
+    const from = action === 'promote' && actor.isAdmin ? adminPromoteFrom : allowedFrom[action];
+    if (!from.includes(version.state)) {
+      const done = { submit: 'submitted', approve: 'approved', reject: 'rejected', promote: 'promoted' };
+      throw conflict(
+        `Version ${version.number} is ${version.state.replace('_', ' ')}; it cannot be ${done[action]} now`,
+      );
+    }
+  }
+
+  async function transition(
+    ref: string,
+    number: number,
+    actor: Principal,
+    action: Exclude<Action, 'promote'>,
+    state: VersionState,
+  ): Promise<VersionSummary> {
+    const { report, version } = await editable(ref, number, actor);
+    checkState(action, version, actor);
+    if (action === 'approve' && version.author === actor.name) throw forbidden(APPROVAL_BY_OTHER);
+    const reviewed = action === 'submit' ? {} : { reviewed_by: actor.name, reviewed_at: nowIso() };
+    await versions.setState(version.id, { state, ...reviewed });
+    await audit.adminChange(actor, `report.version.${action}`, { name: report.name, version: number });
+    return summary({ ...version, state, ...reviewed });
+  }
+
+  return {
+    async list(ref: string, actor: Principal): Promise<VersionSummary[]> {
+      const report = await reports.resolve(ref);
+      if (!canEditReport(actor, report)) throw forbidden(`You may not see the versions of "${report.slug}"`);
+      return (await versions.list(report.id)).map(summary);
+    },
+
+    async get(ref: string, number: number, actor: Principal): Promise<VersionDetail> {
+      const { version } = await editable(ref, number, actor);
+      return {
+        ...summary(version),
+        definition: JSON.parse(version.definition_json),
+        diff: version.diff_text,
+      };
+    },
+
+    submit: (ref: string, number: number, actor: Principal) =>
+      transition(ref, number, actor, 'submit', 'in_review'),
+    /** Approval must come from someone other than the author. */
+    approve: (ref: string, number: number, actor: Principal) =>
+      transition(ref, number, actor, 'approve', 'approved'),
+    reject: (ref: string, number: number, actor: Principal) =>
+      transition(ref, number, actor, 'reject', 'rejected'),
+
+    /** Makes a version live: its definition goes to the report tables, the previous live is superseded. */
+    async promote(ref: string, number: number, actor: Principal): Promise<ReportDefinition> {
+      const { report, version } = await editable(ref, number, actor);
+      checkState('promote', version, actor);
+      const live = await reports.publishDocument(report.id, JSON.parse(version.definition_json), actor);
+      await versions.supersedeLive(report.id);
+      await versions.setState(version.id, {
+        state: 'live',
+        ...(version.reviewed_by ? {} : { reviewed_by: actor.name, reviewed_at: nowIso() }),
+      });
+      await audit.adminChange(actor, 'report.version.promote', { name: live.name, version: number });
+      return live;
+    },
+
+    /** Runs a version's definition with the given parameters; the live report is not touched. */
+    async preview(ref: string, number: number, raw: RawParams, ctx: RunContext): Promise<RunOutput> {
+      const { report, version } = await editable(ref, number, ctx.principal);
+      const definition = await reports.previewDefinition(report.id, JSON.parse(version.definition_json));
+      return runner.runDefinition(definition, raw, ctx);
+    },
+
+    /** The editor's "updates": versions in review or approved, on reports the actor may edit. */
+    async pending(actor: Principal): Promise<PendingVersion[]> {
+      if (!actor.isEditor) throw new AppError('forbidden', 'This needs an editor or admin');
+      return (await versions.awaiting())
+        .filter((row) => canEditReport(actor, { adminOnly: row.admin_only === 1 }))
+        .map((row) => ({
+          ...summary(row),
+          report: { id: row.report_id, name: row.report_name, slug: row.report_slug },
+          awaiting: row.state === 'in_review' ? 'approval' : 'promotion',
+          can_approve: row.state === 'in_review' && row.author !== actor.name,
+        }));
+    },
+  };
+}
+
+export type ReportVersionService = ReturnType<typeof reportVersionService>;

@@ -1,0 +1,159 @@
+/**
+ * File exports of a run (XLSX and CSV) written batch by batch to a stream, so memory stays flat
+ * for any row count. Used by the HTTP API (downloads) and by mail (attachments).
+ */
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { stringify } from 'csv-stringify/sync';
+import ExcelJS from 'exceljs';
+import type { Column, JsonValue } from '../datasources/driver.ts';
+import { badRequest } from '../errors.ts';
+import type { RunOutput } from './report-runner.ts';
+
+export type ExportFormat = 'csv' | 'xlsx';
+
+export const exportContentTypes: Record<ExportFormat, string> = {
+  csv: 'text/csv; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+};
+
+/** Receives a run's tables in order: `table` opens one (a worksheet), `rows` appends to it. */
+export interface TableSink {
+  table(title: string, columns: Column[]): void;
+  rows(rows: JsonValue[][]): Promise<void>;
+  end(): Promise<void>;
+}
+
+/** A file name safe in a Content-Disposition header and on every file system. */
+export function exportFileName(slug: string, format: ExportFormat): string {
+  const base = slug.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '') || 'report';
+  return `${base}.${format}`;
+}
+
+/** Waits while the destination's buffer is full, so a slow reader slows the database read. */
+async function drained(out: Writable) {
+  if (out.writableNeedDrain && !out.destroyed) {
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        out.off('drain', done);
+        out.off('close', done);
+        resolve();
+      };
+      out.on('drain', done);
+      out.on('close', done);
+    });
+  }
+  // A reader that went away ends the export, which closes the database cursor.
+  if (out.destroyed) throw new Error('The export destination closed before the export ended');
+}
+
+/** A cell as a spreadsheet holds it: dates and timestamps are already record-format text. */
+function cellValue(value: JsonValue): string | number | boolean | null {
+  return value !== null && typeof value === 'object' ? JSON.stringify(value) : value;
+}
+
+/** Excel refuses `[]:*?/\` in sheet names, names over 31 characters and duplicates. */
+function sheetNamer() {
+  const used = new Set<string>();
+  return (title: string) => {
+    const base =
+      title
+        .replace(/[[\]:*?/\\]/g, ' ')
+        .trim()
+        .slice(0, 31) || 'Sheet';
+    let name = base;
+    for (let n = 2; used.has(name.toLowerCase()); n++) name = `${base.slice(0, 27)} (${n})`;
+    used.add(name.toLowerCase());
+    return name;
+  };
+}
+
+/**
+ * The exceljs streaming writer with inline strings (shared strings would keep every distinct
+ * string in memory); each row is committed as it arrives.
+ */
+export function xlsxSink(out: Writable): TableSink {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream: out,
+    useStyles: true,
+    useSharedStrings: false,
+  });
+  const nameOf = sheetNamer();
+  let sheet: ExcelJS.Worksheet | undefined;
+  return {
+    table(title, columns) {
+      sheet?.commit();
+      sheet = workbook.addWorksheet(nameOf(title));
+      const header = sheet.addRow(columns.map((column) => column.name));
+      header.font = { bold: true };
+      header.commit();
+    },
+    async rows(rows) {
+      if (!sheet) throw new Error('xlsxSink: rows before table');
+      for (const row of rows) sheet.addRow(row.map(cellValue)).commit();
+      await drained(out);
+    },
+    async end() {
+      await workbook.commit();
+    },
+  };
+}
+
+/** csv-stringify writes booleans as `1` by default; spreadsheets and scripts want words. */
+const csvOptions = { cast: { boolean: (value: boolean) => (value ? 'true' : 'false') } };
+
+/** One CSV table; a second `table` call is refused, as a CSV file holds one table. */
+export function csvSink(out: Writable): TableSink {
+  let opened = false;
+  return {
+    table(title, columns) {
+      if (opened) throw badRequest(`"${title}" is one of several tables; CSV holds one, ask for XLSX`);
+      opened = true;
+      out.write(stringify([columns.map((column) => column.name)]));
+    },
+    async rows(rows) {
+      if (rows.length === 0) return;
+      out.write(
+        stringify(
+          rows.map((row) => row.map(cellValue)),
+          csvOptions,
+        ),
+      );
+      await drained(out);
+    },
+    async end() {
+      out.end();
+      if (!out.writableFinished) await once(out, 'finish');
+    },
+  };
+}
+
+export function sinkFor(format: ExportFormat, out: Writable): TableSink {
+  return format === 'xlsx' ? xlsxSink(out) : csvSink(out);
+}
+
+/**
+ * Feeds a run into every sink in one pass over the rows (mail fills its inline table and its
+ * attachment together). Returns the number of rows. A panel report is one table per section.
+ */
+export async function exportRun(output: RunOutput, sinks: readonly TableSink[]): Promise<number> {
+  let count = 0;
+  const feed = async (
+    title: string,
+    columns: Column[],
+    batches: AsyncIterable<JsonValue[][]> | JsonValue[][][],
+  ) => {
+    for (const sink of sinks) sink.table(title, columns);
+    for await (const rows of batches) {
+      count += rows.length;
+      for (const sink of sinks) await sink.rows(rows);
+    }
+  };
+  if (output.kind === 'table') {
+    await feed(output.report.name, output.columns, output.rows);
+  } else {
+    for (const section of output.sections) await feed(section.title, section.columns, [section.rows]);
+  }
+  for (const sink of sinks) await sink.end();
+  return count;
+}

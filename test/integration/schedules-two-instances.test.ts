@@ -1,0 +1,230 @@
+/**
+ * Two server instances on one PostgreSQL metadata database: every tick of a schedule runs once,
+ * and a job pg-boss hands out is worked by one of the two workers only.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import pg from 'pg';
+import { type App, buildApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { setUpDemoOnce } from '../../src/demo/demo-setup.ts';
+import { postgresUrl } from '../helpers/databases.ts';
+import { createPostgresDatabase, postgresReachable } from '../helpers/postgres-database.ts';
+import { signatureMatches, startReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.ts';
+
+const reachable = await postgresReachable();
+const SECRET = 'shared-secret-for-both-instances';
+
+let database: { url: string; drop(): Promise<void> } | undefined;
+let receiver: WebhookReceiver;
+const apps: App[] = [];
+const dirs: string[] = [];
+let adminHeader = '';
+
+async function instance(url: string): Promise<App> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'secure-reporter-pg-'));
+  dirs.push(dataDir);
+  const app = await buildApp(
+    loadConfig({
+      DATA_DIR: dataDir,
+      DATABASE_URL: url,
+      // Instances of one deployment share the server key, or sealed secrets cannot be opened.
+      SECRET_KEY: 'k'.repeat(48),
+      ALLOW_PRIVATE_TARGETS: 'true',
+      LOG_LEVEL: 'silent',
+    }),
+  );
+  apps.push(app);
+  return app;
+}
+
+before(async () => {
+  if (!reachable) return;
+  database = await createPostgresDatabase('sr_schedules');
+  receiver = await startReceiver();
+  const first = await instance(database.url);
+  adminHeader = (await setUpDemoOnce(first)) ?? '';
+  await instance(database.url);
+});
+
+after(async () => {
+  for (const app of apps) await app.close();
+  if (database) await connectionsGone(database.url);
+  await receiver?.close();
+  await database?.drop();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * pg ends a pool before its sockets have closed; dropping the database while they close kills
+ * them with an error no one listens to any more. Wait until the server has let them go.
+ */
+async function connectionsGone(url: string) {
+  const name = new URL(url).pathname.slice(1);
+  const client = new pg.Client({ connectionString: postgresUrl });
+  await client.connect();
+  try {
+    for (let i = 0; i < 50; i++) {
+      const { rows } = await client.query(
+        'select count(*)::int as n from pg_stat_activity where datname = $1',
+        [name],
+      );
+      if (rows[0]?.n === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+async function createSchedule(app: App, body: object) {
+  return app.server.inject({
+    method: 'POST',
+    url: '/api/schedules/',
+    headers: { authorization: adminHeader },
+    payload: body,
+  });
+}
+
+test('each tick runs exactly once across two instances', { skip: !reachable }, async () => {
+  const [one, two] = apps;
+  assert.ok(one && two);
+  const response = await createSchedule(one, {
+    report: 'customer-by-id',
+    cron: '* * * * *',
+    params: { _id: 7 },
+    deliveries: { api: { url: receiver.url, secret: SECRET } },
+  });
+  assert.equal(response.statusCode, 201, response.body);
+  const { id } = response.json().records[0] as { id: number };
+  // The second instance sees the schedule the first one saved.
+  const seen = await two.server.inject({
+    url: `/api/schedules/${id}/`,
+    headers: { authorization: adminHeader },
+  });
+  assert.equal(seen.statusCode, 200, seen.body);
+
+  const ticks = Array.from({ length: 10 }, (_, i) => new Date(Date.UTC(2030, 0, 1, 0, i)));
+  const claims = await Promise.all(
+    ticks.flatMap((tick) =>
+      Array.from({ length: 6 }, (_, n) => (n % 2 === 0 ? one : two).services.schedules.runTick(id, tick)),
+    ),
+  );
+  assert.equal(claims.filter((claim) => claim !== null).length, ticks.length, 'one claim per tick');
+  const runs = await one.store.db
+    .selectFrom('schedule_run')
+    .select(['tick_at', 'outcome'])
+    .where('schedule_id', '=', id)
+    .execute();
+  assert.equal(runs.length, ticks.length);
+  assert.deepEqual(new Set(runs.map((run) => run.outcome)), new Set(['ok']));
+  assert.equal(receiver.received.length, ticks.length, 'one delivery per tick');
+  for (const hit of receiver.received) {
+    assert.ok(signatureMatches(hit.body, hit.headers['x-secure-reporter-signature'], SECRET));
+  }
+});
+
+test('jobs handed to the workers of both instances run a tick once', { skip: !reachable }, async () => {
+  const [one, two] = apps;
+  assert.ok(one?.scheduler?.boss && two?.scheduler?.boss);
+  const id = (await one.store.db.selectFrom('schedule').select('id').executeTakeFirstOrThrow()).id;
+  await one.scheduler.sync();
+  await two.scheduler.sync();
+  const before = receiver.received.length;
+  const since = new Date(Date.now() - 1000).toISOString();
+  // The same tick handed out three times, as a retried or duplicated job would be.
+  for (const boss of [one.scheduler.boss, two.scheduler.boss, one.scheduler.boss]) {
+    assert.ok(await boss.send(`schedule-${id}`, { scheduleId: id }));
+  }
+  const queueEmpty = async () => (await one.scheduler?.boss?.getQueueSize(`schedule-${id}`)) === 0;
+  const deadline = Date.now() + 20_000;
+  while (!(await queueEmpty()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  await new Promise((r) => setTimeout(r, 1500));
+  const runs = await one.store.db
+    .selectFrom('schedule_run')
+    .select('tick_at')
+    .where('schedule_id', '=', id)
+    .where('started_at', '>=', since)
+    // Not the made-up ticks of the first test.
+    .where('tick_at', '<', '2030-01-01')
+    .execute();
+  // Three jobs within one minute are one tick (two if the minute turned while sending).
+  assert.ok(runs.length >= 1 && runs.length <= 2, `${runs.length} runs`);
+  for (const run of runs) assert.match(run.tick_at, /:00\.000Z$/, 'a tick is a whole minute');
+  assert.equal(receiver.received.length - before, runs.length, 'one delivery per run');
+});
+
+test('pg-boss keeps the timetable in the shared database', { skip: !reachable }, async () => {
+  const [one, two] = apps;
+  assert.ok(one?.scheduler?.boss && two?.scheduler?.boss);
+  const { id } = (
+    await createSchedule(two, {
+      report: 'customer-by-id',
+      cron: 'hourly',
+      timezone: 'Europe/Berlin',
+      deliveries: { api: { url: receiver.url } },
+    })
+  ).json().records[0] as { id: number };
+  // Changes reach the engine in the background; waiting for the pending sync makes it visible.
+  await two.scheduler.sync();
+  const schedules = await one.scheduler.boss.getSchedules();
+  const entry = schedules.find((s) => s.name === `schedule-${id}`);
+  assert.ok(entry, 'the schedule is registered with pg-boss');
+  assert.equal(entry.cron, '0 * * * *');
+  assert.equal((entry as { timezone?: string }).timezone, 'Europe/Berlin');
+  // Deleting it on the other instance removes it from the job engine too.
+  await one.server.inject({
+    method: 'DELETE',
+    url: `/api/schedules/${id}/`,
+    headers: { authorization: adminHeader },
+  });
+  await one.scheduler.sync();
+  const after = await two.scheduler.boss.getSchedules();
+  assert.ok(!after.some((s) => s.name === `schedule-${id}`));
+});
+
+test('second-granular timetables are refused on PostgreSQL', { skip: !reachable }, async () => {
+  const [one] = apps;
+  assert.ok(one);
+  const response = await createSchedule(one, {
+    report: 'customer-by-id',
+    cron: '* * * * * *',
+    deliveries: { api: { url: receiver.url } },
+  });
+  assert.equal(response.statusCode, 400);
+  assert.match(response.json().message, /at most once a minute/);
+});
+
+test('a job sent once is worked once by one of two workers', { skip: !reachable }, async () => {
+  const [one, two] = apps;
+  const bossOne = one?.scheduler?.boss;
+  const bossTwo = two?.scheduler?.boss;
+  assert.ok(bossOne && bossTwo);
+  const queue = 'exactly-once-probe';
+  await bossOne.createQueue(queue);
+  const worked: Array<{ worker: string; id: string }> = [];
+  for (const [worker, boss] of [
+    ['one', bossOne],
+    ['two', bossTwo],
+  ] as const) {
+    await boss.work(queue, { pollingIntervalSeconds: 0.5, batchSize: 3 }, async (jobs) => {
+      for (const job of jobs) worked.push({ worker, id: job.id });
+    });
+  }
+  const sent = new Set<string>();
+  for (let i = 0; i < 30; i++) {
+    const jobId = await (i % 2 === 0 ? bossOne : bossTwo).send(queue, { i });
+    assert.ok(jobId);
+    sent.add(jobId);
+  }
+  const deadline = Date.now() + 20_000;
+  while (worked.length < sent.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(worked.length, sent.size, 'every job worked once, none twice');
+  assert.deepEqual(new Set(worked.map((w) => w.id)), sent);
+  await bossOne.offWork(queue);
+  await bossTwo.offWork(queue);
+});

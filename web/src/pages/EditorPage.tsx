@@ -1,0 +1,195 @@
+/** `/reports/new` and `/reports/<slug>/edit`: SQL, fields, output, groups, cluster and strategy. */
+import { sql } from '@codemirror/lang-sql';
+import {
+  Alert,
+  Button,
+  Checkbox,
+  Group,
+  Input,
+  Select,
+  SimpleGrid,
+  Stack,
+  Tabs,
+  TagsInput,
+  Textarea,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import CodeMirror from '@uiw/react-codemirror';
+import { useState } from 'react';
+import { useNavigate, useParams } from 'react-router-dom';
+import { call, errorMessage, records } from '../api.ts';
+import { FieldsEditor } from '../components/FieldsEditor.tsx';
+import { OutputSettings } from '../components/OutputSettings.tsx';
+import { ErrorState, LoadingState } from '../components/States.tsx';
+import type { Report } from '../types.ts';
+import { bodyOf, type Draft, draftOf, emptyDraft } from './report-draft.ts';
+import { SectionsEditor } from './SectionsEditor.tsx';
+
+function useClusters() {
+  return useQuery({
+    queryKey: ['clusters'],
+    queryFn: () => records<{ name: string }>('/api/admin/clusters/'),
+  });
+}
+
+function Editor({ initial, slug }: { initial: Draft; slug: string | null }) {
+  const [draft, setDraft] = useState(initial);
+  const [error, setError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const navigate = useNavigate();
+  const client = useQueryClient();
+  const clusters = useClusters();
+  const set = (patch: Partial<Draft>) => setDraft((current) => ({ ...current, ...patch }));
+
+  async function save() {
+    setSaving(true);
+    setError(null);
+    try {
+      const path = slug ? `/api/admin/reports/${encodeURIComponent(slug)}/` : '/api/admin/reports/';
+      const saved = (await call<Report>(path, { method: slug ? 'PUT' : 'POST', body: bodyOf(draft) }))
+        .records[0];
+      await client.invalidateQueries();
+      if (saved) navigate(`/reports/${saved.slug}`);
+    } catch (failure) {
+      setError(errorMessage(failure));
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={2}>{slug ? `Edit ${initial.name}` : 'New report'}</Title>
+        <Button onClick={() => void save()} loading={saving}>
+          Save
+        </Button>
+      </Group>
+      {error && (
+        <Alert color="red" role="alert" title="Not saved">
+          {error}
+        </Alert>
+      )}
+      <SimpleGrid cols={{ base: 1, sm: 2 }}>
+        <TextInput
+          label="Name"
+          required
+          value={draft.name}
+          onChange={(e) => set({ name: e.currentTarget.value })}
+        />
+        <Select
+          label="Type"
+          data={['result', 'panel', 'template']}
+          value={draft.type}
+          allowDeselect={false}
+          onChange={(value) => set({ type: (value ?? 'result') as Draft['type'] })}
+        />
+        {clusters.isSuccess ? (
+          <Select
+            label="Cluster"
+            required
+            data={clusters.data.map((cluster) => cluster.name)}
+            value={draft.cluster || null}
+            onChange={(value) => set({ cluster: value ?? '' })}
+          />
+        ) : (
+          <TextInput
+            label="Cluster"
+            required
+            value={draft.cluster}
+            onChange={(e) => set({ cluster: e.currentTarget.value })}
+          />
+        )}
+        <Select
+          label="Strategy"
+          data={['balance', 'consolidate', 'distribute']}
+          value={draft.strategy}
+          allowDeselect={false}
+          onChange={(value) => set({ strategy: (value ?? 'balance') as Draft['strategy'] })}
+        />
+        <TagsInput
+          label="Groups"
+          description="Press Enter after each; * for everyone"
+          value={draft.groups}
+          onChange={(groups) => set({ groups })}
+        />
+        <TagsInput
+          label="Total fields"
+          description="Columns summed in a totals row"
+          value={draft.total_fields}
+          onChange={(total_fields) => set({ total_fields })}
+        />
+      </SimpleGrid>
+      <Textarea
+        label="Description"
+        autosize
+        value={draft.description}
+        onChange={(e) => set({ description: e.currentTarget.value })}
+      />
+      <Group>
+        <Checkbox
+          label="Active"
+          checked={draft.active}
+          onChange={(e) => set({ active: e.currentTarget.checked })}
+        />
+        <Checkbox
+          label="Run immediately"
+          checked={draft.run_immediate}
+          onChange={(e) => set({ run_immediate: e.currentTarget.checked })}
+        />
+      </Group>
+      <Tabs defaultValue="sql">
+        <Tabs.List>
+          <Tabs.Tab value="sql">SQL</Tabs.Tab>
+          <Tabs.Tab value="fields">Fields ({draft.fields.length})</Tabs.Tab>
+          <Tabs.Tab value="output">Output</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="sql" pt="md">
+          {draft.type === 'panel' ? (
+            <SectionsEditor sections={draft.sections} onChange={(sections) => set({ sections })} />
+          ) : (
+            <Input.Wrapper
+              label="SQL"
+              description="Bind variables as :_name; Jinja-style {% if %} blocks allowed"
+            >
+              <CodeMirror
+                value={draft.sql}
+                height="280px"
+                extensions={[sql()]}
+                onChange={(value) => set({ sql: value })}
+                aria-label="SQL"
+                data-testid="sql-editor"
+              />
+            </Input.Wrapper>
+          )}
+        </Tabs.Panel>
+        <Tabs.Panel value="fields" pt="md">
+          <FieldsEditor fields={draft.fields} onChange={(fields) => set({ fields })} />
+        </Tabs.Panel>
+        <Tabs.Panel value="output" pt="md">
+          <OutputSettings
+            output={draft.output}
+            isTemplate={draft.type === 'template'}
+            onChange={(output) => set({ output })}
+          />
+        </Tabs.Panel>
+      </Tabs>
+    </Stack>
+  );
+}
+
+export function EditorPage() {
+  const { slug } = useParams();
+  const existing = useQuery({
+    queryKey: ['report', slug],
+    enabled: Boolean(slug),
+    queryFn: async () => (await records<Report>(`/report/get/${encodeURIComponent(slug ?? '')}`))[0],
+  });
+  if (!slug) return <Editor initial={emptyDraft()} slug={null} />;
+  if (existing.isPending) return <LoadingState />;
+  if (existing.isError || !existing.data)
+    return <ErrorState error={existing.error ?? new Error('No such report')} />;
+  return <Editor key={slug} initial={draftOf(existing.data)} slug={slug} />;
+}

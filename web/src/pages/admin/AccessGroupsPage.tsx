@@ -1,0 +1,88 @@
+/** Access groups (row-level security): per table, group → SQL where fragment. */
+import { Button, Paper, SimpleGrid, Stack, TextInput, Title } from '@mantine/core';
+import { useState } from 'react';
+import { call } from '../../api.ts';
+import { OutcomeAlert, RecordTable, useAction, useList } from '../../components/admin-kit.tsx';
+import { ErrorState, LoadingState } from '../../components/States.tsx';
+
+interface AccessGroupView {
+  id: number;
+  table: string;
+  group: string;
+  where: string;
+  created: string;
+}
+
+export function AccessGroupsPage() {
+  const list = useList<AccessGroupView>('/api/admin/access-groups/');
+  const action = useAction();
+  const [entry, setEntry] = useState({ table: '', group: '', where: '' });
+  const field = (key: keyof typeof entry, label: string) => (
+    <TextInput
+      label={label}
+      required
+      value={entry[key]}
+      onChange={(e) => setEntry({ ...entry, [key]: e.currentTarget.value })}
+    />
+  );
+  return (
+    <Stack>
+      <Title order={2}>Access groups</Title>
+      <OutcomeAlert outcome={action.outcome} onClose={action.clear} />
+      {list.isPending && <LoadingState />}
+      {list.isError && <ErrorState error={list.error} />}
+      {list.data && (
+        <RecordTable
+          label="Access groups"
+          rows={list.data}
+          rowKey={(row) => String(row.id)}
+          columns={[
+            ['Table', (row) => row.table],
+            ['Group', (row) => row.group],
+            ['Where', (row) => <code>{row.where}</code>],
+            ['Created', (row) => row.created],
+          ]}
+          actions={(row) => (
+            <Button
+              size="xs"
+              color="red"
+              variant="subtle"
+              onClick={() =>
+                void action.run(
+                  () => call(`/api/admin/access-groups/${row.id}/`, { method: 'DELETE' }),
+                  'Entry deleted',
+                )
+              }
+            >
+              Delete
+            </Button>
+          )}
+        />
+      )}
+      <Paper withBorder p="md">
+        <form
+          aria-label="Add an access group entry"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void action.run(
+              () => call('/api/admin/access-groups/', { method: 'POST', body: entry }),
+              'Entry added',
+            );
+          }}
+        >
+          <Title order={3} size="h5" mb="sm">
+            Add an entry
+          </Title>
+          <SimpleGrid cols={{ base: 1, sm: 3 }}>
+            {field('table', 'Table')}
+            {field('group', 'Group')}
+            {field('where', 'Where fragment')}
+          </SimpleGrid>
+          <Button type="submit" mt="sm" loading={action.busy}>
+            Add entry
+          </Button>
+        </form>
+      </Paper>
+    </Stack>
+  );
+}

@@ -1,0 +1,152 @@
+/** Connections: list, test, delete, and create with driver settings as JSON. */
+import {
+  Badge,
+  Button,
+  Group,
+  JsonInput,
+  NumberInput,
+  Paper,
+  Select,
+  SimpleGrid,
+  Stack,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useState } from 'react';
+import { call } from '../../api.ts';
+import { OutcomeAlert, RecordTable, useAction, useList } from '../../components/admin-kit.tsx';
+import { ErrorState, LoadingState } from '../../components/States.tsx';
+
+interface ConnectionView {
+  name: string;
+  driver: string;
+  settings: Record<string, unknown>;
+  active: boolean;
+  statement_timeout_ms: number;
+  pool_size: number;
+}
+
+const EXAMPLES: Record<string, string> = {
+  sqlite: '{\n  "filename": "/path/to/file.db"\n}',
+  postgres:
+    '{\n  "host": "127.0.0.1",\n  "port": 5432,\n  "database": "reports",\n  "user": "reader",\n  "password": ""\n}',
+  mysql:
+    '{\n  "host": "127.0.0.1",\n  "port": 3306,\n  "database": "reports",\n  "user": "reader",\n  "password": ""\n}',
+};
+
+function AddConnection({ run, busy }: { run: ReturnType<typeof useAction>['run']; busy: boolean }) {
+  const [name, setName] = useState('');
+  const [driver, setDriver] = useState('sqlite');
+  const [settings, setSettings] = useState(EXAMPLES.sqlite ?? '{}');
+  const [timeout, setTimeoutMs] = useState<number | string>(30000);
+  const [pool, setPool] = useState<number | string>(5);
+  async function submit(event: React.FormEvent) {
+    event.preventDefault();
+    const body = {
+      name,
+      driver,
+      settings: JSON.parse(settings || '{}'),
+      statement_timeout_ms: Number(timeout),
+      pool_size: Number(pool),
+    };
+    await run(
+      () => call('/api/admin/connections/', { method: 'POST', body }),
+      `Connection "${name}" created`,
+    );
+  }
+  return (
+    <Paper withBorder p="md">
+      <form onSubmit={submit} aria-label="Add a connection">
+        <Title order={3} size="h5" mb="sm">
+          Add a connection
+        </Title>
+        <SimpleGrid cols={{ base: 1, sm: 2, md: 4 }}>
+          <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} />
+          <Select
+            label="Driver"
+            data={['sqlite', 'postgres', 'mysql']}
+            value={driver}
+            allowDeselect={false}
+            onChange={(value) => {
+              setDriver(value ?? 'sqlite');
+              setSettings(EXAMPLES[value ?? 'sqlite'] ?? '{}');
+            }}
+          />
+          <NumberInput label="Statement timeout (ms)" value={timeout} onChange={setTimeoutMs} min={100} />
+          <NumberInput label="Pool size" value={pool} onChange={setPool} min={1} max={100} />
+        </SimpleGrid>
+        <JsonInput
+          label="Settings (JSON)"
+          autosize
+          minRows={4}
+          value={settings}
+          onChange={setSettings}
+          mt="sm"
+          validationError="Not valid JSON"
+        />
+        <Button type="submit" mt="sm" loading={busy}>
+          Add connection
+        </Button>
+      </form>
+    </Paper>
+  );
+}
+
+export function ConnectionsPage() {
+  const list = useList<ConnectionView>('/api/admin/connections/');
+  const action = useAction();
+  const path = (name: string) => `/api/admin/connections/${encodeURIComponent(name)}/`;
+  return (
+    <Stack>
+      <Title order={2}>Connections</Title>
+      <OutcomeAlert outcome={action.outcome} onClose={action.clear} />
+      {list.isPending && <LoadingState />}
+      {list.isError && <ErrorState error={list.error} />}
+      {list.data && (
+        <RecordTable
+          label="Connections"
+          rows={list.data}
+          rowKey={(row) => row.name}
+          columns={[
+            ['Name', (row) => row.name],
+            ['Driver', (row) => row.driver],
+            ['Settings', (row) => <code>{JSON.stringify(row.settings)}</code>],
+            ['Timeout', (row) => `${row.statement_timeout_ms} ms`],
+            [
+              'Active',
+              (row) => <Badge color={row.active ? 'green' : 'gray'}>{row.active ? 'yes' : 'no'}</Badge>,
+            ],
+          ]}
+          actions={(row) => (
+            <Group gap="xs" wrap="nowrap">
+              <Button
+                size="xs"
+                variant="light"
+                onClick={() =>
+                  void action.run(
+                    () => call(`${path(row.name)}test/`, { method: 'POST' }),
+                    `"${row.name}" works`,
+                  )
+                }
+              >
+                Test {row.name}
+              </Button>
+              <Button
+                size="xs"
+                color="red"
+                variant="subtle"
+                onClick={() =>
+                  window.confirm(`Delete "${row.name}"?`) &&
+                  void action.run(() => call(path(row.name), { method: 'DELETE' }), `"${row.name}" deleted`)
+                }
+              >
+                Delete
+              </Button>
+            </Group>
+          )}
+        />
+      )}
+      <AddConnection run={action.run} busy={action.busy} />
+    </Stack>
+  );
+}

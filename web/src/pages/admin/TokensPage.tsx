@@ -1,0 +1,164 @@
+/** Tokens as cards; + Add shows the new header string once, with a copy button; delete. */
+import {
+  Badge,
+  Button,
+  Card,
+  Code,
+  CopyButton,
+  Group,
+  Paper,
+  Select,
+  SimpleGrid,
+  Stack,
+  TagsInput,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useState } from 'react';
+import { call } from '../../api.ts';
+import { OutcomeAlert, useAction, useList } from '../../components/admin-kit.tsx';
+import { EmptyState, ErrorState, LoadingState } from '../../components/States.tsx';
+
+interface TokenRecord {
+  name: string;
+  groups: string;
+  expiry: string;
+  active: 'Y' | 'N';
+  created: string;
+  created_by: string;
+}
+
+const PERIODS = [
+  { value: '1d', label: '1 day' },
+  { value: '1w', label: '1 week' },
+  { value: '1m', label: '1 month' },
+  { value: '3m', label: '3 months' },
+  { value: '6m', label: '6 months' },
+  { value: '1y', label: '1 year' },
+];
+
+function AddToken({ onCreated }: { onCreated(header: string, name: string): void }) {
+  const [name, setName] = useState('');
+  const [expiry, setExpiry] = useState<string | null>('1m');
+  const [groups, setGroups] = useState<string[]>([]);
+  const action = useAction();
+  async function submit(event: React.FormEvent) {
+    event.preventDefault();
+    let header = '';
+    const ok = await action.run(async () => {
+      const created = await call<{ header: string }>('/api/admin/tokens/', {
+        method: 'POST',
+        body: { name, expiry, groups },
+      });
+      header = created.records[0]?.header ?? '';
+    }, `Token "${name}" created`);
+    if (ok) {
+      onCreated(header, name);
+      setName('');
+      setGroups([]);
+    }
+  }
+  return (
+    <Paper withBorder p="md">
+      <form onSubmit={submit} aria-label="Add a token">
+        <Title order={3} size="h5" mb="sm">
+          Add a token
+        </Title>
+        <SimpleGrid cols={{ base: 1, sm: 3 }}>
+          <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} />
+          <Select
+            label="Expires after"
+            data={PERIODS}
+            value={expiry}
+            onChange={setExpiry}
+            allowDeselect={false}
+          />
+          <TagsInput
+            label="Groups"
+            description="Press Enter after each; * for everyone"
+            value={groups}
+            onChange={setGroups}
+          />
+        </SimpleGrid>
+        <Group mt="sm">
+          <Button type="submit" loading={action.busy}>
+            Add token
+          </Button>
+        </Group>
+        {action.outcome && !action.outcome.ok && (
+          <OutcomeAlert outcome={action.outcome} onClose={action.clear} />
+        )}
+      </form>
+    </Paper>
+  );
+}
+
+export function TokensPage() {
+  const tokens = useList<TokenRecord>('/api/admin/tokens/');
+  const [created, setCreated] = useState<{ header: string; name: string } | null>(null);
+  const action = useAction();
+  return (
+    <Stack>
+      <Title order={2}>Tokens</Title>
+      <AddToken onCreated={(header, name) => setCreated({ header, name })} />
+      {created && (
+        <Paper withBorder p="md" bg="yellow.0" role="status">
+          <Text fw={600}>Copy the header of "{created.name}" now: it is shown only once.</Text>
+          <Group mt="xs" wrap="nowrap" align="center">
+            <Code data-testid="token-header" style={{ wordBreak: 'break-all' }}>
+              Authorization: {created.header}
+            </Code>
+            <CopyButton value={`Authorization: ${created.header}`}>
+              {({ copied, copy }) => (
+                <Button size="xs" onClick={copy}>
+                  {copied ? 'Copied' : 'Copy header'}
+                </Button>
+              )}
+            </CopyButton>
+            <Button size="xs" variant="default" onClick={() => setCreated(null)}>
+              Done
+            </Button>
+          </Group>
+        </Paper>
+      )}
+      <OutcomeAlert outcome={action.outcome} onClose={action.clear} />
+      {tokens.isPending && <LoadingState />}
+      {tokens.isError && <ErrorState error={tokens.error} />}
+      {tokens.isSuccess && tokens.data.length === 0 && <EmptyState>No tokens yet.</EmptyState>}
+      <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
+        {tokens.data?.map((token) => (
+          <Card key={token.name} withBorder data-testid="token-card">
+            <Group justify="space-between">
+              <Text fw={600}>{token.name}</Text>
+              <Badge color={token.active === 'Y' ? 'green' : 'gray'}>
+                {token.active === 'Y' ? 'active' : 'expired'}
+              </Badge>
+            </Group>
+            <Text size="sm">Groups: {token.groups}</Text>
+            <Text size="sm">Expires: {token.expiry}</Text>
+            <Text size="xs" c="dimmed">
+              Created {token.created} by {token.created_by}
+            </Text>
+            <Group mt="sm">
+              <Button
+                size="xs"
+                color="red"
+                variant="light"
+                onClick={() =>
+                  window.confirm(`Delete the token "${token.name}"? Programs using it stop working.`) &&
+                  void action.run(
+                    () => call(`/api/admin/tokens/${encodeURIComponent(token.name)}/`, { method: 'DELETE' }),
+                    `Token "${token.name}" deleted`,
+                  )
+                }
+              >
+                Delete {token.name}
+              </Button>
+            </Group>
+          </Card>
+        ))}
+      </SimpleGrid>
+    </Stack>
+  );
+}

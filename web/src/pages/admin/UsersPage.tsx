@@ -1,0 +1,137 @@
+/** Users with their activity: sign-in kinds, groups, last sign-in, live sessions; delete, refresh groups. */
+import {
+  Badge,
+  Button,
+  Group,
+  Paper,
+  PasswordInput,
+  SimpleGrid,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useState } from 'react';
+import { call } from '../../api.ts';
+import { OutcomeAlert, RecordTable, useAction, useList } from '../../components/admin-kit.tsx';
+import { ErrorState, LoadingState } from '../../components/States.tsx';
+
+interface UserRecord {
+  email: string;
+  sign_in: string;
+  groups: string[];
+  is_admin: boolean;
+  is_editor: boolean;
+  last_login: string | null;
+  created: string;
+  active_sessions: number | null;
+}
+
+export function UsersPage() {
+  const list = useList<UserRecord>('/api/admin/users/');
+  const action = useAction();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const path = (user: string) => `/api/admin/users/${encodeURIComponent(user)}/`;
+  const active = list.data?.filter((user) => (user.active_sessions ?? 0) > 0).length ?? 0;
+  return (
+    <Stack>
+      <Title order={2}>Users</Title>
+      {list.data && (
+        <Text size="sm" c="dimmed">
+          {list.data.length} users, {active} signed in now.
+        </Text>
+      )}
+      <OutcomeAlert outcome={action.outcome} onClose={action.clear} />
+      {list.isPending && <LoadingState />}
+      {list.isError && <ErrorState error={list.error} />}
+      {list.data && (
+        <RecordTable
+          label="Users"
+          rows={list.data}
+          rowKey={(row) => row.email}
+          columns={[
+            ['Email', (row) => row.email],
+            ['Sign-in', (row) => row.sign_in],
+            [
+              'Roles',
+              (row) =>
+                row.is_admin ? (
+                  <Badge>admin</Badge>
+                ) : row.is_editor ? (
+                  <Badge color="teal">editor</Badge>
+                ) : (
+                  'user'
+                ),
+            ],
+            ['Groups', (row) => row.groups.join(', ')],
+            ['Last sign-in', (row) => row.last_login ?? 'never'],
+            ['Sessions', (row) => row.active_sessions ?? ''],
+          ]}
+          actions={(row) => (
+            <Group gap="xs" wrap="nowrap">
+              <Button
+                size="xs"
+                variant="light"
+                onClick={() =>
+                  void action.run(
+                    () => call(`${path(row.email)}refresh-groups/`, { method: 'POST' }),
+                    `Groups of ${row.email} refreshed`,
+                  )
+                }
+              >
+                Refresh groups
+              </Button>
+              <Button
+                size="xs"
+                color="red"
+                variant="subtle"
+                onClick={() =>
+                  window.confirm(`Delete ${row.email}?`) &&
+                  void action.run(() => call(path(row.email), { method: 'DELETE' }), `${row.email} deleted`)
+                }
+              >
+                Delete
+              </Button>
+            </Group>
+          )}
+        />
+      )}
+      <Paper withBorder p="md">
+        <form
+          aria-label="Add a local user"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void action.run(
+              () => call('/api/admin/users/', { method: 'POST', body: { email, password } }),
+              `${email} added`,
+            );
+          }}
+        >
+          <Title order={3} size="h5" mb="sm">
+            Add a local user
+          </Title>
+          <SimpleGrid cols={{ base: 1, sm: 2 }}>
+            <TextInput
+              label="Email"
+              type="email"
+              required
+              value={email}
+              onChange={(e) => setEmail(e.currentTarget.value)}
+            />
+            <PasswordInput
+              label="Password"
+              autoComplete="new-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.currentTarget.value)}
+            />
+          </SimpleGrid>
+          <Button type="submit" mt="sm" loading={action.busy}>
+            Add user
+          </Button>
+        </form>
+      </Paper>
+    </Stack>
+  );
+}
