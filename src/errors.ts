@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'rate_limited' // 429
   | 'internal' // 500
   | 'database_unreachable' // 502
+  | 'unavailable' // 503: a feature the server is not configured for
   | 'timeout'; // 504
 
 export const statusOfCode: Record<ErrorCode, number> = {
@@ -25,6 +26,7 @@ export const statusOfCode: Record<ErrorCode, number> = {
   rate_limited: 429,
   internal: 500,
   database_unreachable: 502,
+  unavailable: 503,
   timeout: 504,
 };
 

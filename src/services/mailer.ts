@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
-import { AppError, badRequest, conflict } from '../errors.ts';
+import { AppError, badRequest } from '../errors.ts';
 import { checkRecipients } from '../policies/mail-recipients.ts';
 import type { Principal } from '../policies/principal.ts';
 import type { AuditService } from './audit.ts';
@@ -80,7 +80,7 @@ async function withAttachmentFile<T>(
 export function mailService(deps: Deps) {
   let transport: Transporter | undefined;
   const transportOf = () => {
-    if (!deps.smtpUrl) throw conflict(MAIL_NOT_CONFIGURED);
+    if (!deps.smtpUrl) throw new AppError('unavailable', MAIL_NOT_CONFIGURED);
     transport ??= nodemailer.createTransport(deps.smtpUrl);
     return transport;
   };

@@ -238,7 +238,7 @@ describe('mailService.sendRun', () => {
 });
 
 describe('mail not configured', () => {
-  test('without SMTP_URL a send answers a clear 409', async () => {
+  test('without SMTP_URL a send answers a clear 503', async () => {
     const plain = await createTestApp();
     try {
       const response = await plain.app.server.inject({
@@ -247,7 +247,7 @@ describe('mail not configured', () => {
         headers: { authorization: plain.adminHeader, 'content-type': 'application/x-www-form-urlencoded' },
         payload: '_mail_to=a@example.com',
       });
-      assert.equal(response.statusCode, 409);
+      assert.equal(response.statusCode, 503);
       assert.equal(response.json().message, 'Mail is not configured on this server (SMTP_URL)');
     } finally {
       await plain.close();
