@@ -21,6 +21,7 @@ import { healthRoutes } from './routes/health.ts';
 import { reportApiRoutes } from './routes/report-api.ts';
 import { reportListRoutes } from './routes/report-list.ts';
 import { reportMailRoutes } from './routes/report-mail.ts';
+import { reportPreviewRoutes } from './routes/report-preview.ts';
 import { reportVersionRoutes } from './routes/report-versions.ts';
 import { scheduleRoutes } from './routes/schedules.ts';
 import { templatePageRoutes } from './routes/template-page.ts';
@@ -76,6 +77,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   reportListRoutes(server, routeDeps);
   scheduleRoutes(server, routeDeps);
   reportVersionRoutes(server, routeDeps);
+  reportPreviewRoutes(server, routeDeps);
   commentRoutes(server, routeDeps);
   // Last: the web app answers the GETs no route above claims.
   webAppRoutes(server, routeDeps);

@@ -323,6 +323,46 @@ export function reportService({ reports, versions, clusters, audit }: Deps) {
       };
     },
 
+    /**
+     * An editor's unsaved state as a runnable definition: validated like a save, never stored.
+     * It carries no report id, so field choices load directly from their lists or SQL.
+     */
+    async unsavedDefinition(document: unknown, actor: Principal): Promise<ReportDefinition> {
+      const input = parseInput(document as ReportInput);
+      if (!canEditReport(actor, { adminOnly: input.admin_only })) {
+        throw new AppError('forbidden', `You may not preview the admin-only report "${input.name}"`);
+      }
+      const cluster = await clusters.findByName(input.cluster);
+      if (!cluster) throw badRequest(`Report "${input.name}": no cluster named "${input.cluster}"`);
+      const now = nowIso();
+      return {
+        id: 0,
+        name: input.name,
+        slug: slugify(input.name),
+        description: input.description,
+        type: input.type,
+        sql: input.sql,
+        clusterId: cluster.id,
+        cluster: cluster.name,
+        strategy: input.strategy,
+        totalFields: input.total_fields,
+        active: input.active,
+        runImmediate: input.run_immediate,
+        adminOnly: input.admin_only,
+        groups: [...new Set(input.groups)],
+        output: input.output,
+        fields: input.fields.map((field, index) => ({
+          ...field,
+          id: 0,
+          field_order: field.field_order ?? index,
+        })),
+        sections: input.sections,
+        createdBy: actor.name,
+        createdAt: now,
+        updatedAt: now,
+      };
+    },
+
     async delete(ref: string, actor: Principal): Promise<void> {
       const report = await this.resolve(ref);
       if (!canEditReport(actor, report))

@@ -10,9 +10,12 @@ import { ConnectionsPage } from './pages/admin/ConnectionsPage.tsx';
 import { GroupListsPage } from './pages/admin/GroupListsPage.tsx';
 import { TokensPage } from './pages/admin/TokensPage.tsx';
 import { UsersPage } from './pages/admin/UsersPage.tsx';
+import { BundlePage } from './pages/editor/BundlePage.tsx';
+import { UpdatesPage } from './pages/editor/UpdatesPage.tsx';
 import { HomePage } from './pages/HomePage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { ReportPage } from './pages/ReportPage.tsx';
+import { SchedulesPage } from './pages/SchedulesPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
 import { useMe } from './session.ts';
 
@@ -38,6 +41,9 @@ export function App() {
           <Route path="/reports/new" element={<EditorPage />} />
           <Route path="/reports/:slug/edit" element={<EditorPage />} />
           <Route path="/reports/:slug" element={<ReportPage me={me.data} />} />
+          <Route path="/schedules" element={<SchedulesPage />} />
+          <Route path="/updates" element={<UpdatesPage />} />
+          <Route path="/bundle" element={<BundlePage />} />
           <Route path="/admin/connections" element={<ConnectionsPage />} />
           <Route path="/admin/clusters" element={<ClustersPage />} />
           <Route path="/admin/users" element={<UsersPage />} />

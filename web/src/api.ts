@@ -28,8 +28,10 @@ export function setCsrfToken(token: string | null) {
 
 export interface CallOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  /** A plain object is sent as JSON; FormData as multipart. */
+  /** A plain object is sent as JSON; FormData as multipart; a string as `contentType`. */
   body?: unknown;
+  /** The type of a string body (`application/yaml`, `application/json`). */
+  contentType?: string;
   signal?: AbortSignal;
 }
 
@@ -45,13 +47,16 @@ async function readEnvelope<T>(response: Response): Promise<Envelope<T> & Record
 
 export async function call<T>(
   path: string,
-  { method = 'GET', body, signal }: CallOptions = {},
+  { method = 'GET', body, signal, contentType }: CallOptions = {},
 ): Promise<Envelope<T> & Record<string, unknown>> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let payload: BodyInit | undefined;
   if (body instanceof FormData) payload = body;
-  else if (body !== undefined) {
+  else if (typeof body === 'string' && contentType) {
+    headers['Content-Type'] = contentType;
+    payload = body;
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     payload = JSON.stringify(body);
   }

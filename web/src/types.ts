@@ -84,3 +84,25 @@ export interface Me {
 }
 
 export type Row = Record<string, unknown>;
+
+export type VersionState = 'draft' | 'in_review' | 'approved' | 'live' | 'superseded' | 'rejected';
+
+export interface VersionSummary {
+  number: number;
+  state: VersionState;
+  author: string;
+  created_at: string;
+  reviewed_by: string | null;
+  reviewed_at: string | null;
+}
+
+export interface VersionDetail extends VersionSummary {
+  definition: unknown;
+  diff: string;
+}
+
+export interface PendingVersion extends VersionSummary {
+  report: { id: number; name: string; slug: string };
+  awaiting: 'approval' | 'promotion';
+  can_approve: boolean;
+}

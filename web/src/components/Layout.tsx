@@ -59,7 +59,10 @@ export function Layout({ me, children }: { me: Me; children: React.ReactNode }) 
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Main">
         {link('/', 'Reports')}
+        {link('/schedules', 'My schedules')}
         {me.is_editor || me.is_admin ? link('/reports/new', 'New report') : null}
+        {me.is_editor || me.is_admin ? link('/updates', 'Updates') : null}
+        {me.is_editor || me.is_admin ? link('/bundle', 'Import / export') : null}
         {me.is_admin && (
           <>
             <Text size="xs" c="dimmed" mt="md" mb={4} px="sm" tt="uppercase">

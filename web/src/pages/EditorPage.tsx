@@ -18,11 +18,13 @@ import {
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import CodeMirror from '@uiw/react-codemirror';
 import { useState } from 'react';
-import { useNavigate, useParams } from 'react-router-dom';
+import { useLocation, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { call, errorMessage, records } from '../api.ts';
 import { FieldsEditor } from '../components/FieldsEditor.tsx';
 import { OutputSettings } from '../components/OutputSettings.tsx';
+import { PreviewRun } from '../components/PreviewRun.tsx';
 import { ErrorState, LoadingState } from '../components/States.tsx';
+import { VersionHistory } from '../components/VersionHistory.tsx';
 import type { Report } from '../types.ts';
 import { bodyOf, type Draft, draftOf, emptyDraft } from './report-draft.ts';
 import { SectionsEditor } from './SectionsEditor.tsx';
@@ -38,6 +40,13 @@ function Editor({ initial, slug }: { initial: Draft; slug: string | null }) {
   const [draft, setDraft] = useState(initial);
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
+  const location = useLocation();
+  const [searchParams] = useSearchParams();
+  // An editor's save makes a draft: its number and message stay on screen (also after the
+  // first save of a new report, which moves to the report's edit address).
+  const [savedNote, setSavedNote] = useState<string | null>(
+    (location.state as { savedNote?: string } | null)?.savedNote ?? null,
+  );
   const navigate = useNavigate();
   const client = useQueryClient();
   const clusters = useClusters();
@@ -46,12 +55,20 @@ function Editor({ initial, slug }: { initial: Draft; slug: string | null }) {
   async function save() {
     setSaving(true);
     setError(null);
+    setSavedNote(null);
     try {
       const path = slug ? `/api/admin/reports/${encodeURIComponent(slug)}/` : '/api/admin/reports/';
-      const saved = (await call<Report>(path, { method: slug ? 'PUT' : 'POST', body: bodyOf(draft) }))
-        .records[0];
+      const answer = await call<Report & { version?: { number: number; state: string } }>(path, {
+        method: slug ? 'PUT' : 'POST',
+        body: bodyOf(draft),
+      });
+      const saved = answer.records[0];
       await client.invalidateQueries();
-      if (saved) navigate(`/reports/${saved.slug}`);
+      if (saved?.version?.state === 'draft') {
+        const note = answer.message || `Saved as draft version ${saved.version.number}`;
+        setSavedNote(note);
+        if (!slug) navigate(`/reports/${saved.slug}/edit`, { state: { savedNote: note } });
+      } else if (saved) navigate(`/reports/${saved.slug}`);
     } catch (failure) {
       setError(errorMessage(failure));
     } finally {
@@ -70,6 +87,11 @@ function Editor({ initial, slug }: { initial: Draft; slug: string | null }) {
       {error && (
         <Alert color="red" role="alert" title="Not saved">
           {error}
+        </Alert>
+      )}
+      {savedNote && (
+        <Alert color="blue" role="status" title="Draft saved" data-testid="draft-saved">
+          {savedNote}
         </Alert>
       )}
       <SimpleGrid cols={{ base: 1, sm: 2 }}>
@@ -176,6 +198,8 @@ function Editor({ initial, slug }: { initial: Draft; slug: string | null }) {
           />
         </Tabs.Panel>
       </Tabs>
+      <PreviewRun report={bodyOf(draft)} />
+      {slug && <VersionHistory slug={slug} initialNumber={Number(searchParams.get('version')) || null} />}
     </Stack>
   );
 }

@@ -1,4 +1,7 @@
-/** `/reports/<slug>`: parameters, Run, the output in the report's display, downloads and the API tab. */
+/**
+ * `/reports/<slug>`: parameters, Run, the output in the report's display, downloads, the API tab,
+ * Email and Schedule actions with the form's values, the report's schedules and its comments.
+ */
 import { Anchor, Badge, Button, Group, Stack, Tabs, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -8,6 +11,10 @@ import { ApiTab } from '../components/ApiTab.tsx';
 import { Downloads } from '../components/Downloads.tsx';
 import { FieldForm, initialValues, type Values } from '../components/FieldForm.tsx';
 import { DistributedView, PanelView, RowsView } from '../components/ReportOutput.tsx';
+import { CommentsPanel } from '../components/report/CommentsPanel.tsx';
+import { EmailDialog } from '../components/report/EmailDialog.tsx';
+import { MySchedules } from '../components/report/MySchedules.tsx';
+import { ScheduleDialog } from '../components/report/ScheduleDialog.tsx';
 import { ErrorState, LoadingState } from '../components/States.tsx';
 import { TemplateFrame } from '../components/TemplateFrame.tsx';
 import type { Me, Report, Row } from '../types.ts';
@@ -42,6 +49,8 @@ function ReportView({ report, me }: { report: Report; me: Me }) {
   );
   const params = ran ? { ...ran.params } : values;
   const runNow = () => setRan((previous) => ({ params: { ...values }, count: (previous?.count ?? 0) + 1 }));
+  const [dialog, setDialog] = useState<'email' | 'schedule' | null>(null);
+  const [tab, setTab] = useState<string | null>('result');
 
   return (
     <Stack>
@@ -52,6 +61,12 @@ function ReportView({ report, me }: { report: Report; me: Me }) {
         </div>
         <Group gap="xs">
           <Badge variant="light">{report.type}</Badge>
+          <Button size="xs" variant="default" onClick={() => setDialog('email')}>
+            Email
+          </Button>
+          <Button size="xs" variant="default" onClick={() => setDialog('schedule')}>
+            Schedule
+          </Button>
           {(me.is_admin || me.is_editor) && (
             <Button component={Link} to={`/reports/${report.slug}/edit`} size="xs" variant="default">
               Edit
@@ -60,10 +75,12 @@ function ReportView({ report, me }: { report: Report; me: Me }) {
         </Group>
       </Group>
       <FieldForm fields={report.fields} values={values} onChange={setValues} onRun={runNow} running={false} />
-      <Tabs defaultValue="result" keepMounted={false}>
+      <Tabs value={tab} onChange={setTab} keepMounted={false}>
         <Tabs.List>
           <Tabs.Tab value="result">Result</Tabs.Tab>
           <Tabs.Tab value="api">API</Tabs.Tab>
+          <Tabs.Tab value="schedules">My schedules</Tabs.Tab>
+          <Tabs.Tab value="comments">Comments</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="result" pt="md">
           {ran ? (
@@ -78,7 +95,34 @@ function ReportView({ report, me }: { report: Report; me: Me }) {
         <Tabs.Panel value="api" pt="md">
           <ApiTab slug={report.slug} params={params} />
         </Tabs.Panel>
+        <Tabs.Panel value="schedules" pt="md">
+          <MySchedules report={report.slug} />
+        </Tabs.Panel>
+        <Tabs.Panel value="comments" pt="md">
+          <CommentsPanel slug={report.slug} me={me} />
+        </Tabs.Panel>
       </Tabs>
+      {dialog === 'email' && (
+        <EmailDialog
+          opened
+          onClose={() => setDialog(null)}
+          slug={report.slug}
+          reportName={report.name}
+          values={values}
+          defaultTo={me.email}
+        />
+      )}
+      {dialog === 'schedule' && (
+        <ScheduleDialog
+          opened
+          onClose={() => setDialog(null)}
+          onCreated={() => setTab('schedules')}
+          slug={report.slug}
+          reportName={report.name}
+          values={values}
+          email={me.email}
+        />
+      )}
     </Stack>
   );
 }

@@ -1,0 +1,155 @@
+/**
+ * Comments on a report: list, add, and edit or delete your own. Bodies are React text children,
+ * never HTML, so markup in a comment shows as the characters it is made of.
+ */
+import { Alert, Button, Card, Group, Stack, Text, Textarea } from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { call, errorMessage, records } from '../../api.ts';
+import type { Me } from '../../types.ts';
+import { ErrorState, LoadingState } from '../States.tsx';
+import { type Comment, localTime } from './model.ts';
+
+function useCommentAction(slug: string) {
+  const client = useQueryClient();
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  async function run(work: () => Promise<unknown>): Promise<boolean> {
+    setBusy(true);
+    setError(null);
+    try {
+      await work();
+      await client.invalidateQueries({ queryKey: ['comments', slug] });
+      return true;
+    } catch (failure) {
+      setError(errorMessage(failure));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { error, busy, run };
+}
+
+function CommentItem({ comment, slug, me }: { comment: Comment; slug: string; me: Me }) {
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState(comment.body);
+  const { error, busy, run } = useCommentAction(slug);
+  const mine = comment.author === me.name;
+  const path = `/api/reports/${encodeURIComponent(slug)}/comments/${comment.id}/`;
+  const save = async () => {
+    if (await run(() => call(path, { method: 'PUT', body: { body: draft } }))) setEditing(false);
+  };
+  return (
+    <Card withBorder p="sm" data-testid="comment">
+      <Group justify="space-between" gap="xs">
+        <Text size="sm" fw={600}>
+          {comment.author}
+        </Text>
+        <Text size="xs" c="dimmed">
+          {localTime(comment.created_at)}
+          {comment.edited && (
+            <span title={`edited ${localTime(comment.updated_at)}`} data-testid="comment-edited">
+              {' '}
+              · edited
+            </span>
+          )}
+        </Text>
+      </Group>
+      {editing ? (
+        <Stack gap="xs" mt="xs">
+          <Textarea
+            label="Edit comment"
+            autosize
+            minRows={2}
+            value={draft}
+            onChange={(event) => setDraft(event.currentTarget.value)}
+          />
+          <Group gap="xs">
+            <Button size="xs" onClick={() => void save()} loading={busy}>
+              Save comment
+            </Button>
+            <Button size="xs" variant="default" onClick={() => setEditing(false)}>
+              Cancel
+            </Button>
+          </Group>
+        </Stack>
+      ) : (
+        <Text mt="xs" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }} data-testid="comment-body">
+          {comment.body}
+        </Text>
+      )}
+      {!editing && (mine || me.is_admin) && (
+        <Group gap="xs" mt="xs">
+          {mine && (
+            <Button
+              size="compact-xs"
+              variant="subtle"
+              onClick={() => {
+                setDraft(comment.body);
+                setEditing(true);
+              }}
+            >
+              Edit
+            </Button>
+          )}
+          <Button
+            size="compact-xs"
+            variant="subtle"
+            color="red"
+            loading={busy}
+            onClick={() => void run(() => call(path, { method: 'DELETE' }))}
+          >
+            Delete
+          </Button>
+        </Group>
+      )}
+      {error && (
+        <Alert color="red" role="alert" mt="xs" p="xs">
+          {error}
+        </Alert>
+      )}
+    </Card>
+  );
+}
+
+export function CommentsPanel({ slug, me }: { slug: string; me: Me }) {
+  const [body, setBody] = useState('');
+  const { error, busy, run } = useCommentAction(slug);
+  const comments = useQuery({
+    queryKey: ['comments', slug],
+    queryFn: ({ signal }) => records<Comment>(`/api/reports/${encodeURIComponent(slug)}/comments/`, signal),
+  });
+  const add = async () => {
+    const path = `/api/reports/${encodeURIComponent(slug)}/comments/`;
+    if (await run(() => call(path, { method: 'POST', body: { body } }))) setBody('');
+  };
+  return (
+    <Stack data-testid="comments">
+      {comments.isPending && <LoadingState label="Loading the comments" />}
+      {comments.isError && <ErrorState error={comments.error} title="Comments cannot be shown" />}
+      {comments.data && !comments.data.length && <Text c="dimmed">No comments yet.</Text>}
+      {comments.data?.map((comment) => (
+        <CommentItem key={comment.id} comment={comment} slug={slug} me={me} />
+      ))}
+      <Textarea
+        label="Add a comment"
+        autosize
+        minRows={2}
+        maxLength={5000}
+        value={body}
+        onChange={(event) => setBody(event.currentTarget.value)}
+      />
+      {error && (
+        <Alert color="red" role="alert" p="xs">
+          {error}
+        </Alert>
+      )}
+      <Group>
+        <Button onClick={() => void add()} loading={busy} disabled={!body.trim()}>
+          Post comment
+        </Button>
+      </Group>
+    </Stack>
+  );
+}

@@ -1,0 +1,140 @@
+/** "My schedules": the caller's schedules (admins: all), optionally of one report, with actions and history. */
+import { Alert, Badge, Button, Card, Collapse, Group, Stack, Text } from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { call, errorMessage, records } from '../../api.ts';
+import { ErrorState, LoadingState } from '../States.tsx';
+import { localTime, type Schedule, type ScheduleRun } from './model.ts';
+import { ScheduleRuns } from './ScheduleRuns.tsx';
+
+function deliveriesText(schedule: Schedule): string {
+  const { email, api } = schedule.deliveries;
+  const parts: string[] = [];
+  if (email) parts.push(`email to ${email.to.join(', ')}${email.attach ? ` (${email.attach})` : ''}`);
+  if (api) parts.push(`API ${api.url}${api.has_secret ? ' (signed)' : ''}`);
+  return parts.join('; ');
+}
+
+function ScheduleCard({ schedule }: { schedule: Schedule }) {
+  const client = useQueryClient();
+  const [history, setHistory] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
+
+  async function act(label: string, work: () => Promise<string>) {
+    setBusy(label);
+    setOutcome(null);
+    try {
+      setOutcome({ ok: true, text: await work() });
+    } catch (error) {
+      setOutcome({ ok: false, text: errorMessage(error) });
+    } finally {
+      setBusy(null);
+      await client.invalidateQueries({ queryKey: ['schedules'] });
+    }
+  }
+  const base = `/api/schedules/${schedule.id}/`;
+  const runNow = () =>
+    act('run', async () => {
+      const run = (await call<ScheduleRun>(`${base}run-now/`, { method: 'POST' })).records[0];
+      setHistory(true);
+      return run ? `Ran: ${run.outcome}${run.error ? ` (${run.error})` : ''}` : 'Ran';
+    });
+  const setActive = (active: boolean) =>
+    act('active', async () => {
+      await call(base, { method: 'PUT', body: { active } });
+      return active ? 'Resumed' : 'Paused';
+    });
+  const remove = () =>
+    act('delete', async () => {
+      await call(base, { method: 'DELETE' });
+      return 'Deleted';
+    });
+
+  return (
+    <Card withBorder data-testid="schedule-card" aria-label={`Schedule ${schedule.name}`}>
+      <Stack gap="xs">
+        <Group justify="space-between" wrap="wrap">
+          <Group gap="xs">
+            <Text fw={600}>{schedule.name}</Text>
+            <Badge color={schedule.active ? 'green' : 'gray'} variant="light">
+              {schedule.active ? 'active' : 'paused'}
+            </Badge>
+          </Group>
+          <Text size="sm" c="dimmed">
+            {schedule.report} · {schedule.cron} ({schedule.timezone})
+          </Text>
+        </Group>
+        {schedule.paused_reason && (
+          <Text size="sm" c="orange" data-testid="paused-reason">
+            Paused: {schedule.paused_reason}
+          </Text>
+        )}
+        <Text size="sm">
+          Next run: {localTime(schedule.next_run_at)} · Last run: {localTime(schedule.last_run_at)}
+        </Text>
+        <Text size="sm" c="dimmed">
+          {deliveriesText(schedule)}
+        </Text>
+        <Group gap="xs">
+          <Button size="xs" onClick={() => void runNow()} loading={busy === 'run'}>
+            Run now
+          </Button>
+          <Button size="xs" variant="default" onClick={() => setHistory((open) => !open)}>
+            {history ? 'Hide history' : 'History'}
+          </Button>
+          <Button
+            size="xs"
+            variant="default"
+            onClick={() => void setActive(!schedule.active)}
+            loading={busy === 'active'}
+          >
+            {schedule.active ? 'Pause' : 'Resume'}
+          </Button>
+          {confirming ? (
+            <>
+              <Button size="xs" color="red" onClick={() => void remove()} loading={busy === 'delete'}>
+                Really delete
+              </Button>
+              <Button size="xs" variant="subtle" onClick={() => setConfirming(false)}>
+                Keep
+              </Button>
+            </>
+          ) : (
+            <Button size="xs" color="red" variant="light" onClick={() => setConfirming(true)}>
+              Delete
+            </Button>
+          )}
+        </Group>
+        {outcome && (
+          <Alert color={outcome.ok ? 'green' : 'red'} role={outcome.ok ? 'status' : 'alert'} p="xs">
+            {outcome.text}
+          </Alert>
+        )}
+        <Collapse expanded={history}>{history && <ScheduleRuns id={schedule.id} />}</Collapse>
+      </Stack>
+    </Card>
+  );
+}
+
+/** The list; `report` limits it to one report's schedules. */
+export function MySchedules({ report }: { report?: string }) {
+  const schedules = useQuery({
+    queryKey: ['schedules'],
+    queryFn: ({ signal }) => records<Schedule>('/api/schedules/', signal),
+  });
+  if (schedules.isPending) return <LoadingState label="Loading your schedules" />;
+  if (schedules.isError) return <ErrorState error={schedules.error} title="Schedules cannot be shown" />;
+  const shown = report ? schedules.data.filter((schedule) => schedule.report === report) : schedules.data;
+  if (!shown.length) {
+    return <Text c="dimmed">{report ? 'No schedules of this report yet.' : 'No schedules yet.'}</Text>;
+  }
+  return (
+    <Stack data-testid="my-schedules">
+      {shown.map((schedule) => (
+        <ScheduleCard key={schedule.id} schedule={schedule} />
+      ))}
+    </Stack>
+  );
+}

@@ -1,0 +1,156 @@
+/** "Schedule": a schedule of this report with the form's current values, made by `POST /api/schedules/`. */
+import { Alert, Button, Group, Modal, Select, SimpleGrid, Stack, TextInput } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import { call, errorMessage } from '../../api.ts';
+import type { Values } from '../FieldForm.tsx';
+import {
+  type DeliveriesDraft,
+  DeliveriesForm,
+  deliveriesBody,
+  initialDeliveries,
+} from './DeliveriesForm.tsx';
+import { filledParams, type Schedule } from './model.ts';
+
+const PRESETS = ['hourly', 'daily', 'weekly', 'monthly'] as const;
+
+const browserTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
+function timeZones(): string[] {
+  const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  return [...new Set(['UTC', browserTimeZone(), ...zones])];
+}
+
+type FieldKey = 'name' | 'cron' | 'timezone' | 'to' | 'url' | 'headers' | 'secret';
+
+/** Which input a server message is about: messages start with the field's path. */
+export function fieldOfMessage(message: string): FieldKey | null {
+  const path = /^"?([\w.-]+)"?(?: is invalid)?:/.exec(message)?.[1] ?? '';
+  const byPrefix: [string, FieldKey][] = [
+    ['deliveries.email.to', 'to'],
+    ['deliveries.api.url', 'url'],
+    ['deliveries.api.headers', 'headers'],
+    ['deliveries.api.secret', 'secret'],
+    ['cron', 'cron'],
+    ['timezone', 'timezone'],
+    ['name', 'name'],
+  ];
+  return byPrefix.find(([prefix]) => path === prefix || path.startsWith(`${prefix}.`))?.[1] ?? null;
+}
+
+interface Props {
+  slug: string;
+  reportName: string;
+  values: Values;
+  email: string | null;
+  opened: boolean;
+  onClose(): void;
+  onCreated(schedule: Schedule): void;
+}
+
+export function ScheduleDialog({ slug, reportName, values, email, opened, onClose, onCreated }: Props) {
+  const client = useQueryClient();
+  const zones = useMemo(timeZones, []);
+  const [name, setName] = useState(reportName);
+  const [preset, setPreset] = useState<string>('daily');
+  const [cron, setCron] = useState('0 8 * * 1-5');
+  const [timezone, setTimezone] = useState(browserTimeZone);
+  const [deliveries, setDeliveries] = useState<DeliveriesDraft>(() => initialDeliveries(email));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const field = error ? fieldOfMessage(error) : null;
+  const errorFor = (key: FieldKey) => (field === key && error ? error : undefined);
+
+  async function create() {
+    setBusy(true);
+    setError(null);
+    try {
+      const answer = await call<Schedule>('/api/schedules/', {
+        method: 'POST',
+        body: {
+          report: slug,
+          name: name.trim() || reportName,
+          cron: preset === 'cron' ? cron.trim() : preset,
+          timezone,
+          params: filledParams(values),
+          deliveries: deliveriesBody(deliveries),
+        },
+      });
+      await client.invalidateQueries({ queryKey: ['schedules'] });
+      const created = answer.records[0];
+      if (created) onCreated(created);
+      onClose();
+    } catch (failure) {
+      setError(errorMessage(failure));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Modal opened={opened} onClose={onClose} title={`Schedule “${reportName}”`} size="lg">
+      <Stack>
+        <TextInput
+          label="Schedule name"
+          value={name}
+          onChange={(event) => setName(event.currentTarget.value)}
+          error={errorFor('name')}
+        />
+        <SimpleGrid cols={{ base: 1, sm: 2 }}>
+          <Select
+            label="Runs"
+            value={preset}
+            allowDeselect={false}
+            onChange={(value) => setPreset(value ?? 'daily')}
+            data={[
+              ...PRESETS.map((value) => ({ value, label: value[0]?.toUpperCase() + value.slice(1) })),
+              { value: 'cron', label: 'Cron expression' },
+            ]}
+          />
+          {preset === 'cron' && (
+            <TextInput
+              label="Cron expression"
+              description="minute hour day-of-month month day-of-week"
+              value={cron}
+              onChange={(event) => setCron(event.currentTarget.value)}
+              error={errorFor('cron')}
+            />
+          )}
+        </SimpleGrid>
+        <Select
+          label="Time zone"
+          value={timezone}
+          onChange={(value) => setTimezone(value ?? 'UTC')}
+          data={zones}
+          searchable
+          allowDeselect={false}
+          error={errorFor('timezone')}
+        />
+        <DeliveriesForm
+          draft={deliveries}
+          onChange={(change) => setDeliveries((previous) => ({ ...previous, ...change }))}
+          errors={{
+            to: errorFor('to'),
+            url: errorFor('url'),
+            headers: errorFor('headers'),
+            secret: errorFor('secret'),
+          }}
+        />
+        {error && (
+          <Alert color="red" role="alert" data-testid="schedule-error">
+            {error}
+          </Alert>
+        )}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button onClick={() => void create()} loading={busy}>
+            Create schedule
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
