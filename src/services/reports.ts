@@ -124,6 +124,38 @@ export function reportService({ reports, versions, clusters, audit }: Deps) {
     for (const stale of existing.values()) await reports.deleteField(stale.id);
   }
 
+  /** A definition built from input that is run but not stored (previews of versions and drafts). */
+  async function unstoredDefinition(
+    input: ParsedReportInput,
+    base: Pick<ReportDefinition, 'id' | 'slug' | 'createdBy' | 'createdAt' | 'updatedAt'>,
+  ): Promise<ReportDefinition> {
+    const cluster = await clusters.findByName(input.cluster);
+    if (!cluster) throw badRequest(`Report "${input.name}": no cluster named "${input.cluster}"`);
+    return {
+      ...base,
+      name: input.name,
+      description: input.description,
+      type: input.type,
+      sql: input.sql,
+      clusterId: cluster.id,
+      cluster: cluster.name,
+      strategy: input.strategy,
+      totalFields: input.total_fields,
+      active: input.active,
+      runImmediate: input.run_immediate,
+      adminOnly: input.admin_only,
+      groups: [...new Set(input.groups)],
+      output: input.output,
+      // Field ids serve `/api/choices/`; an unstored definition loads its choices directly.
+      fields: input.fields.map((field, index) => ({
+        ...field,
+        id: 0,
+        field_order: field.field_order ?? index,
+      })),
+      sections: input.sections,
+    };
+  }
+
   function parseInput(raw: ReportInput): ParsedReportInput {
     const parsed = reportInputSchema.safeParse(raw);
     if (!parsed.success) {
@@ -295,32 +327,7 @@ export function reportService({ reports, versions, clusters, audit }: Deps) {
     /** A version's document as a runnable definition of its report, without making it live. */
     async previewDefinition(reportId: number, document: unknown): Promise<ReportDefinition> {
       const live = await this.definitionById(reportId);
-      const input = parseInput(document as ReportInput);
-      const cluster = await clusters.findByName(input.cluster);
-      if (!cluster) throw badRequest(`Report "${input.name}": no cluster named "${input.cluster}"`);
-      return {
-        ...live,
-        name: input.name,
-        description: input.description,
-        type: input.type,
-        sql: input.sql,
-        clusterId: cluster.id,
-        cluster: cluster.name,
-        strategy: input.strategy,
-        totalFields: input.total_fields,
-        active: input.active,
-        runImmediate: input.run_immediate,
-        adminOnly: input.admin_only,
-        groups: [...new Set(input.groups)],
-        output: input.output,
-        // Field ids serve `/api/choices/`; a preview loads its choices directly.
-        fields: input.fields.map((field, index) => ({
-          ...field,
-          id: 0,
-          field_order: field.field_order ?? index,
-        })),
-        sections: input.sections,
-      };
+      return unstoredDefinition(parseInput(document as ReportInput), live);
     },
 
     /**
@@ -332,35 +339,15 @@ export function reportService({ reports, versions, clusters, audit }: Deps) {
       if (!canEditReport(actor, { adminOnly: input.admin_only })) {
         throw new AppError('forbidden', `You may not preview the admin-only report "${input.name}"`);
       }
-      const cluster = await clusters.findByName(input.cluster);
-      if (!cluster) throw badRequest(`Report "${input.name}": no cluster named "${input.cluster}"`);
       const now = nowIso();
-      return {
+      const base = {
         id: 0,
-        name: input.name,
         slug: slugify(input.name),
-        description: input.description,
-        type: input.type,
-        sql: input.sql,
-        clusterId: cluster.id,
-        cluster: cluster.name,
-        strategy: input.strategy,
-        totalFields: input.total_fields,
-        active: input.active,
-        runImmediate: input.run_immediate,
-        adminOnly: input.admin_only,
-        groups: [...new Set(input.groups)],
-        output: input.output,
-        fields: input.fields.map((field, index) => ({
-          ...field,
-          id: 0,
-          field_order: field.field_order ?? index,
-        })),
-        sections: input.sections,
         createdBy: actor.name,
         createdAt: now,
         updatedAt: now,
       };
+      return unstoredDefinition(input, base);
     },
 
     async delete(ref: string, actor: Principal): Promise<void> {

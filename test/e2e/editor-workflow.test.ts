@@ -12,6 +12,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
   chromiumInstalled,
   ensureWebBuilt,
+  input,
   launchBrowser,
   newContext,
   signIn,
@@ -21,10 +22,6 @@ import type { ServerProcess } from '../helpers/server-process.ts';
 
 const available = chromiumInstalled();
 if (!available) console.log('SKIP: chromium not found at /usr/bin/chromium');
-
-/** The input element labelled `label` (Mantine also labels the option list with it). */
-const input = (page: Page, label: string) =>
-  page.locator('input').and(page.getByLabel(new RegExp(`^${label}( \\*)?$`)));
 
 describe('editor workflow in chromium', { skip: !available, timeout: 240_000 }, () => {
   let server: ServerProcess;

@@ -9,6 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
   chromiumInstalled,
   ensureWebBuilt,
+  input,
   launchBrowser,
   newContext,
   signIn,
@@ -18,10 +19,6 @@ import type { ServerProcess } from '../helpers/server-process.ts';
 
 const available = chromiumInstalled();
 if (!available) console.log('SKIP: chromium not found at /usr/bin/chromium');
-
-/** The input element labelled `label` (Mantine also labels the option list with it). */
-const input = (page: Page, label: string) =>
-  page.locator('input').and(page.getByLabel(new RegExp(`^${label}( \\*)?$`)));
 
 const cellTexts = (page: Page, column: number) =>
   page.locator(`[data-testid="result-table"] tbody tr td:nth-child(${column})`).allInnerTexts();

@@ -68,3 +68,7 @@ export async function signIn(page: Page, email = ADMIN_EMAIL, password = ADMIN_P
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByRole('heading', { name: 'Reports' }).waitFor();
 }
+
+/** The input element labelled `label` (Mantine also labels the option list with it). */
+export const input = (page: Page, label: string) =>
+  page.locator('input').and(page.getByLabel(new RegExp(`^${label}( \\*)?$`)));
