@@ -81,11 +81,33 @@ async function each<T extends { name: string }>(
 }
 
 /** Applies a parsed bundle with the given (transaction-bound) services. */
+/**
+ * Editors import reports (which become drafts through the review workflow); connections, clusters,
+ * group lists and access groups are admin matters, so a bundle holding any is refused for them.
+ */
+function refuseAdminSectionsFor(actor: Principal, bundle: Bundle) {
+  if (actor.isAdmin) return;
+  const sections = {
+    connections: bundle.connections,
+    clusters: bundle.clusters,
+    group_lists: bundle.group_lists ?? [],
+    access_groups: bundle.access_groups ?? [],
+  };
+  const present = Object.entries(sections).filter(([, entries]) => entries.length > 0);
+  if (present.length > 0) {
+    throw new AppError(
+      'forbidden',
+      `Only admins import ${present.map(([name]) => name).join(', ')}; an editor's bundle may hold reports only`,
+    );
+  }
+}
+
 export async function importBundle(
   bundle: Bundle,
   services: BundleServices,
   actor: Principal,
 ): Promise<ImportSummary> {
+  refuseAdminSectionsFor(actor, bundle);
   await each('Connection', bundle.connections, (entry) =>
     services.connections.save(connectionInputSchema.parse(entry), actor, { replace: true }),
   );

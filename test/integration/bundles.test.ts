@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { stringify } from 'yaml';
 import { internalPrincipal } from '../../src/policies/internal-principal.ts';
-import { createTestApp, type TestApp } from '../helpers/test-app.ts';
+import { createTestApp, createToken, type TestApp } from '../helpers/test-app.ts';
 
 let t: TestApp;
 before(async () => {
@@ -135,4 +135,34 @@ describe('bundles', () => {
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /Cannot read the bundle file/);
   });
+});
+
+test('an editor imports reports only, and each becomes a draft for review', async () => {
+  const editor = await createToken(t, 'bundle-editor', ['editor']);
+  const post = (payload: object) =>
+    t.app.server.inject({
+      method: 'POST',
+      url: '/api/admin/bundle/import/',
+      headers: { authorization: editor, 'content-type': 'application/json' },
+      payload: JSON.stringify(payload),
+    });
+  const withConnection = await post({
+    connections: [{ name: 'sneaky', driver: 'sqlite', settings: { file: '/tmp/x.sqlite' } }],
+  });
+  assert.equal(withConnection.statusCode, 403);
+  assert.match(withConnection.json().message, /Only admins import connections/);
+  const reportsOnly = await post({
+    reports: [{ name: 'Select test', cluster: 'demo', groups: ['*'], sql: 'select 2 as changed' }],
+  });
+  assert.equal(reportsOnly.statusCode, 200, reportsOnly.body);
+  const live = await t.app.server.inject({
+    url: '/api/call/select-test/',
+    headers: { authorization: t.adminHeader },
+  });
+  assert.notDeepEqual(live.json().records, [{ changed: 2 }], 'the live version is unchanged');
+  const versions = await t.app.server.inject({
+    url: '/api/admin/reports/select-test/versions/',
+    headers: { authorization: t.adminHeader },
+  });
+  assert.ok(versions.json().records.some((v: { state: string }) => v.state === 'draft'));
 });

@@ -127,7 +127,7 @@ export function adminRoutes(server: FastifyInstance, deps: RouteDeps) {
   });
 
   server.post('/api/admin/bundle/import/', async (request) => {
-    const actor = await admin(request);
+    const actor = await editor(request);
     const text = typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? {});
     const summary = await transaction((scoped) => importBundle(parseBundle(text), scoped, actor));
     return okEnvelope([summary]);

@@ -75,11 +75,12 @@ export function BundlePage() {
         <Title order={3} size="h4">
           Import
         </Title>
-        {me?.is_admin ? (
+        {me?.is_editor || me?.is_admin ? (
           <>
             <Text size="sm" c="dimmed">
-              Entries are matched by name: new ones are created, changed ones replaced (reports get a new live
-              version). Everything is imported in one transaction, or nothing.
+              Entries are matched by name: new ones are created, changed ones replaced. An admin's import
+              makes reports live at once; an editor's bundle may hold reports only, and each becomes a draft
+              version for review. Everything is imported in one transaction, or nothing.
             </Text>
             <FileInput
               label="Bundle file"
@@ -117,7 +118,7 @@ export function BundlePage() {
             )}
           </>
         ) : (
-          <Text size="sm">Only admins can import bundles; export one and ask an admin.</Text>
+          <Text size="sm">Only editors and admins import bundles.</Text>
         )}
       </Stack>
     </Stack>
