@@ -8,8 +8,9 @@ import { AppError, forbidden } from '../errors.ts';
 import type { Principal } from '../policies/principal.ts';
 import { canEditReport, canRunReport } from '../policies/report-access.ts';
 import { bindParameters, findBindNames } from '../sql/bind-parameters.ts';
-import { renderSqlTemplate, trustedSqlFragment } from '../sql/sql-template.ts';
+import { renderSqlTemplate } from '../sql/sql-template.ts';
 import type { clusterRepo } from '../store/cluster-repo.ts';
+import { accessGroupObject } from './access-groups.ts';
 import type { AuditService } from './audit.ts';
 import type { BuiltinReports } from './builtin-reports.ts';
 import { type ClusterMember, type ResultStream, strategies } from './cluster-executor.ts';
@@ -45,25 +46,10 @@ interface Deps {
   accessGroups?: { fragmentsFor(principal: Principal): Promise<Record<string, unknown>> };
   /** Admin reports over the metadata store, served before stored reports are looked up. */
   builtins?: BuiltinReports;
-  /** Rows a panel section may hold, since sections are gathered in memory. */
-  sectionRowCap?: number;
 }
 
 /** Without access-group entries every table's fragment is `1=0` (no rows). */
-const noMatch = trustedSqlFragment('1=0');
-const noAccessGroups = new Proxy(
-  {},
-  {
-    get: () => noMatch,
-    // Templates read own properties only, so the descriptor must answer too.
-    getOwnPropertyDescriptor: () => ({
-      value: noMatch,
-      enumerable: true,
-      configurable: true,
-      writable: false,
-    }),
-  },
-);
+const noAccessGroups = accessGroupObject(new Map());
 
 export function reportRunner(deps: Deps) {
   const { reports, clusters, connections, audit } = deps;
@@ -137,25 +123,29 @@ export function reportRunner(deps: Deps) {
     return choices;
   }
 
-  async function authorized(ref: string, principal: Principal): Promise<ReportDefinition> {
+  /** Resolves a report (built-in first) and lets it through when `allowed` says so. */
+  async function resolveFor(
+    ref: string,
+    principal: Principal,
+    allowed: (report: ReportDefinition) => boolean,
+  ): Promise<ReportDefinition> {
     const builtin = deps.builtins?.authorized(ref, principal);
     if (builtin) return builtin;
     const report = await reports.resolve(ref);
-    if (!canRunReport(principal, report))
-      throw forbidden(`You have no access to the report "${report.slug}"`);
+    if (!allowed(report)) throw forbidden(`You have no access to the report "${report.slug}"`);
     return report;
   }
 
+  const authorized = (ref: string, principal: Principal) =>
+    resolveFor(ref, principal, (report) => canRunReport(principal, report));
+
   /** A definition is shown to whoever may run the report, and to editors who may change it. */
-  async function describable(ref: string, principal: Principal): Promise<ReportDefinition> {
-    const builtin = deps.builtins?.authorized(ref, principal);
-    if (builtin) return builtin;
-    const report = await reports.resolve(ref);
-    if (!canRunReport(principal, report) && !canEditReport(principal, report)) {
-      throw forbidden(`You have no access to the report "${report.slug}"`);
-    }
-    return report;
-  }
+  const describable = (ref: string, principal: Principal) =>
+    resolveFor(
+      ref,
+      principal,
+      (report) => canRunReport(principal, report) || canEditReport(principal, report),
+    );
 
   /** Counts rows as they stream and writes the audit record when the stream ends. */
   function audited(
