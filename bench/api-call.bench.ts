@@ -8,14 +8,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type Child,
-  createToken,
-  freePort,
-  startChild,
-  stopChild,
-  waitForHealth,
-} from './bench-processes.ts';
+import { type Child, createToken, startApp, startChild, stopChild } from './bench-processes.ts';
 import { type Measurement, measure } from './load.ts';
 
 const ROUNDS = 2;
@@ -130,17 +123,9 @@ async function main(): Promise<void> {
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
   try {
-    const port = await freePort();
-    const env = {
-      ...process.env,
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'error',
-    };
-    const appUrl = `http://127.0.0.1:${port}`;
-    app = startChild(['src/main.ts'], env);
-    await waitForHealth(appUrl, app);
+    const server = await startApp(dataDir);
+    app = server.child;
+    const { env, url: appUrl } = server;
     const dbFile = join(dataDir, 'demo.sqlite');
     if (!existsSync(dbFile)) throw new Error(`the server did not create ${dbFile}`);
     const authorization = await createToken(env);

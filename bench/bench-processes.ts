@@ -89,3 +89,26 @@ export async function createToken(env: NodeJS.ProcessEnv, name = 'bench', groups
   if (typeof header !== 'string') throw new Error(`token create printed no header:\n${stdout}`);
   return header;
 }
+
+export interface AppServer {
+  child: Child;
+  url: string;
+  /** The environment the server runs with, for CLI calls on the same data folder. */
+  env: NodeJS.ProcessEnv;
+}
+
+/** Starts the real server on a free 127.0.0.1 port with `dataDir` and waits until it is healthy. */
+export async function startApp(dataDir: string): Promise<AppServer> {
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'error',
+  };
+  const url = `http://127.0.0.1:${port}`;
+  const child = startChild(['src/main.ts'], env);
+  await waitForHealth(url, child);
+  return { child, url, env };
+}

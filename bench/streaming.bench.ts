@@ -7,14 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type Child,
-  createToken,
-  freePort,
-  startChild,
-  stopChild,
-  waitForHealth,
-} from './bench-processes.ts';
+import { type Child, createToken, startApp, stopChild } from './bench-processes.ts';
 
 const ROWS = 1_000_000;
 const QUERY = `select g as id, 'customer ' || g as name, (g % 100000) / 100.0 as amount,
@@ -76,17 +69,9 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'secure-reporter-stream-'));
   let app: Child | undefined;
   try {
-    const port = await freePort();
-    const env = {
-      ...process.env,
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'error',
-    };
-    const base = `http://127.0.0.1:${port}`;
-    app = startChild(['src/main.ts'], env);
-    await waitForHealth(base, app);
+    const started = await startApp(dataDir);
+    app = started.child;
+    const { env, url: base } = started;
     const authorization = await createToken(env, 'stream-bench', 'admin');
     await post(`${base}/api/admin/connections/`, authorization, {
       name: 'bench-pg',
@@ -100,7 +85,7 @@ async function main(): Promise<void> {
       groups: ['admin'],
       sql: QUERY,
     });
-    const pid = app.process.pid ?? 0;
+    const pid = started.child.process.pid ?? 0;
     const rssAtStart = peakRssMb(pid);
     process.stderr.write('psql \\copy…\n');
     const psql = await timeCommand('psql', [
