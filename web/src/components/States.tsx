@@ -25,3 +25,10 @@ export function EmptyState({ children }: { children: React.ReactNode }) {
     </Text>
   );
 }
+
+/** The loading and error states of a query; its data is rendered by the caller. */
+export function QueryStatus({ query }: { query: { isPending: boolean; isError: boolean; error: unknown } }) {
+  if (query.isPending) return <LoadingState />;
+  if (query.isError) return <ErrorState error={query.error} />;
+  return null;
+}

@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { call } from '../api.ts';
-import { EmptyState, ErrorState, LoadingState } from '../components/States.tsx';
+import { EmptyState, QueryStatus } from '../components/States.tsx';
 import type { GroupPicture, Report } from '../types.ts';
 
 function groupReports(reports: Report[], search: string): [string, Report[]][] {
@@ -44,8 +44,7 @@ export function HomePage() {
           w={{ base: '100%', sm: 320 }}
         />
       </Group>
-      {query.isPending && <LoadingState />}
-      {query.isError && <ErrorState error={query.error} />}
+      <QueryStatus query={query} />
       {query.isSuccess && groups.length === 0 && (
         <EmptyState>
           {search ? 'No report matches the search.' : 'No report is shared with you yet.'}

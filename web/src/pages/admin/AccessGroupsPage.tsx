@@ -3,7 +3,7 @@ import { Button, Paper, SimpleGrid, Stack, TextInput, Title } from '@mantine/cor
 import { useState } from 'react';
 import { call } from '../../api.ts';
 import { OutcomeAlert, RecordTable, useAction, useList } from '../../components/admin-kit.tsx';
-import { ErrorState, LoadingState } from '../../components/States.tsx';
+import { QueryStatus } from '../../components/States.tsx';
 
 interface AccessGroupView {
   id: number;
@@ -29,8 +29,7 @@ export function AccessGroupsPage() {
     <Stack>
       <Title order={2}>Access groups</Title>
       <OutcomeAlert outcome={action.outcome} onClose={action.clear} />
-      {list.isPending && <LoadingState />}
-      {list.isError && <ErrorState error={list.error} />}
+      <QueryStatus query={list} />
       {list.data && (
         <RecordTable
           label="Access groups"

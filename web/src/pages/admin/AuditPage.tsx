@@ -4,7 +4,7 @@ import { DateInput } from '@mantine/dates';
 import { useState } from 'react';
 import { queryString } from '../../api.ts';
 import { RecordTable, useList } from '../../components/admin-kit.tsx';
-import { EmptyState, ErrorState, LoadingState } from '../../components/States.tsx';
+import { EmptyState, QueryStatus } from '../../components/States.tsx';
 
 interface AuditRecord {
   at: string;
@@ -71,8 +71,7 @@ export function AuditPage() {
           </Button>
         </Group>
       </form>
-      {list.isPending && <LoadingState />}
-      {list.isError && <ErrorState error={list.error} />}
+      <QueryStatus query={list} />
       {list.data?.length === 0 && <EmptyState>No audit records match.</EmptyState>}
       {list.data && list.data.length > 0 && (
         <RecordTable

@@ -3,7 +3,7 @@ import { Button, MultiSelect, Paper, SimpleGrid, Stack, TextInput, Title } from 
 import { useState } from 'react';
 import { call } from '../../api.ts';
 import { OutcomeAlert, RecordTable, useAction, useList } from '../../components/admin-kit.tsx';
-import { ErrorState, LoadingState } from '../../components/States.tsx';
+import { QueryStatus } from '../../components/States.tsx';
 
 interface ClusterView {
   name: string;
@@ -21,8 +21,7 @@ export function ClustersPage() {
     <Stack>
       <Title order={2}>Clusters</Title>
       <OutcomeAlert outcome={action.outcome} onClose={action.clear} />
-      {clusters.isPending && <LoadingState />}
-      {clusters.isError && <ErrorState error={clusters.error} />}
+      <QueryStatus query={clusters} />
       {clusters.data && (
         <RecordTable
           label="Clusters"

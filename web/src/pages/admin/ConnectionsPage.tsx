@@ -15,7 +15,7 @@ import {
 import { useState } from 'react';
 import { call } from '../../api.ts';
 import { OutcomeAlert, RecordTable, useAction, useList } from '../../components/admin-kit.tsx';
-import { ErrorState, LoadingState } from '../../components/States.tsx';
+import { QueryStatus } from '../../components/States.tsx';
 
 interface ConnectionView {
   name: string;
@@ -100,8 +100,7 @@ export function ConnectionsPage() {
     <Stack>
       <Title order={2}>Connections</Title>
       <OutcomeAlert outcome={action.outcome} onClose={action.clear} />
-      {list.isPending && <LoadingState />}
-      {list.isError && <ErrorState error={list.error} />}
+      <QueryStatus query={list} />
       {list.data && (
         <RecordTable
           label="Connections"

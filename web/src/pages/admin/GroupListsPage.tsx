@@ -16,7 +16,7 @@ import {
 import { useState } from 'react';
 import { call } from '../../api.ts';
 import { OutcomeAlert, useAction, useList } from '../../components/admin-kit.tsx';
-import { ErrorState, LoadingState } from '../../components/States.tsx';
+import { QueryStatus } from '../../components/States.tsx';
 
 interface GroupListView {
   name: string;
@@ -147,8 +147,7 @@ export function GroupListsPage() {
     <Stack>
       <Title order={2}>Group lists</Title>
       <OutcomeAlert outcome={action.outcome} onClose={action.clear} />
-      {lists.isPending && <LoadingState />}
-      {lists.isError && <ErrorState error={lists.error} />}
+      <QueryStatus query={lists} />
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         {lists.data?.map((list) => (
           <GroupListCard key={list.name} list={list} run={action.run} />

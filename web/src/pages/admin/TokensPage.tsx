@@ -18,7 +18,7 @@ import {
 import { useState } from 'react';
 import { call } from '../../api.ts';
 import { OutcomeAlert, useAction, useList } from '../../components/admin-kit.tsx';
-import { EmptyState, ErrorState, LoadingState } from '../../components/States.tsx';
+import { EmptyState, QueryStatus } from '../../components/States.tsx';
 
 interface TokenRecord {
   name: string;
@@ -123,8 +123,7 @@ export function TokensPage() {
         </Paper>
       )}
       <OutcomeAlert outcome={action.outcome} onClose={action.clear} />
-      {tokens.isPending && <LoadingState />}
-      {tokens.isError && <ErrorState error={tokens.error} />}
+      <QueryStatus query={tokens} />
       {tokens.isSuccess && tokens.data.length === 0 && <EmptyState>No tokens yet.</EmptyState>}
       <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
         {tokens.data?.map((token) => (

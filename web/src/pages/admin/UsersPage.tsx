@@ -14,7 +14,7 @@ import {
 import { useState } from 'react';
 import { call } from '../../api.ts';
 import { OutcomeAlert, RecordTable, useAction, useList } from '../../components/admin-kit.tsx';
-import { ErrorState, LoadingState } from '../../components/States.tsx';
+import { QueryStatus } from '../../components/States.tsx';
 
 interface UserRecord {
   email: string;
@@ -43,8 +43,7 @@ export function UsersPage() {
         </Text>
       )}
       <OutcomeAlert outcome={action.outcome} onClose={action.clear} />
-      {list.isPending && <LoadingState />}
-      {list.isError && <ErrorState error={list.error} />}
+      <QueryStatus query={list} />
       {list.data && (
         <RecordTable
           label="Users"
