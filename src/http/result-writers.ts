@@ -4,12 +4,11 @@
  * An error after streaming began can only cut the reply short, which clients see as a failure.
  */
 import { Readable } from 'node:stream';
-import { stringify } from 'csv-stringify/sync';
 import type { FastifyReply } from 'fastify';
 import type { Column, JsonValue } from '../datasources/driver.ts';
 import { badRequest } from '../errors.ts';
 import type { RunOutput } from '../services/report-runner.ts';
-import { exportContentTypes } from '../services/table-export.ts';
+import { csvHeader, csvLines, exportContentTypes } from '../services/table-export.ts';
 import { okEnvelope } from './envelope.ts';
 import { sendDownload } from './file-download.ts';
 
@@ -39,22 +38,11 @@ function recordMaker(columns: Column[]) {
   };
 }
 
-/** csv-stringify writes booleans as `1` and an empty cell by default; spreadsheets want words. */
-const csvOptions = { cast: { boolean: (value: boolean) => (value ? 'true' : 'false') } };
-
-function csvCell(value: JsonValue): string | number | boolean | null {
-  return value !== null && typeof value === 'object' ? JSON.stringify(value) : value;
-}
-
 function encoderFor(format: Format, columns: Column[]): Encoder {
   if (format === 'csv') {
     return {
-      head: stringify([columns.map((column) => column.name)]),
-      batch: (rows) =>
-        stringify(
-          rows.map((row) => row.map(csvCell)),
-          csvOptions,
-        ),
+      head: csvHeader(columns),
+      batch: csvLines,
       tail: '',
     };
   }

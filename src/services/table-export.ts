@@ -102,6 +102,19 @@ export function xlsxSink(out: Writable): TableSink {
 /** csv-stringify writes booleans as `1` by default; spreadsheets and scripts want words. */
 const csvOptions = { cast: { boolean: (value: boolean) => (value ? 'true' : 'false') } };
 
+/** The CSV header line of a table. */
+export const csvHeader = (columns: readonly Column[]): string =>
+  stringify([columns.map((column) => column.name)]);
+
+/** CSV lines for a batch of rows: one csv-stringify call per batch, not per row. */
+export const csvLines = (rows: readonly JsonValue[][]): string =>
+  rows.length === 0
+    ? ''
+    : stringify(
+        rows.map((row) => row.map(cellValue)),
+        csvOptions,
+      );
+
 /** One CSV table; a second `table` call is refused, as a CSV file holds one table. */
 export function csvSink(out: Writable): TableSink {
   let opened = false;
@@ -109,16 +122,11 @@ export function csvSink(out: Writable): TableSink {
     table(title, columns) {
       if (opened) throw badRequest(`"${title}" is one of several tables; CSV holds one, ask for XLSX`);
       opened = true;
-      out.write(stringify([columns.map((column) => column.name)]));
+      out.write(csvHeader(columns));
     },
     async rows(rows) {
       if (rows.length === 0) return;
-      out.write(
-        stringify(
-          rows.map((row) => row.map(cellValue)),
-          csvOptions,
-        ),
-      );
+      out.write(csvLines(rows));
       await drained(out);
     },
     async end() {
