@@ -3,22 +3,11 @@
  * first rows only (mail clients choke on huge tables; the attachment carries every row).
  */
 import type { Column, JsonValue } from '../datasources/driver.ts';
+import { escapeHtml } from '../templates/html-escape.ts';
 import type { TableSink } from './table-export.ts';
 
 /** Rows shown inline across all tables of one message. */
 export const INLINE_ROW_LIMIT = 1000;
-
-const entities: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => entities[char] ?? char);
-}
 
 function cellText(value: JsonValue): string {
   if (value === null) return '';

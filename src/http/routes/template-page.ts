@@ -7,15 +7,13 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { JsonValue } from '../../datasources/driver.ts';
 import { badRequest } from '../../errors.ts';
+import { escapeHtml } from '../../templates/html-escape.ts';
 import { renderHtmlTemplate } from '../../templates/html-template.ts';
 import { requestParams } from '../request-params.ts';
 import type { RouteDeps } from '../server.ts';
 
 const params = z.object({ report: z.string().min(1) });
 const SANDBOX_CSP = "sandbox; default-src 'none'; img-src data: https:; style-src 'unsafe-inline'";
-
-const escapeAttribute = (text: string) =>
-  text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function templatePageRoutes(server: FastifyInstance, { services, auth }: RouteDeps) {
   server.get('/template/:report/', async (request, reply) => {
@@ -40,13 +38,13 @@ export function templatePageRoutes(server: FastifyInstance, { services, auth }: 
     });
     reply.header('Content-Security-Policy', SANDBOX_CSP).type('text/html; charset=utf-8');
     if (String(templateOnly).toUpperCase() === 'Y') return html;
-    const title = escapeAttribute(output.report.name);
+    const title = escapeHtml(output.report.name);
     reply.header(
       'Content-Security-Policy',
       "default-src 'none'; style-src 'unsafe-inline'; frame-src 'self'",
     );
     return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>
 <style>body{margin:0;font-family:system-ui,sans-serif}h1{font-size:1.2rem;margin:.8rem 1rem}iframe{border:0;width:100%;height:calc(100vh - 3.5rem)}</style>
-</head><body><h1>${title}</h1><iframe sandbox title="${title}" srcdoc="${escapeAttribute(html)}"></iframe></body></html>`;
+</head><body><h1>${title}</h1><iframe sandbox title="${title}" srcdoc="${escapeHtml(html)}"></iframe></body></html>`;
   });
 }
