@@ -34,6 +34,7 @@ import { commentRepo } from './store/comment-repo.ts';
 import { connectionRepo } from './store/connection-repo.ts';
 import { type MetadataStore, migrateToLatest, openMetadataStore } from './store/db.ts';
 import { groupListRepo } from './store/group-list-repo.ts';
+import { attemptLimits as openAttemptLimits } from './store/rate-limit-store.ts';
 import { reportRepo } from './store/report-repo.ts';
 import { reportVersionRepo } from './store/report-version-repo.ts';
 import { scheduleRepo } from './store/schedule-repo.ts';
@@ -162,7 +163,8 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
   const services = servicesFor(store.db, shared);
   const transaction = <T>(work: (scoped: Services) => Promise<T>) =>
     store.db.transaction().execute((trx) => work(servicesFor(trx, shared)));
-  const server = await buildServer({ config, services, store, transaction });
+  const attemptLimits = openAttemptLimits(store);
+  const server = await buildServer({ config, services, store, attemptLimits, transaction });
   const auditCleanup = startAuditCleanup(auditRepo(store.db), config.auditAgeDays, server.log);
   if (options.jobs !== false) {
     scheduler = await startScheduler({
@@ -184,6 +186,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
       await scheduler?.stop();
       await auditCleanup.firstRun;
       await server.close();
+      attemptLimits.stop();
       await cache.closeAll();
       await store.close();
     },

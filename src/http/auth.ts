@@ -7,11 +7,12 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from '../errors.ts';
 import type { Principal } from '../policies/principal.ts';
 import type { TokenService } from '../services/tokens.ts';
 import type { UserService } from '../services/users.ts';
+import type { AttemptLimits } from '../store/rate-limit-store.ts';
 import { SESSION_COOKIE } from './session-cookie.ts';
 
 const CREDENTIAL_PARAMS = new Set([
@@ -44,13 +45,20 @@ function checkCsrf(sent: string | string[] | undefined, expected: string) {
 export interface AuthOptions {
   tokens: TokenService;
   users: Pick<UserService, 'authenticateSession'>;
+  /** Where failures are counted: the metadata store, shared by every instance. */
+  attemptLimits: AttemptLimits;
   /** Failed attempts allowed per address per window. */
   failuresAllowed?: number;
   windowSeconds?: number;
 }
 
-export function authenticator({ tokens, users, failuresAllowed = 10, windowSeconds = 300 }: AuthOptions) {
-  const failures = new RateLimiterMemory({ points: failuresAllowed, duration: windowSeconds });
+export function authenticator(options: AuthOptions) {
+  const { tokens, users, failuresAllowed = 10, windowSeconds = 300 } = options;
+  const failures = options.attemptLimits.limiter({
+    keyPrefix: 'token-address',
+    points: failuresAllowed,
+    duration: windowSeconds,
+  });
 
   function refuseUrlCredentials(request: FastifyRequest) {
     const query = request.query as Record<string, unknown> | undefined;

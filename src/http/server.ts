@@ -8,6 +8,7 @@ import type { Services } from '../app.ts';
 import type { Config } from '../config.ts';
 import { GROUP_IMAGE_MAX_BYTES } from '../services/group-lists.ts';
 import type { MetadataStore } from '../store/db.ts';
+import type { AttemptLimits } from '../store/rate-limit-store.ts';
 import { type Authenticator, authenticator } from './auth.ts';
 import { handleError } from './error-handler.ts';
 import { registerOpenApi } from './openapi.ts';
@@ -31,6 +32,8 @@ export interface ServerDeps {
   config: Readonly<Config>;
   services: Services;
   store: MetadataStore;
+  /** Failed sign-in and token attempts, counted in the store for every instance. */
+  attemptLimits: AttemptLimits;
   transaction<T>(work: (services: Services) => Promise<T>): Promise<T>;
 }
 
@@ -63,7 +66,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await registerOpenApi(server);
   const routeDeps: RouteDeps = {
     ...deps,
-    auth: authenticator({ tokens: deps.services.tokens, users: deps.services.users }),
+    auth: authenticator({
+      tokens: deps.services.tokens,
+      users: deps.services.users,
+      attemptLimits: deps.attemptLimits,
+    }),
   };
   healthRoutes(server, routeDeps);
   reportApiRoutes(server, routeDeps);

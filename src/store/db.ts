@@ -11,9 +11,15 @@ import { AppError } from '../errors.ts';
 import { migrationProvider, type StoreDialect } from './migrations/migration-set.ts';
 import type { Database } from './tables.ts';
 
+/** The driver handle under Kysely, for a library that brings its own SQL (shared attempt limits). */
+export type StoreClient =
+  | { dialect: 'sqlite'; database: SqliteDatabase.Database }
+  | { dialect: 'postgres'; pool: pg.Pool };
+
 export interface MetadataStore {
   db: Kysely<Database>;
   dialect: StoreDialect;
+  client: StoreClient;
   close(): Promise<void>;
 }
 
@@ -52,11 +58,11 @@ export function openMetadataStore(databaseUrl: string): MetadataStore {
     const db = new Kysely<Database>({
       dialect: new SqliteDialect({ database: withStatementCache(database) }),
     });
-    return { db, dialect: 'sqlite', close: () => db.destroy() };
+    return { db, dialect: 'sqlite', client: { dialect: 'sqlite', database }, close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', close: () => db.destroy() };
+  return { db, dialect: 'postgres', client: { dialect: 'postgres', pool }, close: () => db.destroy() };
 }
 
 /** Applies every pending migration; throws naming the migration that failed. */

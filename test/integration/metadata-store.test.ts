@@ -45,6 +45,7 @@ for (const dialect of dialects) {
           '0004-users-sessions',
           '0005-schedules',
           '0006-versions-comments',
+          '0007-rate-limits',
         ]);
         assert.deepEqual(await migrateToLatest(store), []);
         const tables = await store.db.introspection.getTables();
@@ -59,6 +60,7 @@ for (const dialect of dialects) {
           'group_list',
           'group_member',
           'panel_section',
+          'rate_limit',
           'report',
           'report_comment',
           'report_field',

@@ -4,11 +4,12 @@
  * per address and per email, so neither spraying one password nor guessing one account works.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError, badRequest } from '../../errors.ts';
 import type { Principal } from '../../policies/principal.ts';
 import { FLOW_MAX_AGE_SECONDS } from '../../services/oidc.ts';
 import { normalizeEmail } from '../../services/users.ts';
+import type { AttemptLimits } from '../../store/rate-limit-store.ts';
 import { okEnvelope } from '../envelope.ts';
 import type { RouteDeps } from '../server.ts';
 import {
@@ -36,9 +37,17 @@ function presentPrincipal(principal: Principal, csrfToken: string | null) {
   };
 }
 
-function loginLimiter() {
-  const byAddress = new RateLimiterMemory({ points: FAILURES_PER_ADDRESS, duration: WINDOW_SECONDS });
-  const byEmail = new RateLimiterMemory({ points: FAILURES_PER_EMAIL, duration: WINDOW_SECONDS });
+function loginLimiter(limits: AttemptLimits) {
+  const byAddress = limits.limiter({
+    keyPrefix: 'login-address',
+    points: FAILURES_PER_ADDRESS,
+    duration: WINDOW_SECONDS,
+  });
+  const byEmail = limits.limiter({
+    keyPrefix: 'login-email',
+    points: FAILURES_PER_EMAIL,
+    duration: WINDOW_SECONDS,
+  });
   const keys = (address: string, email: string) =>
     [
       [byAddress, address, FAILURES_PER_ADDRESS],
@@ -66,8 +75,8 @@ function loginLimiter() {
   };
 }
 
-export function authRoutes(server: FastifyInstance, { services, auth, config }: RouteDeps) {
-  const limiter = loginLimiter();
+export function authRoutes(server: FastifyInstance, { services, auth, config, attemptLimits }: RouteDeps) {
+  const limiter = loginLimiter(attemptLimits);
 
   const callbackUrl = (request: FastifyRequest) =>
     `${config.publicUrl ?? `${request.protocol}://${request.host}`}/auth/sso/callback`;

@@ -9,6 +9,7 @@ import * as groups from './0003-groups.ts';
 import * as usersSessions from './0004-users-sessions.ts';
 import * as schedules from './0005-schedules.ts';
 import * as versionsComments from './0006-versions-comments.ts';
+import * as rateLimits from './0007-rate-limits.ts';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -28,6 +29,7 @@ const migrations: Record<string, MigrationModule> = {
   '0004-users-sessions': usersSessions,
   '0005-schedules': schedules,
   '0006-versions-comments': versionsComments,
+  '0007-rate-limits': rateLimits,
 };
 
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
