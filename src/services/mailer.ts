@@ -13,6 +13,7 @@ import { AppError, badRequest } from '../errors.ts';
 import { checkRecipients } from '../policies/mail-recipients.ts';
 import type { Principal } from '../policies/principal.ts';
 import type { AuditService } from './audit.ts';
+import { MailNotSent, mailFailureOf } from './mail-failure.ts';
 import { htmlTableSink } from './mail-table.ts';
 import type { RawParams } from './parameters.ts';
 import type { ReportRunner, RunOutput } from './report-runner.ts';
@@ -26,6 +27,9 @@ interface Deps {
   mailDomains: readonly string[];
   runner: Pick<ReportRunner, 'authorized' | 'run'>;
   audit: Pick<AuditService, 'adminChange'>;
+  /** Waits between attempts of a send with `retry`; attempts = delays + 1. */
+  retryDelaysMs?: readonly number[];
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface SendRunRequest {
@@ -37,12 +41,19 @@ export interface SendRunRequest {
   attach?: ExportFormat | null;
   /** When the run has no rows, send nothing and answer `sent: false`. */
   skipIfEmpty?: boolean;
+  /**
+   * Try again after transient failures (server down, connection reset, timeout, 4xx). Schedules
+   * do; an HTTP caller waiting for its answer does not.
+   */
+  retry?: boolean;
 }
 
 export interface SendRunResult {
   sent: boolean;
   rows: number;
   messageId?: string;
+  /** Attempts made: 1 unless a transient failure was retried. */
+  attempts?: number;
 }
 
 export interface MailReportRequest {
@@ -77,7 +88,11 @@ async function withAttachmentFile<T>(
   }
 }
 
+type Message = Parameters<Transporter['sendMail']>[0];
+
 export function mailService(deps: Deps) {
+  const retryDelaysMs = deps.retryDelaysMs ?? [500, 1000, 2000];
+  const sleep = deps.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
   let transport: Transporter | undefined;
   const transportOf = () => {
     if (!deps.smtpUrl) throw new AppError('unavailable', MAIL_NOT_CONFIGURED);
@@ -111,23 +126,34 @@ export function mailService(deps: Deps) {
         file && attach && fileName
           ? [{ filename: fileName, path: file.path, contentType: exportContentTypes[attach] }]
           : [];
-      try {
-        const info = await mailer.sendMail({
-          from: deps.from,
-          to: request.to,
-          subject: request.subject.replace(/[\r\n]+/g, ' '),
-          text: `${request.intro ? `${request.intro}\n\n` : ''}${output.report.name}: ${rows} rows.${fileName ? ` All rows are in ${fileName}.` : ''}`,
-          html: inline.html(output.report.name, request.intro, fileName),
-          attachments,
-        });
-        return { sent: true, rows, messageId: info.messageId };
-      } catch (error) {
-        // 502: the mail server, not the caller, failed; its reply stays in the log only.
-        throw new AppError('database_unreachable', 'The mail server did not accept the message', {
-          cause: error,
-        });
-      }
+      const { messageId, attempts } = await sendWithRetry(mailer, request.retry === true, {
+        from: deps.from,
+        to: request.to,
+        subject: request.subject.replace(/[\r\n]+/g, ' '),
+        text: `${request.intro ? `${request.intro}\n\n` : ''}${output.report.name}: ${rows} rows.${fileName ? ` All rows are in ${fileName}.` : ''}`,
+        html: inline.html(output.report.name, request.intro, fileName),
+        attachments,
+      });
+      return { sent: true, rows, messageId, attempts };
     });
+  }
+
+  /** Throws MailNotSent: its message (an HTTP 502) names no server; `failure.reason` does. */
+  async function sendWithRetry(mailer: Transporter, retry: boolean, message: Message) {
+    const attemptsAllowed = retry ? retryDelaysMs.length + 1 : 1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const info = await mailer.sendMail(message);
+        return { messageId: info.messageId as string, attempts: attempt };
+      } catch (error) {
+        const failure = mailFailureOf(error);
+        const wait = retryDelaysMs[attempt - 1];
+        if (!failure.transient || attempt >= attemptsAllowed || wait === undefined) {
+          throw new MailNotSent(failure, attempt, error);
+        }
+        await sleep(wait);
+      }
+    }
   }
 
   return {

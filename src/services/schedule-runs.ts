@@ -12,6 +12,7 @@ import type { ScheduleRow } from '../store/tables.ts';
 import type { tokenRepo } from '../store/token-repo.ts';
 import type { UserRepo } from '../store/user-repo.ts';
 import type { ApiTargetClient } from './api-target.ts';
+import { MailNotSent } from './mail-failure.ts';
 import type { ReportRunner, RunOutput } from './report-runner.ts';
 import { nextRunOf } from './schedule-input.ts';
 import type { StoredDeliveries } from './schedules.ts';
@@ -27,7 +28,8 @@ export interface ScheduleMailer {
     intro?: string;
     attach?: 'csv' | 'xlsx' | null;
     skipIfEmpty?: boolean;
-  }): Promise<{ sent: boolean; rows: number; messageId?: string }>;
+    retry?: boolean;
+  }): Promise<{ sent: boolean; rows: number; messageId?: string; attempts?: number }>;
 }
 
 export interface DeliveryRecord {
@@ -145,9 +147,15 @@ export function scheduleRuns(deps: RunDeps) {
         intro: `Scheduled run of "${output.report.name}".`,
         attach: email.attach ?? null,
         skipIfEmpty: email.skipIfEmpty ?? false,
+        retry: true,
       });
       return { kind: 'email', ok: true, detail: { to: email.to, ...sent }, error: null };
     } catch (error) {
+      // The owner sees why: "connection refused (mail server host:port)", not a generic 502.
+      if (error instanceof MailNotSent) {
+        const detail = { to: email.to, attempts: error.attempts };
+        return { kind: 'email', ok: false, detail, error: error.failure.reason };
+      }
       return { kind: 'email', ok: false, detail: { to: email.to }, error: (error as Error).message };
     }
   }
