@@ -47,9 +47,17 @@ export interface AuthOptions {
   /** Failed attempts allowed per address per window. */
   failuresAllowed?: number;
   windowSeconds?: number;
+  /** Told of each rejected credential (metrics); not of requests that sent none. */
+  onFailure?: (kind: 'token' | 'session') => void;
 }
 
-export function authenticator({ tokens, users, failuresAllowed = 10, windowSeconds = 300 }: AuthOptions) {
+export function authenticator({
+  tokens,
+  users,
+  failuresAllowed = 10,
+  windowSeconds = 300,
+  onFailure,
+}: AuthOptions) {
   const failures = new RateLimiterMemory({ points: failuresAllowed, duration: windowSeconds });
 
   function refuseUrlCredentials(request: FastifyRequest) {
@@ -98,7 +106,10 @@ export function authenticator({ tokens, users, failuresAllowed = 10, windowSecon
     const cookieValue = request.cookies?.[SESSION_COOKIE];
     if (request.headers.authorization === undefined && cookieValue) {
       refuseUrlCredentials(request);
-      return sessionCaller(request, cookieValue);
+      return sessionCaller(request, cookieValue).catch((error: unknown) => {
+        if (error instanceof AppError && error.code === 'unauthenticated') onFailure?.('session');
+        throw error;
+      });
     }
     return { principal: await tokenPrincipal(request), session: null };
   }
@@ -114,6 +125,7 @@ export function authenticator({ tokens, users, failuresAllowed = 10, windowSecon
       return await tokens.authenticate(name, secret);
     } catch (error) {
       if (error instanceof AppError && error.code === 'unauthenticated') {
+        onFailure?.('token');
         await failures.consume(request.ip).catch((rejection: unknown) => {
           if (!(rejection instanceof RateLimiterRes)) throw rejection;
         });

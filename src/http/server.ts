@@ -6,11 +6,13 @@ import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Services } from '../app.ts';
 import type { Config } from '../config.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import { GROUP_IMAGE_MAX_BYTES } from '../services/group-lists.ts';
 import type { MetadataStore } from '../store/db.ts';
 import { type Authenticator, authenticator } from './auth.ts';
 import { handleError } from './error-handler.ts';
 import { registerOpenApi } from './openapi.ts';
+import { observeRequests } from './request-observability.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { adminAuditRoutes } from './routes/admin-audit.ts';
 import { adminGroupRoutes } from './routes/admin-groups.ts';
@@ -18,6 +20,7 @@ import { adminUserRoutes } from './routes/admin-users.ts';
 import { authRoutes } from './routes/auth.ts';
 import { commentRoutes } from './routes/comments.ts';
 import { healthRoutes } from './routes/health.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { reportApiRoutes } from './routes/report-api.ts';
 import { reportListRoutes } from './routes/report-list.ts';
 import { reportMailRoutes } from './routes/report-mail.ts';
@@ -32,6 +35,7 @@ export interface ServerDeps {
   services: Services;
   store: MetadataStore;
   transaction<T>(work: (services: Services) => Promise<T>): Promise<T>;
+  metrics: Metrics;
 }
 
 export interface RouteDeps extends ServerDeps {
@@ -45,6 +49,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     bodyLimit: 1_048_576,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
   });
+  observeRequests(server, deps.metrics);
   await server.register(helmet, {
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], frameAncestors: ["'none'"] } },
   });
@@ -63,9 +68,14 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await registerOpenApi(server);
   const routeDeps: RouteDeps = {
     ...deps,
-    auth: authenticator({ tokens: deps.services.tokens, users: deps.services.users }),
+    auth: authenticator({
+      tokens: deps.services.tokens,
+      users: deps.services.users,
+      onFailure: (kind) => deps.metrics.authFailures.inc({ kind }),
+    }),
   };
   healthRoutes(server, routeDeps);
+  metricsRoutes(server, routeDeps);
   reportApiRoutes(server, routeDeps);
   reportMailRoutes(server, routeDeps);
   templatePageRoutes(server, routeDeps);

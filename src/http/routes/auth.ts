@@ -66,7 +66,7 @@ function loginLimiter() {
   };
 }
 
-export function authRoutes(server: FastifyInstance, { services, auth, config }: RouteDeps) {
+export function authRoutes(server: FastifyInstance, { services, auth, config, metrics }: RouteDeps) {
   const limiter = loginLimiter();
 
   const callbackUrl = (request: FastifyRequest) =>
@@ -82,8 +82,10 @@ export function authRoutes(server: FastifyInstance, { services, auth, config }: 
       setSessionCookie(request, reply, session);
       return okEnvelope([presentPrincipal(principal, session.csrfToken)]);
     } catch (error) {
-      if (error instanceof AppError && error.code === 'unauthenticated')
+      if (error instanceof AppError && error.code === 'unauthenticated') {
+        metrics.authFailures.inc({ kind: 'password' });
         await limiter.failed(request.ip, key);
+      }
       throw error;
     }
   });
