@@ -3,6 +3,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
+import type { DestinationStream } from 'pino';
 import type { Config } from './config.ts';
 import { buildServer } from './http/server.ts';
 import { startAuditCleanup } from './jobs/audit-cleanup.ts';
@@ -157,6 +158,8 @@ export interface App {
 export interface BuildOptions {
   /** Start background jobs (schedules); the CLI turns this off. Default true. */
   jobs?: boolean;
+  /** Where log lines go instead of stdout (tests read them). */
+  logStream?: DestinationStream;
 }
 
 export async function buildApp(config: Readonly<Config>, options: BuildOptions = {}): Promise<App> {
@@ -171,7 +174,14 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
   const services = servicesFor(store.db, shared);
   const transaction = <T>(work: (scoped: Services) => Promise<T>) =>
     store.db.transaction().execute((trx) => work(servicesFor(trx, shared)));
-  const server = await buildServer({ config, services, store, transaction, metrics });
+  const server = await buildServer({
+    config,
+    services,
+    store,
+    transaction,
+    metrics,
+    logStream: options.logStream,
+  });
   const auditCleanup = startAuditCleanup(auditRepo(store.db), config.auditAgeDays, server.log);
   if (options.jobs !== false) {
     scheduler = await startScheduler({

@@ -4,6 +4,7 @@ import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import type { Services } from '../app.ts';
 import type { Config } from '../config.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -12,7 +13,12 @@ import type { MetadataStore } from '../store/db.ts';
 import { type Authenticator, authenticator } from './auth.ts';
 import { handleError } from './error-handler.ts';
 import { registerOpenApi } from './openapi.ts';
-import { observeRequests } from './request-observability.ts';
+import {
+  loggerOptions,
+  observeRequests,
+  rememberingPrincipals,
+  requestIdOf,
+} from './request-observability.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { adminAuditRoutes } from './routes/admin-audit.ts';
 import { adminGroupRoutes } from './routes/admin-groups.ts';
@@ -36,6 +42,8 @@ export interface ServerDeps {
   store: MetadataStore;
   transaction<T>(work: (services: Services) => Promise<T>): Promise<T>;
   metrics: Metrics;
+  /** Where log lines go instead of stdout (tests read them). */
+  logStream?: DestinationStream;
 }
 
 export interface RouteDeps extends ServerDeps {
@@ -44,7 +52,10 @@ export interface RouteDeps extends ServerDeps {
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const server = Fastify({
-    logger: deps.config.logLevel === 'silent' ? false : { level: deps.config.logLevel },
+    logger: loggerOptions(deps.config, deps.logStream),
+    // One line per request, written by observeRequests, instead of Fastify's two.
+    disableRequestLogging: true,
+    genReqId: requestIdOf,
     trustProxy: deps.config.trustProxy,
     bodyLimit: 1_048_576,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
@@ -68,11 +79,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await registerOpenApi(server);
   const routeDeps: RouteDeps = {
     ...deps,
-    auth: authenticator({
-      tokens: deps.services.tokens,
-      users: deps.services.users,
-      onFailure: (kind) => deps.metrics.authFailures.inc({ kind }),
-    }),
+    auth: rememberingPrincipals(
+      authenticator({
+        tokens: deps.services.tokens,
+        users: deps.services.users,
+        onFailure: (kind) => deps.metrics.authFailures.inc({ kind }),
+      }),
+    ),
   };
   healthRoutes(server, routeDeps);
   metricsRoutes(server, routeDeps);
