@@ -3,7 +3,7 @@
  * store only know their own small interfaces, never prom-client.
  */
 import type { LogEvent } from 'kysely';
-import type { RunObserver } from '../services/report-runner.ts';
+import type { RunObserver } from '../services/run-observer.ts';
 import type { ScheduleObserver } from '../services/schedule-runs.ts';
 import type { Metrics } from './metrics.ts';
 

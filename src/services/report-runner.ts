@@ -4,7 +4,7 @@
  */
 import type { Column, DriverName, JsonValue } from '../datasources/driver.ts';
 import { drivers } from '../datasources/registry.ts';
-import { AppError, type ErrorCode, forbidden } from '../errors.ts';
+import { AppError, forbidden } from '../errors.ts';
 import type { Principal } from '../policies/principal.ts';
 import { canEditReport, canRunReport } from '../policies/report-access.ts';
 import { bindParameters, findBindNames } from '../sql/bind-parameters.ts';
@@ -18,6 +18,7 @@ import type { ConnectionService } from './connections.ts';
 import { coerceParameters, type ParamValue, type RawParams } from './parameters.ts';
 import type { FieldDefinition, ReportDefinition } from './report-model.ts';
 import type { ReportService } from './reports.ts';
+import { outcomeOf, type RunObserver, refusedRun } from './run-observer.ts';
 
 export interface RunContext {
   principal: Principal;
@@ -35,29 +36,6 @@ export interface Section {
 export type RunOutput =
   | { kind: 'table'; report: ReportDefinition; columns: Column[]; rows: AsyncIterable<JsonValue[][]> }
   | { kind: 'sections'; report: ReportDefinition; sections: Section[] };
-
-/** How one run ended, for the optional observer (metrics). */
-export interface RunFinished {
-  report: string;
-  /** The connections that answered; empty when the run failed before one was chosen. */
-  connections: string[];
-  /** `ok`, the error code, or `cancelled` when the caller went away. */
-  outcome: 'ok' | 'cancelled' | ErrorCode;
-  durationMs: number;
-  /** Null when the run failed before rows were read. */
-  rows: number | null;
-}
-
-export interface RunObserver {
-  runFinished(event: RunFinished): void;
-}
-
-function outcomeOf(error: unknown): RunFinished['outcome'] {
-  if (error === undefined) return 'ok';
-  if (error instanceof AppError) return error.code;
-  if (error instanceof Error && error.name === 'AbortError') return 'cancelled';
-  return 'internal';
-}
 
 interface Deps {
   reports: ReportService;
@@ -274,16 +252,7 @@ export function reportRunner(deps: Deps) {
       if (builtin) return builtin;
       const report = await resolveFor(ref, ctx.principal, (candidate) => {
         const allowed = canRunReport(ctx.principal, candidate);
-        // Refusals are runs too for the metrics; they never reach runDefinition.
-        if (!allowed) {
-          deps.observer?.runFinished({
-            report: candidate.slug,
-            connections: [],
-            outcome: 'forbidden',
-            durationMs: 0,
-            rows: null,
-          });
-        }
+        if (!allowed) deps.observer?.runFinished(refusedRun(candidate.slug));
         return allowed;
       });
       return runDefinition(report, raw, ctx);
