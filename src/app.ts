@@ -3,10 +3,13 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
+import type { DestinationStream } from 'pino';
 import type { Config } from './config.ts';
 import { buildServer } from './http/server.ts';
 import { startAuditCleanup } from './jobs/audit-cleanup.ts';
 import { type Scheduler, startScheduler } from './jobs/scheduler.ts';
+import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { reportRunMetrics, scheduleRunMetrics, storeQueryMetrics } from './observability/observers.ts';
 import { accessGroupService } from './services/access-groups.ts';
 import { apiTargetClient } from './services/api-target.ts';
 import { auditService } from './services/audit.ts';
@@ -49,10 +52,11 @@ interface Shared {
   cache: DataSourceCache;
   /** Tells the job engine that schedules changed. */
   schedulesChanged?: () => void;
+  metrics?: Metrics;
 }
 
 /** Services bound to one Kysely handle: the store itself, or a transaction for bundle imports. */
-export function servicesFor(db: Kysely<Database>, { config, box, cache, schedulesChanged }: Shared) {
+export function servicesFor(db: Kysely<Database>, { config, box, cache, schedulesChanged, metrics }: Shared) {
   const repos = {
     connections: connectionRepo(db),
     clusters: clusterRepo(db),
@@ -86,6 +90,7 @@ export function servicesFor(db: Kysely<Database>, { config, box, cache, schedule
     hostname: config.hostname,
     accessGroups,
     builtins,
+    observer: metrics && reportRunMetrics(metrics),
   });
   const mail = mailService({
     smtpUrl: config.smtpUrl,
@@ -120,6 +125,7 @@ export function servicesFor(db: Kysely<Database>, { config, box, cache, schedule
         box,
         apiTarget: apiTargetClient({ allowPrivate: config.allowPrivateTargets }),
         mailer: mail,
+        observer: metrics && scheduleRunMetrics(metrics),
       }),
       runner,
       audit,
@@ -141,6 +147,8 @@ export interface App {
   store: MetadataStore;
   services: Services;
   server: FastifyInstance;
+  /** This app's Prometheus registry and instruments (served at /metrics). */
+  metrics: Metrics;
   /** Runs `work` with services bound to one metadata transaction. */
   transaction<T>(work: (services: Services) => Promise<T>): Promise<T>;
   /** The schedule engine; null when built with `{ jobs: false }` (CLI). */
@@ -151,20 +159,32 @@ export interface App {
 export interface BuildOptions {
   /** Start background jobs (schedules); the CLI turns this off. Default true. */
   jobs?: boolean;
+  /** Where log lines go instead of stdout (tests read them). */
+  logStream?: DestinationStream;
 }
 
 export async function buildApp(config: Readonly<Config>, options: BuildOptions = {}): Promise<App> {
-  const store = openMetadataStore(config.databaseUrl);
+  // The lead wires poolStats to the data-source cache once the pool statistics land there.
+  const metrics = createMetrics({ poolStats: () => [] });
+  const store = openMetadataStore(config.databaseUrl, { onQuery: storeQueryMetrics(metrics) });
   await migrateToLatest(store);
   const box = secretBox(loadOrCreateServerKey(config));
   const cache = dataSourceCache((row) => openConnectionRow(row, box));
   let scheduler: Scheduler | null = null;
-  const shared = { config, box, cache, schedulesChanged: () => void scheduler?.sync() };
+  const shared = { config, box, cache, metrics, schedulesChanged: () => void scheduler?.sync() };
   const services = servicesFor(store.db, shared);
   const transaction = <T>(work: (scoped: Services) => Promise<T>) =>
     store.db.transaction().execute((trx) => work(servicesFor(trx, shared)));
   const attemptLimits = openAttemptLimits(store);
-  const server = await buildServer({ config, services, store, attemptLimits, transaction });
+  const server = await buildServer({
+    config,
+    services,
+    store,
+    attemptLimits,
+    transaction,
+    metrics,
+    logStream: options.logStream,
+  });
   const auditCleanup = startAuditCleanup(auditRepo(store.db), config.auditAgeDays, server.log);
   if (options.jobs !== false) {
     scheduler = await startScheduler({
@@ -179,6 +199,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     store,
     services,
     server,
+    metrics,
     transaction,
     scheduler,
     async close() {

@@ -77,7 +77,25 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('true')
     .transform((value) => value === 'true' || value === '1'),
+  /** Bearer token that `/metrics` requires; `/metrics` is off when neither this nor the file is set. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_TOKEN_FILE: z.string().optional(),
 });
+
+type Env = z.infer<typeof envSchema>;
+
+/** METRICS_TOKEN, or the trimmed content of METRICS_TOKEN_FILE (a mounted secret). */
+function metricsTokenOf(e: Env, problems: string[]): string | undefined {
+  if (e.METRICS_TOKEN || !e.METRICS_TOKEN_FILE) return e.METRICS_TOKEN;
+  try {
+    const token = readFileSync(e.METRICS_TOKEN_FILE, 'utf8').trim();
+    if (token.length < 16) problems.push('METRICS_TOKEN_FILE: the token must be at least 16 characters');
+    return token;
+  } catch {
+    problems.push(`METRICS_TOKEN_FILE: cannot read ${e.METRICS_TOKEN_FILE}`);
+    return undefined;
+  }
+}
 
 export interface Config {
   adminUsers: readonly string[];
@@ -107,6 +125,8 @@ export interface Config {
   publicUrl: string | undefined;
   /** Whether API targets may be private, loopback or link-local addresses. */
   allowPrivateTargets: boolean;
+  /** The bearer token `/metrics` requires; undefined turns `/metrics` off. */
+  metricsToken: string | undefined;
 }
 
 export interface OidcConfig {
@@ -154,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   }
   if (e.SMTP_URL && !/^smtps?:\/\//.test(e.SMTP_URL))
     problems.push('SMTP_URL: must start with smtp:// or smtps://');
+  const metricsToken = metricsTokenOf(e, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     adminUsers: e.CUSTOM_ADMIN_USERS.map((email) => email.toLowerCase()),
@@ -186,5 +207,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     sessionTtlHours: e.SESSION_TTL_HOURS,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
+    metricsToken,
   });
 }

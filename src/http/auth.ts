@@ -50,10 +50,12 @@ export interface AuthOptions {
   /** Failed attempts allowed per address per window. */
   failuresAllowed?: number;
   windowSeconds?: number;
+  /** Told of each rejected credential (metrics); not of requests that sent none. */
+  onFailure?: (kind: 'token' | 'session') => void;
 }
 
 export function authenticator(options: AuthOptions) {
-  const { tokens, users, failuresAllowed = 10, windowSeconds = 300 } = options;
+  const { tokens, users, failuresAllowed = 10, windowSeconds = 300, onFailure } = options;
   const failures = options.attemptLimits.limiter({
     keyPrefix: 'token-address',
     points: failuresAllowed,
@@ -106,7 +108,10 @@ export function authenticator(options: AuthOptions) {
     const cookieValue = request.cookies?.[SESSION_COOKIE];
     if (request.headers.authorization === undefined && cookieValue) {
       refuseUrlCredentials(request);
-      return sessionCaller(request, cookieValue);
+      return sessionCaller(request, cookieValue).catch((error: unknown) => {
+        if (error instanceof AppError && error.code === 'unauthenticated') onFailure?.('session');
+        throw error;
+      });
     }
     return { principal: await tokenPrincipal(request), session: null };
   }
@@ -122,6 +127,7 @@ export function authenticator(options: AuthOptions) {
       return await tokens.authenticate(name, secret);
     } catch (error) {
       if (error instanceof AppError && error.code === 'unauthenticated') {
+        onFailure?.('token');
         await failures.consume(request.ip).catch((rejection: unknown) => {
           if (!(rejection instanceof RateLimiterRes)) throw rejection;
         });

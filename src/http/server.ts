@@ -4,14 +4,22 @@ import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import type { Services } from '../app.ts';
 import type { Config } from '../config.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import { GROUP_IMAGE_MAX_BYTES } from '../services/group-lists.ts';
 import type { MetadataStore } from '../store/db.ts';
 import type { AttemptLimits } from '../store/rate-limit-store.ts';
 import { type Authenticator, authenticator } from './auth.ts';
 import { handleError } from './error-handler.ts';
 import { registerOpenApi } from './openapi.ts';
+import {
+  loggerOptions,
+  observeRequests,
+  rememberingPrincipals,
+  requestIdOf,
+} from './request-observability.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { adminAuditRoutes } from './routes/admin-audit.ts';
 import { adminGroupRoutes } from './routes/admin-groups.ts';
@@ -19,6 +27,7 @@ import { adminUserRoutes } from './routes/admin-users.ts';
 import { authRoutes } from './routes/auth.ts';
 import { commentRoutes } from './routes/comments.ts';
 import { healthRoutes } from './routes/health.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { reportApiRoutes } from './routes/report-api.ts';
 import { reportListRoutes } from './routes/report-list.ts';
 import { reportMailRoutes } from './routes/report-mail.ts';
@@ -35,6 +44,9 @@ export interface ServerDeps {
   /** Failed sign-in and token attempts, counted in the store for every instance. */
   attemptLimits: AttemptLimits;
   transaction<T>(work: (services: Services) => Promise<T>): Promise<T>;
+  metrics: Metrics;
+  /** Where log lines go instead of stdout (tests read them). */
+  logStream?: DestinationStream;
 }
 
 export interface RouteDeps extends ServerDeps {
@@ -43,11 +55,15 @@ export interface RouteDeps extends ServerDeps {
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const server = Fastify({
-    logger: deps.config.logLevel === 'silent' ? false : { level: deps.config.logLevel },
+    logger: loggerOptions(deps.config, deps.logStream),
+    // One line per request, written by observeRequests, instead of Fastify's two.
+    disableRequestLogging: true,
+    genReqId: requestIdOf,
     trustProxy: deps.config.trustProxy,
     bodyLimit: 1_048_576,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
   });
+  observeRequests(server, deps.metrics);
   await server.register(helmet, {
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], frameAncestors: ["'none'"] } },
   });
@@ -66,13 +82,17 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await registerOpenApi(server);
   const routeDeps: RouteDeps = {
     ...deps,
-    auth: authenticator({
-      tokens: deps.services.tokens,
-      users: deps.services.users,
-      attemptLimits: deps.attemptLimits,
-    }),
+    auth: rememberingPrincipals(
+      authenticator({
+        tokens: deps.services.tokens,
+        users: deps.services.users,
+        attemptLimits: deps.attemptLimits,
+        onFailure: (kind) => deps.metrics.authFailures.inc({ kind }),
+      }),
+    ),
   };
   healthRoutes(server, routeDeps);
+  metricsRoutes(server, routeDeps);
   reportApiRoutes(server, routeDeps);
   reportMailRoutes(server, routeDeps);
   templatePageRoutes(server, routeDeps);

@@ -18,6 +18,7 @@ import type { ConnectionService } from './connections.ts';
 import { coerceParameters, type ParamValue, type RawParams } from './parameters.ts';
 import type { FieldDefinition, ReportDefinition } from './report-model.ts';
 import type { ReportService } from './reports.ts';
+import { outcomeOf, type RunObserver, refusedRun } from './run-observer.ts';
 
 export interface RunContext {
   principal: Principal;
@@ -46,6 +47,8 @@ interface Deps {
   accessGroups?: { fragmentsFor(principal: Principal): Promise<Record<string, unknown>> };
   /** Admin reports over the metadata store, served before stored reports are looked up. */
   builtins?: BuiltinReports;
+  /** Told about every stored report's run when it ends, rows included. */
+  observer?: RunObserver;
 }
 
 /** Without access-group entries every table's fragment is `1=0` (no rows). */
@@ -181,19 +184,28 @@ export function reportRunner(deps: Deps) {
     const bodies = report.type === 'panel' ? report.sections.map((s) => s.sql) : [report.sql];
     let params: Record<string, ParamValue> | undefined;
     const started = performance.now();
-    const auditRun = (sql: string, names: string[], rowCount: number | null, error?: unknown) =>
-      audit.reportRun(ctx.principal, {
+    const auditRun = (sql: string, names: string[], rowCount: number | null, error?: unknown) => {
+      const durationMs = performance.now() - started;
+      deps.observer?.runFinished({
+        report: report.slug,
+        connections: names,
+        outcome: outcomeOf(error),
+        durationMs,
+        rows: rowCount,
+      });
+      return audit.reportRun(ctx.principal, {
         report: report.slug,
         connections: names,
         sql,
         // What the caller sent, when it did not pass validation.
         params: params ?? raw,
         rowCount,
-        durationMs: performance.now() - started,
+        durationMs,
         outcome: error ? 'error' : 'ok',
         error: error instanceof Error ? error.message : undefined,
         client: ctx.client,
       });
+    };
     try {
       params = await coerceParameters(
         report.fields,
@@ -205,15 +217,17 @@ export function reportRunner(deps: Deps) {
       const context = await templateContext(report, ctx.principal, bound, bodies);
       if (report.type === 'panel') {
         const sections: Section[] = [];
+        const answered = new Set<string>();
         for (const section of report.sections) {
           const stream = await execute(report, section.sql, context, bound, ctx.signal);
           const rows: JsonValue[][] = [];
           for await (const batch of stream.rows) rows.push(...batch);
           sections.push({ title: section.title, columns: stream.columns, rows });
+          for (const name of stream.connections) answered.add(name);
         }
         await auditRun(
           bodies.join('\n;\n'),
-          [],
+          [...answered],
           sections.reduce((n, s) => n + s.rows.length, 0),
         );
         return { kind: 'sections', report, sections };
@@ -236,7 +250,12 @@ export function reportRunner(deps: Deps) {
     async run(ref: string, raw: RawParams, ctx: RunContext): Promise<RunOutput> {
       const builtin = await deps.builtins?.run(ref, raw, ctx);
       if (builtin) return builtin;
-      return runDefinition(await authorized(ref, ctx.principal), raw, ctx);
+      const report = await resolveFor(ref, ctx.principal, (candidate) => {
+        const allowed = canRunReport(ctx.principal, candidate);
+        if (!allowed) deps.observer?.runFinished(refusedRun(candidate.slug));
+        return allowed;
+      });
+      return runDefinition(report, raw, ctx);
     },
 
     runDefinition,

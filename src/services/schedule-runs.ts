@@ -39,6 +39,11 @@ export interface DeliveryRecord {
   error: string | null;
 }
 
+/** Told how each claimed run ended and how its deliveries went (metrics). */
+export interface ScheduleObserver {
+  runFinished(outcome: string, deliveries: readonly DeliveryRecord[]): void;
+}
+
 export interface RunDeps {
   schedules: ScheduleRepo;
   runner: Pick<ReportRunner, 'run'>;
@@ -50,6 +55,7 @@ export interface RunDeps {
   apiTarget: ApiTargetClient;
   mailer?: ScheduleMailer | null | undefined;
   now?: () => Date;
+  observer?: ScheduleObserver;
 }
 
 /** Why a schedule stops itself; shown as `paused_reason`. */
@@ -220,6 +226,7 @@ export function scheduleRuns(deps: RunDeps) {
         error,
         deliveries_json: JSON.stringify(deliveries),
       });
+      deps.observer?.runFinished(outcome, deliveries);
       const fresh = await deps.schedules.find(schedule.id);
       await deps.schedules.update(schedule.id, {
         last_run_at: started,

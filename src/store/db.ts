@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, type LogEvent, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { AppError } from '../errors.ts';
 import { migrationProvider, type StoreDialect } from './migrations/migration-set.ts';
@@ -46,8 +46,14 @@ function withStatementCache(database: SqliteDatabase.Database) {
   };
 }
 
+export interface StoreOptions {
+  /** Called after every store query with its time and whether it failed (metrics). */
+  onQuery?: (event: LogEvent) => void;
+}
+
 /** `sqlite:<file>` (`sqlite::memory:` for a private in-memory store) or `postgres://…`. */
-export function openMetadataStore(databaseUrl: string): MetadataStore {
+export function openMetadataStore(databaseUrl: string, options: StoreOptions = {}): MetadataStore {
+  const log = options.onQuery;
   if (databaseUrl.startsWith('sqlite:')) {
     const file = databaseUrl.slice('sqlite:'.length);
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -57,11 +63,12 @@ export function openMetadataStore(databaseUrl: string): MetadataStore {
     database.pragma('busy_timeout = 5000');
     const db = new Kysely<Database>({
       dialect: new SqliteDialect({ database: withStatementCache(database) }),
+      log,
     });
     return { db, dialect: 'sqlite', client: { dialect: 'sqlite', database }, close: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
   return { db, dialect: 'postgres', client: { dialect: 'postgres', pool }, close: () => db.destroy() };
 }
 

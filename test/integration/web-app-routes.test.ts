@@ -99,6 +99,15 @@ describe('serving the built web app', () => {
     assert.doesNotMatch(traversal.body, /root:/);
   });
 
+  test('unknown API, metrics and health paths are JSON 404s in the envelope, never the app', async () => {
+    for (const url of ['/api/nope/deeper', '/metrics', '/metrics/extra', '/healthz/x', '/readyz/x/y']) {
+      const response = await server.inject({ method: 'GET', url });
+      assert.equal(response.statusCode, 404, url);
+      assert.match(String(response.headers['content-type']), /^application\/json/, url);
+      assert.deepEqual(response.json(), { message: `No endpoint GET ${url}`, ok: false, records: [] });
+    }
+  });
+
   test('without a build, answers 503 saying how to build it', async () => {
     const bare = Fastify();
     webAppRoutes(bare, {} as RouteDeps, path.join(root, 'missing'));

@@ -75,7 +75,10 @@ function loginLimiter(limits: AttemptLimits) {
   };
 }
 
-export function authRoutes(server: FastifyInstance, { services, auth, config, attemptLimits }: RouteDeps) {
+export function authRoutes(
+  server: FastifyInstance,
+  { services, auth, config, attemptLimits, metrics }: RouteDeps,
+) {
   const limiter = loginLimiter(attemptLimits);
 
   const callbackUrl = (request: FastifyRequest) =>
@@ -91,8 +94,10 @@ export function authRoutes(server: FastifyInstance, { services, auth, config, at
       setSessionCookie(request, reply, session);
       return okEnvelope([presentPrincipal(principal, session.csrfToken)]);
     } catch (error) {
-      if (error instanceof AppError && error.code === 'unauthenticated')
+      if (error instanceof AppError && error.code === 'unauthenticated') {
+        metrics.authFailures.inc({ kind: 'password' });
         await limiter.failed(request.ip, key);
+      }
       throw error;
     }
   });

@@ -12,7 +12,8 @@ import type { RouteDeps } from '../server.ts';
 
 export const WEB_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 
-const SERVER_PREFIXES = ['/api/', '/auth/', '/report/', '/template/', '/healthz', '/readyz'];
+/** Never answered with the app: unknown paths here are JSON 404s, not a page that says 200. */
+const SERVER_PREFIXES = ['/api/', '/auth/', '/report/', '/template/', '/healthz', '/readyz', '/metrics'];
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
