@@ -40,28 +40,74 @@ async function open(member: ClusterMember): Promise<Opened> {
   }
 }
 
+/** The rows of one member's run. Closing it early is left to `releasing`, which sees every member. */
 async function* rest(opened: Opened): AsyncGenerator<JsonValue[][]> {
+  if (opened.first.rows.length > 0) yield opened.first.rows;
+  for (let next = await opened.iterator.next(); !next.done; next = await opened.iterator.next()) {
+    yield next.value.rows;
+  }
+}
+
+/** Ends every member's run, finished or not, so each pooled connection goes back. */
+async function closeAll(opened: Opened[]): Promise<void> {
+  await Promise.allSettled(opened.map((entry) => entry.iterator.return?.()));
+}
+
+/**
+ * One strategy run: every member's request also listens to `stop`, so an early end can interrupt
+ * a member whose next batch is still being fetched (its `return()` would otherwise wait for it).
+ */
+function linked(members: ClusterMember[]): { members: ClusterMember[]; stop: AbortController } {
+  const stop = new AbortController();
+  const signalOf = (own: AbortSignal | undefined) =>
+    own ? AbortSignal.any([own, stop.signal]) : stop.signal;
+  return {
+    stop,
+    members: members.map((member) => ({
+      ...member,
+      request: { ...member.request, signal: signalOf(member.request.signal) },
+    })),
+  };
+}
+
+/**
+ * Wraps a strategy's rows so that however the consumer stops (row cap, disconnect, an error in
+ * any member) EVERY opened run ends and its pooled connection goes back. A nested generator that
+ * was never started would skip its own `finally`, so the release cannot live in the per-member
+ * generators; and it runs before the inner rows are returned, which may wait on a running fetch.
+ */
+async function* releasing(
+  rows: AsyncIterator<JsonValue[][]>,
+  opened: Opened[],
+  stop: AbortController,
+): AsyncGenerator<JsonValue[][]> {
+  let complete = false;
   try {
-    if (opened.first.rows.length > 0) yield opened.first.rows;
-    for (let next = await opened.iterator.next(); !next.done; next = await opened.iterator.next()) {
-      yield next.value.rows;
-    }
+    for (let next = await rows.next(); !next.done; next = await rows.next()) yield next.value;
+    complete = true;
   } finally {
-    await opened.iterator.return?.();
+    if (!complete) stop.abort(new AppError('internal', 'The result was not read to the end'));
+    await closeAll(opened);
+    if (!complete) void rows.return?.().catch(() => {});
   }
 }
 
 let roundRobin = 0;
 
 /** `balance`: one connection, round robin, failing over to the next when one is unreachable. */
-export async function runBalanced(members: ClusterMember[]): Promise<ResultStream> {
+export async function runBalanced(clusterMembers: ClusterMember[]): Promise<ResultStream> {
+  const { members, stop } = linked(clusterMembers);
   const start = roundRobin++ % members.length;
   let lastError: unknown;
   for (let offset = 0; offset < members.length; offset++) {
     const member = members[(start + offset) % members.length]!;
     try {
       const opened = await open(member);
-      return { columns: opened.first.columns, rows: rest(opened), connections: [member.name] };
+      return {
+        columns: opened.first.columns,
+        rows: releasing(rest(opened), [opened], stop),
+        connections: [member.name],
+      };
     } catch (error) {
       if (!(error instanceof AppError && error.code === 'database_unreachable')) throw error;
       lastError = error;
@@ -73,13 +119,12 @@ export async function runBalanced(members: ClusterMember[]): Promise<ResultStrea
 async function openAll(members: ClusterMember[]): Promise<Opened[]> {
   const settled = await Promise.allSettled(members.map(open));
   const failure = settled.find((result) => result.status === 'rejected');
+  const opened = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   if (failure) {
-    await Promise.allSettled(
-      settled.map((result) => (result.status === 'fulfilled' ? result.value.iterator.return?.() : undefined)),
-    );
+    await closeAll(opened);
     throw failure.reason;
   }
-  return settled.map((result) => (result as PromiseFulfilledResult<Opened>).value);
+  return opened;
 }
 
 /** Union of columns by name in first-seen order, and for each stream where its columns go. */
@@ -128,12 +173,14 @@ async function* merge(
       yield { index, rows: result.value };
     }
   } finally {
-    await Promise.allSettled(streams.map((stream) => stream.return?.()));
+    // The member runs themselves are ended by `releasing`; a pull still in flight settles then.
+    for (const pull of pending.values()) pull.catch(() => {});
   }
 }
 
 /** `consolidate`: every active connection at once, rows unioned with columns by name. */
-export async function runConsolidated(members: ClusterMember[]): Promise<ResultStream> {
+export async function runConsolidated(clusterMembers: ClusterMember[]): Promise<ResultStream> {
+  const { members, stop } = linked(clusterMembers);
   const opened = await openAll(members);
   const { columns, maps } = unionColumns(opened);
   const streams = opened.map((entry) => rest(entry)[Symbol.asyncIterator]());
@@ -141,14 +188,19 @@ export async function runConsolidated(members: ClusterMember[]): Promise<ResultS
     for await (const { index, rows: batch } of merge(streams))
       yield remap(batch, maps[index]!, columns.length);
   }
-  return { columns, rows: rows(), connections: members.map((member) => member.name) };
+  return {
+    columns,
+    rows: releasing(rows(), opened, stop),
+    connections: members.map((member) => member.name),
+  };
 }
 
 /**
  * `distribute`: every active connection, one section per connection. The sections travel as one
  * table whose first column, `connection`, names the section, in connection order.
  */
-export async function runDistributed(members: ClusterMember[]): Promise<ResultStream> {
+export async function runDistributed(clusterMembers: ClusterMember[]): Promise<ResultStream> {
+  const { members, stop } = linked(clusterMembers);
   const opened = await openAll(members);
   const { columns, maps } = unionColumns(opened, [{ name: 'connection', type: 'text' }]);
   async function* rows() {
@@ -157,7 +209,11 @@ export async function runDistributed(members: ClusterMember[]): Promise<ResultSt
         yield remap(batch, maps[index]!, columns.length, [entry.member.name]);
     }
   }
-  return { columns, rows: rows(), connections: members.map((member) => member.name) };
+  return {
+    columns,
+    rows: releasing(rows(), opened, stop),
+    connections: members.map((member) => member.name),
+  };
 }
 
 export const strategies = {
