@@ -160,21 +160,22 @@ function remap(rows: JsonValue[][], map: number[], width: number, lead: JsonValu
 async function* merge(
   streams: AsyncIterator<JsonValue[][]>[],
 ): AsyncGenerator<{ index: number; rows: JsonValue[][] }> {
-  const pull = (index: number) => streams[index]!.next().then((result) => ({ index, result }));
+  const pull = (index: number) => {
+    const pulled = streams[index]!.next().then((result) => ({ index, result }));
+    // A pull may fail after the consumer left (the early stop interrupts it): that is no error.
+    pulled.catch(() => {});
+    return pulled;
+  };
   const pending = new Map(streams.map((_, index) => [index, pull(index)]));
-  try {
-    while (pending.size > 0) {
-      const { index, result } = await Promise.race(pending.values());
-      if (result.done) {
-        pending.delete(index);
-        continue;
-      }
-      pending.set(index, pull(index));
-      yield { index, rows: result.value };
+  // No cleanup here: the member runs are ended by `releasing`, which also interrupts the pulls.
+  while (pending.size > 0) {
+    const { index, result } = await Promise.race(pending.values());
+    if (result.done) {
+      pending.delete(index);
+      continue;
     }
-  } finally {
-    // The member runs themselves are ended by `releasing`; a pull still in flight settles then.
-    for (const pull of pending.values()) pull.catch(() => {});
+    pending.set(index, pull(index));
+    yield { index, rows: result.value };
   }
 }
 
