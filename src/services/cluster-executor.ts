@@ -93,8 +93,9 @@ async function* releasing(
 }
 
 let roundRobin = 0;
+const FAILOVER = new Set(['database_unreachable', 'unavailable']);
 
-/** `balance`: one connection, round robin, failing over to the next when one is unreachable. */
+/** `balance`: one connection, round robin, failing over to the next when one is unreachable or busy. */
 export async function runBalanced(clusterMembers: ClusterMember[]): Promise<ResultStream> {
   const { members, stop } = linked(clusterMembers);
   const start = roundRobin++ % members.length;
@@ -109,7 +110,8 @@ export async function runBalanced(clusterMembers: ClusterMember[]): Promise<Resu
         connections: [member.name],
       };
     } catch (error) {
-      if (!(error instanceof AppError && error.code === 'database_unreachable')) throw error;
+      // A busy pool is no outage, but another member may have a free connection.
+      if (!(error instanceof AppError && FAILOVER.has(error.code))) throw error;
       lastError = error;
     }
   }
