@@ -5,6 +5,7 @@
  */
 import type { Column, DataSource, JsonValue, RowBatch, RunRequest } from '../datasources/driver.ts';
 import { AppError } from '../errors.ts';
+import { breakerOpenError, type MemberHealth, memberHealth } from './member-health.ts';
 
 export interface ClusterMember {
   name: string;
@@ -38,6 +39,26 @@ async function open(member: ClusterMember): Promise<Opened> {
     await iterator.return?.();
     throw error;
   }
+}
+
+/** Opens a member's run and tells its breaker how the attempt went. */
+async function openWatched(member: ClusterMember, health: MemberHealth): Promise<Opened> {
+  health.begin(member.source);
+  try {
+    const opened = await open(member);
+    health.end(member.source);
+    return opened;
+  } catch (error) {
+    health.end(member.source, error);
+    throw error;
+  }
+}
+
+/** The members whose breaker is open, with the time until each may be tried again. */
+function skippedBy(health: MemberHealth, members: ClusterMember[]) {
+  return members
+    .map((member) => ({ name: member.name, retryInMs: health.retryIn(member.source) }))
+    .filter((entry) => entry.retryInMs > 0);
 }
 
 /** The rows of one member's run. Closing it early is left to `releasing`, which sees every member. */
@@ -95,15 +116,24 @@ async function* releasing(
 let roundRobin = 0;
 const FAILOVER = new Set(['database_unreachable', 'unavailable']);
 
-/** `balance`: one connection, round robin, failing over to the next when one is unreachable or busy. */
-export async function runBalanced(clusterMembers: ClusterMember[]): Promise<ResultStream> {
+/**
+ * `balance`: one connection, round robin, failing over to the next when one is unreachable or
+ * busy. Members whose breaker is open are skipped; when every member's is, the answer is a fast
+ * 502 naming them (a probe after the back-off finds out when one is back).
+ */
+export async function runBalanced(
+  clusterMembers: ClusterMember[],
+  health: MemberHealth = memberHealth,
+): Promise<ResultStream> {
   const { members, stop } = linked(clusterMembers);
   const start = roundRobin++ % members.length;
+  const order = members.map((_, offset) => members[(start + offset) % members.length]!);
+  const ready = order.filter((member) => health.retryIn(member.source) === 0);
+  if (ready.length === 0) throw breakerOpenError(skippedBy(health, order));
   let lastError: unknown;
-  for (let offset = 0; offset < members.length; offset++) {
-    const member = members[(start + offset) % members.length]!;
+  for (const member of ready) {
     try {
-      const opened = await open(member);
+      const opened = await openWatched(member, health);
       return {
         columns: opened.first.columns,
         rows: releasing(rest(opened), [opened], stop),
@@ -118,8 +148,11 @@ export async function runBalanced(clusterMembers: ClusterMember[]): Promise<Resu
   throw lastError;
 }
 
-async function openAll(members: ClusterMember[]): Promise<Opened[]> {
-  const settled = await Promise.allSettled(members.map(open));
+/** Every member or none: a member whose breaker is open fails the run before any is opened. */
+async function openAll(members: ClusterMember[], health: MemberHealth): Promise<Opened[]> {
+  const skipped = skippedBy(health, members);
+  if (skipped.length > 0) throw breakerOpenError(skipped);
+  const settled = await Promise.allSettled(members.map((member) => openWatched(member, health)));
   const failure = settled.find((result) => result.status === 'rejected');
   const opened = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   if (failure) {
@@ -182,9 +215,12 @@ async function* merge(
 }
 
 /** `consolidate`: every active connection at once, rows unioned with columns by name. */
-export async function runConsolidated(clusterMembers: ClusterMember[]): Promise<ResultStream> {
+export async function runConsolidated(
+  clusterMembers: ClusterMember[],
+  health: MemberHealth = memberHealth,
+): Promise<ResultStream> {
   const { members, stop } = linked(clusterMembers);
-  const opened = await openAll(members);
+  const opened = await openAll(members, health);
   const { columns, maps } = unionColumns(opened);
   const streams = opened.map((entry) => rest(entry)[Symbol.asyncIterator]());
   async function* rows() {
@@ -202,9 +238,12 @@ export async function runConsolidated(clusterMembers: ClusterMember[]): Promise<
  * `distribute`: every active connection, one section per connection. The sections travel as one
  * table whose first column, `connection`, names the section, in connection order.
  */
-export async function runDistributed(clusterMembers: ClusterMember[]): Promise<ResultStream> {
+export async function runDistributed(
+  clusterMembers: ClusterMember[],
+  health: MemberHealth = memberHealth,
+): Promise<ResultStream> {
   const { members, stop } = linked(clusterMembers);
-  const opened = await openAll(members);
+  const opened = await openAll(members, health);
   const { columns, maps } = unionColumns(opened, [{ name: 'connection', type: 'text' }]);
   async function* rows() {
     for (const [index, entry] of opened.entries()) {
