@@ -48,16 +48,37 @@ export interface DataSource {
    * Runs one read-only statement. Always yields at least one batch (possibly with no rows) so
    * the columns of an empty result are known. Errors are AppErrors: `bad_request` for SQL the
    * database rejects, `timeout` past `timeoutMs`, `database_unreachable` when no connection can
-   * be made.
+   * be made (within `connectTimeoutMs`), `unavailable` when the pool had no free connection
+   * within `poolWaitMs`.
    */
   run(request: RunRequest): AsyncIterable<RowBatch>;
+  /** How the pool is used right now, and how many runs it refused as busy since it opened. */
+  poolStats(): PoolStats;
   close(): Promise<void>;
+}
+
+/** A pool's gauges; the names are what the metrics endpoint exports. */
+export interface PoolStats {
+  /** Connections held by a run (or being opened for one). */
+  inUse: number;
+  /** Open connections waiting in the pool for a run. */
+  idle: number;
+  /** Runs waiting for a free connection. */
+  waiting: number;
+  /** Runs answered "the connection pool … is busy" (503) because no connection came free in time. */
+  busyRefusals: number;
 }
 
 export interface OpenOptions {
   poolSize: number;
   /** Default statement timeout in milliseconds. */
   statementTimeoutMs: number;
+  /** Bound on opening one connection (default 5000, never above the statement timeout); past it: 502. */
+  connectTimeoutMs?: number;
+  /** Bound on waiting for a free pooled connection (default: the statement timeout); past it: 503. */
+  poolWaitMs?: number;
+  /** The connection's name, for messages meant for the caller (no addresses or users). */
+  name?: string;
 }
 
 /** A field of a driver's connection form, for UIs and validation messages. */

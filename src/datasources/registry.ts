@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { AppError } from '../errors.ts';
 import type { DataSource, DriverModule, DriverName, OpenOptions } from './driver.ts';
 import { mysqlDriver } from './mysql/driver.ts';
+import { withPoolSettings } from './pool-settings.ts';
 import { postgresDriver } from './postgres/driver.ts';
 import { sqliteDriver } from './sqlite/driver.ts';
 
@@ -25,7 +26,7 @@ export function openDataSource(driver: DriverName, rawConfig: unknown, options: 
   if (!module) throw new AppError('bad_request', `Unknown database driver "${String(driver)}"`);
   const parsed = module.configSchema.safeParse(rawConfig);
   if (!parsed.success) throw new AppError('bad_request', describeIssue(driver, parsed.error));
-  return module.open(parsed.data, options);
+  return module.open(parsed.data, withPoolSettings(options, parsed.data as object));
 }
 
 function describeIssue(driver: DriverName, error: z.ZodError): string {

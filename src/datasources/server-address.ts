@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { ConfigField } from './driver.ts';
+import { poolSettingsShape } from './pool-settings.ts';
 
 export const tlsModes = ['disable', 'require', 'verify-full'] as const;
 
@@ -18,6 +19,7 @@ export function serverAddressSchema(url: z.ZodString) {
       user: z.string().min(1).optional(),
       password: z.string().optional(),
       ssl: z.enum(tlsModes).default('disable'),
+      ...poolSettingsShape,
     })
     .refine((c) => c.url !== undefined || c.host !== undefined, {
       message: 'give either a url or a host',

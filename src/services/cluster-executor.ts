@@ -5,6 +5,7 @@
  */
 import type { Column, DataSource, JsonValue, RowBatch, RunRequest } from '../datasources/driver.ts';
 import { AppError } from '../errors.ts';
+import { breakerOpenError, type MemberHealth, memberHealth } from './member-health.ts';
 
 export interface ClusterMember {
   name: string;
@@ -40,46 +41,125 @@ async function open(member: ClusterMember): Promise<Opened> {
   }
 }
 
-async function* rest(opened: Opened): AsyncGenerator<JsonValue[][]> {
+/** Opens a member's run and tells its breaker how the attempt went. */
+async function openWatched(member: ClusterMember, health: MemberHealth): Promise<Opened> {
+  health.begin(member.source);
   try {
-    if (opened.first.rows.length > 0) yield opened.first.rows;
-    for (let next = await opened.iterator.next(); !next.done; next = await opened.iterator.next()) {
-      yield next.value.rows;
-    }
+    const opened = await open(member);
+    health.end(member.source);
+    return opened;
+  } catch (error) {
+    health.end(member.source, error);
+    throw error;
+  }
+}
+
+/** The members whose breaker is open, with the time until each may be tried again. */
+function skippedBy(health: MemberHealth, members: ClusterMember[]) {
+  return members
+    .map((member) => ({ name: member.name, retryInMs: health.retryIn(member.source) }))
+    .filter((entry) => entry.retryInMs > 0);
+}
+
+/** The rows of one member's run. Closing it early is left to `releasing`, which sees every member. */
+async function* rest(opened: Opened): AsyncGenerator<JsonValue[][]> {
+  if (opened.first.rows.length > 0) yield opened.first.rows;
+  for (let next = await opened.iterator.next(); !next.done; next = await opened.iterator.next()) {
+    yield next.value.rows;
+  }
+}
+
+/** Ends every member's run, finished or not, so each pooled connection goes back. */
+async function closeAll(opened: Opened[]): Promise<void> {
+  await Promise.allSettled(opened.map((entry) => entry.iterator.return?.()));
+}
+
+/**
+ * One strategy run: every member's request also listens to `stop`, so an early end can interrupt
+ * a member whose next batch is still being fetched (its `return()` would otherwise wait for it).
+ */
+function linked(members: ClusterMember[]): { members: ClusterMember[]; stop: AbortController } {
+  const stop = new AbortController();
+  const signalOf = (own: AbortSignal | undefined) =>
+    own ? AbortSignal.any([own, stop.signal]) : stop.signal;
+  return {
+    stop,
+    members: members.map((member) => ({
+      ...member,
+      request: { ...member.request, signal: signalOf(member.request.signal) },
+    })),
+  };
+}
+
+/**
+ * Wraps a strategy's rows so that however the consumer stops (row cap, disconnect, an error in
+ * any member) EVERY opened run ends and its pooled connection goes back. A nested generator that
+ * was never started would skip its own `finally`, so the release cannot live in the per-member
+ * generators; and it runs before the inner rows are returned, which may wait on a running fetch.
+ */
+async function* releasing(
+  rows: AsyncIterator<JsonValue[][]>,
+  opened: Opened[],
+  stop: AbortController,
+): AsyncGenerator<JsonValue[][]> {
+  let complete = false;
+  try {
+    for (let next = await rows.next(); !next.done; next = await rows.next()) yield next.value;
+    complete = true;
   } finally {
-    await opened.iterator.return?.();
+    if (!complete) stop.abort(new AppError('internal', 'The result was not read to the end'));
+    await closeAll(opened);
+    if (!complete) void rows.return?.().catch(() => {});
   }
 }
 
 let roundRobin = 0;
+const FAILOVER = new Set(['database_unreachable', 'unavailable']);
 
-/** `balance`: one connection, round robin, failing over to the next when one is unreachable. */
-export async function runBalanced(members: ClusterMember[]): Promise<ResultStream> {
+/**
+ * `balance`: one connection, round robin, failing over to the next when one is unreachable or
+ * busy. Members whose breaker is open are skipped; when every member's is, the answer is a fast
+ * 502 naming them (a probe after the back-off finds out when one is back).
+ */
+export async function runBalanced(
+  clusterMembers: ClusterMember[],
+  health: MemberHealth = memberHealth,
+): Promise<ResultStream> {
+  const { members, stop } = linked(clusterMembers);
   const start = roundRobin++ % members.length;
+  const order = members.map((_, offset) => members[(start + offset) % members.length]!);
+  const ready = order.filter((member) => health.retryIn(member.source) === 0);
+  if (ready.length === 0) throw breakerOpenError(skippedBy(health, order));
   let lastError: unknown;
-  for (let offset = 0; offset < members.length; offset++) {
-    const member = members[(start + offset) % members.length]!;
+  for (const member of ready) {
     try {
-      const opened = await open(member);
-      return { columns: opened.first.columns, rows: rest(opened), connections: [member.name] };
+      const opened = await openWatched(member, health);
+      return {
+        columns: opened.first.columns,
+        rows: releasing(rest(opened), [opened], stop),
+        connections: [member.name],
+      };
     } catch (error) {
-      if (!(error instanceof AppError && error.code === 'database_unreachable')) throw error;
+      // A busy pool is no outage, but another member may have a free connection.
+      if (!(error instanceof AppError && FAILOVER.has(error.code))) throw error;
       lastError = error;
     }
   }
   throw lastError;
 }
 
-async function openAll(members: ClusterMember[]): Promise<Opened[]> {
-  const settled = await Promise.allSettled(members.map(open));
+/** Every member or none: a member whose breaker is open fails the run before any is opened. */
+async function openAll(members: ClusterMember[], health: MemberHealth): Promise<Opened[]> {
+  const skipped = skippedBy(health, members);
+  if (skipped.length > 0) throw breakerOpenError(skipped);
+  const settled = await Promise.allSettled(members.map((member) => openWatched(member, health)));
   const failure = settled.find((result) => result.status === 'rejected');
+  const opened = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   if (failure) {
-    await Promise.allSettled(
-      settled.map((result) => (result.status === 'fulfilled' ? result.value.iterator.return?.() : undefined)),
-    );
+    await closeAll(opened);
     throw failure.reason;
   }
-  return settled.map((result) => (result as PromiseFulfilledResult<Opened>).value);
+  return opened;
 }
 
 /** Union of columns by name in first-seen order, and for each stream where its columns go. */
@@ -115,41 +195,55 @@ function remap(rows: JsonValue[][], map: number[], width: number, lead: JsonValu
 async function* merge(
   streams: AsyncIterator<JsonValue[][]>[],
 ): AsyncGenerator<{ index: number; rows: JsonValue[][] }> {
-  const pull = (index: number) => streams[index]!.next().then((result) => ({ index, result }));
+  const pull = (index: number) => {
+    const pulled = streams[index]!.next().then((result) => ({ index, result }));
+    // A pull may fail after the consumer left (the early stop interrupts it): that is no error.
+    pulled.catch(() => {});
+    return pulled;
+  };
   const pending = new Map(streams.map((_, index) => [index, pull(index)]));
-  try {
-    while (pending.size > 0) {
-      const { index, result } = await Promise.race(pending.values());
-      if (result.done) {
-        pending.delete(index);
-        continue;
-      }
-      pending.set(index, pull(index));
-      yield { index, rows: result.value };
+  // No cleanup here: the member runs are ended by `releasing`, which also interrupts the pulls.
+  while (pending.size > 0) {
+    const { index, result } = await Promise.race(pending.values());
+    if (result.done) {
+      pending.delete(index);
+      continue;
     }
-  } finally {
-    await Promise.allSettled(streams.map((stream) => stream.return?.()));
+    pending.set(index, pull(index));
+    yield { index, rows: result.value };
   }
 }
 
 /** `consolidate`: every active connection at once, rows unioned with columns by name. */
-export async function runConsolidated(members: ClusterMember[]): Promise<ResultStream> {
-  const opened = await openAll(members);
+export async function runConsolidated(
+  clusterMembers: ClusterMember[],
+  health: MemberHealth = memberHealth,
+): Promise<ResultStream> {
+  const { members, stop } = linked(clusterMembers);
+  const opened = await openAll(members, health);
   const { columns, maps } = unionColumns(opened);
   const streams = opened.map((entry) => rest(entry)[Symbol.asyncIterator]());
   async function* rows() {
     for await (const { index, rows: batch } of merge(streams))
       yield remap(batch, maps[index]!, columns.length);
   }
-  return { columns, rows: rows(), connections: members.map((member) => member.name) };
+  return {
+    columns,
+    rows: releasing(rows(), opened, stop),
+    connections: members.map((member) => member.name),
+  };
 }
 
 /**
  * `distribute`: every active connection, one section per connection. The sections travel as one
  * table whose first column, `connection`, names the section, in connection order.
  */
-export async function runDistributed(members: ClusterMember[]): Promise<ResultStream> {
-  const opened = await openAll(members);
+export async function runDistributed(
+  clusterMembers: ClusterMember[],
+  health: MemberHealth = memberHealth,
+): Promise<ResultStream> {
+  const { members, stop } = linked(clusterMembers);
+  const opened = await openAll(members, health);
   const { columns, maps } = unionColumns(opened, [{ name: 'connection', type: 'text' }]);
   async function* rows() {
     for (const [index, entry] of opened.entries()) {
@@ -157,7 +251,11 @@ export async function runDistributed(members: ClusterMember[]): Promise<ResultSt
         yield remap(batch, maps[index]!, columns.length, [entry.member.name]);
     }
   }
-  return { columns, rows: rows(), connections: members.map((member) => member.name) };
+  return {
+    columns,
+    rows: releasing(rows(), opened, stop),
+    connections: members.map((member) => member.name),
+  };
 }
 
 export const strategies = {

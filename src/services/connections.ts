@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { DataSource, DriverName } from '../datasources/driver.ts';
+import { checkPoolSettings } from '../datasources/pool-settings.ts';
 import { drivers, openDataSource } from '../datasources/registry.ts';
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
 import type { Principal } from '../policies/principal.ts';
@@ -59,6 +60,7 @@ export function openConnectionRow(row: ConnectionRow, box: SecretBox): DataSourc
   return openDataSource(row.driver as DriverName, settings, {
     poolSize: row.pool_size,
     statementTimeoutMs: row.statement_timeout_ms,
+    name: row.name,
   });
 }
 
@@ -127,6 +129,7 @@ export function connectionService({ connections, clusters, box, cache, audit }: 
       const { plain, secrets } = split(input.driver, input.settings);
       const mergedSecrets = { ...kept, ...secrets };
       validate(input.driver, { ...plain, ...mergedSecrets });
+      checkPoolSettings(plain, input.statement_timeout_ms);
       const row = {
         name: input.name,
         driver: input.driver,

@@ -32,6 +32,7 @@ function recordingServices() {
       driver: real.driver,
       test: () => real.test(),
       close: () => real.close(),
+      poolStats: () => real.poolStats(),
       run(request) {
         seen.push(request);
         return real.run(request);

@@ -5,6 +5,7 @@
 import type { PoolOptions } from 'mysql2';
 import { z } from 'zod';
 import type { ConfigField } from '../driver.ts';
+import { connectTimeoutField, poolWaitField } from '../pool-settings.ts';
 import { serverAddressFields, serverAddressSchema } from '../server-address.ts';
 
 export const mysqlConfigSchema = serverAddressSchema(
@@ -18,7 +19,7 @@ export const mysqlConfigSchema = serverAddressSchema(
 
 export type MysqlConfig = z.infer<typeof mysqlConfigSchema>;
 
-export const mysqlFields: ConfigField[] = serverAddressFields(3306);
+export const mysqlFields: ConfigField[] = [...serverAddressFields(3306), connectTimeoutField, poolWaitField];
 
 /**
  * The address part of the mysql2 options. The URL is taken apart here rather than passed as
@@ -43,13 +44,14 @@ export function toConnectionOptions(config: MysqlConfig): PoolOptions {
 }
 
 /** Options every connection of a report pool uses; `types.ts` depends on the value settings. */
-export function toPoolOptions(config: MysqlConfig, poolSize: number): PoolOptions {
+export function toPoolOptions(config: MysqlConfig, poolSize: number, connectTimeoutMs: number): PoolOptions {
   return {
     ...toConnectionOptions(config),
     connectionLimit: poolSize,
     maxIdle: poolSize,
     idleTimeout: 60_000,
-    connectTimeout: 10_000,
+    // Only the handshake; the wait for a free connection is bounded by the driver (pool_wait_ms).
+    connectTimeout: connectTimeoutMs,
     enableKeepAlive: true,
     charset: 'utf8mb4',
     multipleStatements: false,

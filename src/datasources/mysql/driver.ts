@@ -17,6 +17,7 @@
 import mysql from 'mysql2';
 import { AppError } from '../../errors.ts';
 import type { DataSource, DriverModule, OpenOptions, RowBatch, RunRequest } from '../driver.ts';
+import { poolTimeouts } from '../pool-settings.ts';
 import {
   CLEANUP_GRACE_MS,
   RunControl,
@@ -31,6 +32,7 @@ import {
   toConnectionOptions,
   toPoolOptions,
 } from './config.ts';
+import { PoolSlots } from './pool-slots.ts';
 import { type MysqlConnection, RowStream } from './row-stream.ts';
 
 export const mysqlDriver: DriverModule<MysqlConfig> = {
@@ -39,23 +41,26 @@ export const mysqlDriver: DriverModule<MysqlConfig> = {
   configSchema: mysqlConfigSchema,
   fields: mysqlFields,
   open(config: MysqlConfig, options: OpenOptions): DataSource {
-    const pool = mysql.createPool(toPoolOptions(config, options.poolSize));
-    const killer = createKiller(toConnectionOptions(config));
+    const { connectTimeoutMs, poolWaitMs } = poolTimeouts(options);
+    const pool = mysql.createPool(toPoolOptions(config, options.poolSize, connectTimeoutMs));
+    const slots = new PoolSlots(pool, options.poolSize, poolWaitMs, options.name);
+    const killer = createKiller({ ...toConnectionOptions(config), connectTimeout: connectTimeoutMs });
     const session = new SessionSettings();
     let closing: Promise<void> | undefined;
     return {
       driver: 'mysql',
       async test() {
-        const conn = await acquire(pool, new RunControl(options.statementTimeoutMs));
+        const conn = await acquire(slots, new RunControl(options.statementTimeoutMs));
         try {
           await simpleQuery(conn, 'SELECT 1');
-          conn.release();
+          slots.giveBack(conn, true);
         } catch (error) {
-          conn.destroy();
+          slots.giveBack(conn, false);
           throw mapError(error, undefined);
         }
       },
-      run: (request) => runStatement(pool, killer, session, request),
+      run: (request) => runStatement(slots, killer, session, request),
+      poolStats: () => slots.stats(),
       close() {
         closing ??= killer.close().then(() => new Promise<void>((resolve) => pool.end(() => resolve())));
         return closing;
@@ -90,7 +95,7 @@ class SessionSettings {
 }
 
 async function* runStatement(
-  pool: mysql.Pool,
+  slots: PoolSlots,
   killer: Killer,
   session: SessionSettings,
   request: RunRequest,
@@ -98,7 +103,7 @@ async function* runStatement(
   const control = new RunControl(request.timeoutMs, request.signal);
   let conn: MysqlConnection;
   try {
-    conn = await acquire(pool, control);
+    conn = await acquire(slots, control);
   } catch (error) {
     control.dispose();
     throw error;
@@ -120,35 +125,30 @@ async function* runStatement(
     control.dispose();
     // Only an error the server reported for the SQL (or our own stop) leaves the connection usable.
     const broken = failure !== undefined && failure !== control.error && !isSqlError(failure);
-    await finish(conn, killer, control, stream, broken);
+    slots.giveBack(conn, await finish(killer, control, stream, broken));
   }
 }
 
-/** Waits for a free connection; when the run is aborted meanwhile, the late connection goes back. */
-async function acquire(pool: mysql.Pool, control: RunControl): Promise<MysqlConnection> {
-  const connecting = new Promise<MysqlConnection>((resolve, reject) => {
-    pool.getConnection((error, conn) => (error ? reject(error) : resolve(connectionOf(conn))));
-  });
+/** Waits for a free connection (bounded, see PoolSlots); errors become AppErrors. */
+async function acquire(slots: PoolSlots, control: RunControl): Promise<MysqlConnection> {
   try {
-    return await control.race(connecting);
+    return await slots.acquire(control);
   } catch (error) {
-    connecting.then((conn) => conn.release()).catch(() => {});
     throw mapError(error, control);
   }
 }
 
 /**
- * Returns the connection to the pool only when it is known to be clean: the statement ended, any
- * KILL sent for it was answered (so it cannot hit the next statement), and the statement returned rows
- * (anything else, e.g. `SET` or `BEGIN`, may have changed session state).
+ * Whether the connection may go back to the pool: only when it is known to be clean — the
+ * statement ended, any KILL sent for it was answered (so it cannot hit the next statement), and
+ * the statement returned rows (anything else, e.g. `SET` or `BEGIN`, may have changed session state).
  */
 async function finish(
-  conn: MysqlConnection,
   killer: Killer,
   control: RunControl,
   stream: RowStream | undefined,
   broken: boolean,
-): Promise<void> {
+): Promise<boolean> {
   await control.cancelsDone();
   if (stream && !stream.finished && !stream.killed) {
     // Early stop (row cap, consumer left): the rest of the result is not wanted.
@@ -157,8 +157,7 @@ async function finish(
   let clean = !broken && (!stream || (await settleWithin(stream.drain(), CLEANUP_GRACE_MS)));
   if (stream?.killed && !stream.killAnswered) clean = false;
   if (stream?.changedSession) clean = false;
-  if (clean) conn.release();
-  else conn.destroy();
+  return clean;
 }
 
 /** A text-protocol query for the driver's own fixed statements (no user values). */
@@ -168,10 +167,6 @@ function simpleQuery(conn: MysqlConnection, sql: string): Promise<unknown[][]> {
       error ? reject(error) : resolve(rows as unknown[][]),
     );
   });
-}
-
-function connectionOf(conn: mysql.PoolConnection): MysqlConnection {
-  return conn as unknown as MysqlConnection;
 }
 
 interface Killer {
@@ -185,7 +180,7 @@ function createKiller(options: mysql.ConnectionOptions): Killer {
   let queue = Promise.resolve();
   const open = (): mysql.Connection => {
     if (control) return control;
-    const conn = mysql.createConnection({ ...options, connectTimeout: 5000 });
+    const conn = mysql.createConnection(options);
     conn.on('error', () => {
       if (control === conn) control = undefined; // idle disconnect: reopen on next use
     });

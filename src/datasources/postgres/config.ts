@@ -5,6 +5,7 @@
 import type { PoolConfig } from 'pg';
 import { z } from 'zod';
 import type { ConfigField } from '../driver.ts';
+import { connectTimeoutField, poolWaitField } from '../pool-settings.ts';
 import { serverAddressFields, serverAddressSchema } from '../server-address.ts';
 
 export const postgresConfigSchema = serverAddressSchema(
@@ -13,10 +14,18 @@ export const postgresConfigSchema = serverAddressSchema(
 
 export type PostgresConfig = z.infer<typeof postgresConfigSchema>;
 
-export const postgresFields: ConfigField[] = serverAddressFields(5432);
+export const postgresFields: ConfigField[] = [
+  ...serverAddressFields(5432),
+  connectTimeoutField,
+  poolWaitField,
+];
 
-/** The node-postgres pool settings for a validated config. */
-export function toPoolConfig(config: PostgresConfig, poolSize: number): PoolConfig {
+/**
+ * The node-postgres pool settings for a validated config. The pool's `connectionTimeoutMillis`
+ * bounds the wait for a free connection; the handshake has its own, usually shorter, bound that
+ * the driver sets on each client.
+ */
+export function toPoolConfig(config: PostgresConfig, poolSize: number, poolWaitMs: number): PoolConfig {
   // `require` encrypts without checking the certificate, as libpq's sslmode=require does.
   const ssl =
     config.ssl === 'disable' ? false : config.ssl === 'require' ? { rejectUnauthorized: false } : true;
@@ -33,8 +42,7 @@ export function toPoolConfig(config: PostgresConfig, poolSize: number): PoolConf
     ...address,
     ssl,
     max: poolSize,
-    // Bounds both the TCP/auth handshake and the wait for a free pooled connection.
-    connectionTimeoutMillis: 10_000,
+    connectionTimeoutMillis: poolWaitMs,
     idleTimeoutMillis: 30_000,
     application_name: 'secure-reporter',
   };

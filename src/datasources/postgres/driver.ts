@@ -18,9 +18,11 @@ import type {
   DriverModule,
   JsonValue,
   OpenOptions,
+  PoolStats,
   RowBatch,
   RunRequest,
 } from '../driver.ts';
+import { poolBusyError, poolTimeouts } from '../pool-settings.ts';
 import {
   CLEANUP_GRACE_MS,
   RunControl,
@@ -58,15 +60,20 @@ export const postgresDriver: DriverModule<PostgresConfig> = {
   configSchema: postgresConfigSchema,
   fields: postgresFields,
   open(config: PostgresConfig, options: OpenOptions): DataSource {
-    const pool = new pg.Pool(toPoolConfig(config, options.poolSize));
+    const { connectTimeoutMs, poolWaitMs } = poolTimeouts(options);
+    const pool = new pg.Pool({
+      ...toPoolConfig(config, options.poolSize, poolWaitMs),
+      Client: timedClient(connectTimeoutMs),
+    });
     // An idle pooled connection that dies (server restart) emits here; without a listener the
     // process would crash. The pool drops the connection by itself.
     pool.on('error', () => {});
+    const slots: Slots = { pool, name: options.name, busyRefusals: 0 };
     let closing: Promise<void> | undefined;
     return {
       driver: 'postgres',
       async test() {
-        const client = await acquire(pool, new RunControl(options.statementTimeoutMs));
+        const client = await acquire(slots, new RunControl(options.statementTimeoutMs));
         try {
           await client.query('SELECT 1');
           client.release();
@@ -75,7 +82,13 @@ export const postgresDriver: DriverModule<PostgresConfig> = {
           throw mapError(error, undefined);
         }
       },
-      run: (request) => runStatement(pool, request),
+      run: (request) => runStatement(slots, request),
+      poolStats: (): PoolStats => ({
+        inUse: pool.totalCount - pool.idleCount,
+        idle: pool.idleCount,
+        waiting: pool.waitingCount,
+        busyRefusals: slots.busyRefusals,
+      }),
       close() {
         closing ??= pool.end();
         return closing;
@@ -84,11 +97,30 @@ export const postgresDriver: DriverModule<PostgresConfig> = {
   },
 };
 
-async function* runStatement(pool: pg.Pool, request: RunRequest): AsyncGenerator<RowBatch> {
+/** A pool, and what the driver counts about it. */
+interface Slots {
+  pool: pg.Pool;
+  name: string | undefined;
+  busyRefusals: number;
+}
+
+/**
+ * Clients whose handshake has its own bound. The pool hands its whole config to each client, so
+ * without this the client would take the pool's (pool-wait) bound for its handshake too.
+ */
+function timedClient(connectTimeoutMs: number): typeof pg.Client {
+  return class TimedClient extends pg.Client {
+    constructor(config?: pg.ClientConfig) {
+      super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
+    }
+  };
+}
+
+async function* runStatement(slots: Slots, request: RunRequest): AsyncGenerator<RowBatch> {
   const control = new RunControl(request.timeoutMs, request.signal);
   let client: pg.PoolClient;
   try {
-    client = await acquire(pool, control);
+    client = await acquire(slots, control);
   } catch (error) {
     control.dispose();
     throw error;
@@ -193,13 +225,20 @@ function readCursor(
   });
 }
 
+/** pg-pool's own words when a queued request saw no free connection within connectionTimeoutMillis. */
+const POOL_WAIT_TIMEOUT = 'timeout exceeded when trying to connect';
+
 /** Waits for a free connection; when the run is aborted meanwhile, the late connection goes back. */
-async function acquire(pool: pg.Pool, control: RunControl): Promise<pg.PoolClient> {
-  const connecting = pool.connect();
+async function acquire(slots: Slots, control: RunControl): Promise<pg.PoolClient> {
+  const connecting = slots.pool.connect();
   try {
     return await control.race(connecting);
   } catch (error) {
     connecting.then((client) => client.release()).catch(() => {});
+    if (!control.error && (error as Error | null)?.message === POOL_WAIT_TIMEOUT) {
+      slots.busyRefusals++;
+      throw poolBusyError(slots.name);
+    }
     throw mapError(error, control);
   }
 }

@@ -22,9 +22,11 @@ import type {
   DriverModule,
   JsonValue,
   OpenOptions,
+  PoolStats,
   RowBatch,
   RunRequest,
 } from '../driver.ts';
+import { poolBusyError, poolTimeouts } from '../pool-settings.ts';
 import { RunControl, unreachableError } from '../run-control.ts';
 import { type SqliteConfig, sqliteConfigSchema, sqliteFields } from './config.ts';
 import { columnType, mapperFor } from './types.ts';
@@ -58,7 +60,12 @@ export const sqliteDriver: DriverModule<SqliteConfig> = {
   configSchema: sqliteConfigSchema,
   fields: sqliteFields,
   open(config: SqliteConfig, options: OpenOptions): DataSource {
-    const pool = new HandlePool(config.file, Math.max(1, options.poolSize));
+    const pool = new HandlePool(
+      config.file,
+      Math.max(1, options.poolSize),
+      poolTimeouts(options).poolWaitMs,
+      options.name,
+    );
     return {
       driver: 'sqlite',
       async test() {
@@ -72,6 +79,7 @@ export const sqliteDriver: DriverModule<SqliteConfig> = {
         }
       },
       run: (request) => runStatement(pool, request),
+      poolStats: () => pool.stats(),
       async close() {
         pool.close();
       },
@@ -79,16 +87,19 @@ export const sqliteDriver: DriverModule<SqliteConfig> = {
   },
 };
 
-/** `poolSize` read-only handles, opened on demand; callers beyond that wait their turn. */
+/** `poolSize` read-only handles, opened on demand; callers beyond that wait their turn, bounded. */
 class HandlePool {
   #idle: Database.Database[] = [];
   #waiting: Array<(db: Database.Database) => void> = [];
   #opened = 0;
   #closed = false;
+  #busyRefusals = 0;
 
   constructor(
     private readonly file: string,
     private readonly size: number,
+    private readonly waitMs: number,
+    private readonly name: string | undefined,
   ) {}
 
   async acquire(control: RunControl): Promise<Database.Database> {
@@ -96,13 +107,36 @@ class HandlePool {
     const idle = this.#idle.pop();
     if (idle) return idle;
     if (this.#opened < this.size) return this.#open();
-    const turn = new Promise<Database.Database>((resolve) => this.#waiting.push(resolve));
+    let timer: NodeJS.Timeout | undefined;
+    let wake: ((db: Database.Database) => void) | undefined;
+    const turn = new Promise<Database.Database>((resolve, reject) => {
+      wake = resolve;
+      this.#waiting.push(resolve);
+      timer = setTimeout(() => {
+        // Leaves the queue, so no handle is ever handed to this request.
+        this.#waiting = this.#waiting.filter((waiter) => waiter !== wake);
+        this.#busyRefusals++;
+        reject(poolBusyError(this.name));
+      }, this.waitMs);
+    });
     try {
       return await control.race(turn);
     } catch (error) {
-      turn.then((db) => this.release(db)); // stopped while waiting: pass the handle on when it comes
+      turn.then((db) => this.release(db)).catch(() => {}); // stopped while waiting: pass the handle on
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
+  }
+
+  stats(): PoolStats {
+    const inUse = this.#opened - this.#idle.length;
+    return {
+      inUse,
+      idle: this.#idle.length,
+      waiting: this.#waiting.length,
+      busyRefusals: this.#busyRefusals,
+    };
   }
 
   release(db: Database.Database): void {
