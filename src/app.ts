@@ -164,12 +164,11 @@ export interface BuildOptions {
 }
 
 export async function buildApp(config: Readonly<Config>, options: BuildOptions = {}): Promise<App> {
-  // The lead wires poolStats to the data-source cache once the pool statistics land there.
-  const metrics = createMetrics({ poolStats: () => [] });
-  const store = openMetadataStore(config.databaseUrl, { onQuery: storeQueryMetrics(metrics) });
-  await migrateToLatest(store);
   const box = secretBox(loadOrCreateServerKey(config));
   const cache = dataSourceCache((row) => openConnectionRow(row, box));
+  const metrics = createMetrics({ poolStats: () => cache.poolStats() });
+  const store = openMetadataStore(config.databaseUrl, { onQuery: storeQueryMetrics(metrics) });
+  await migrateToLatest(store);
   let scheduler: Scheduler | null = null;
   const shared = { config, box, cache, metrics, schedulesChanged: () => void scheduler?.sync() };
   const services = servicesFor(store.db, shared);

@@ -96,6 +96,16 @@ describe('/metrics with METRICS_TOKEN', () => {
     assert.equal(sample(text, 'secure_reporter_report_runs_total', bad), 1);
     assert.equal(sample(text, 'secure_reporter_report_run_rows_sum', ok), 1);
     assert.equal(sample(text, 'secure_reporter_report_run_duration_seconds_count', ok), 1);
+    // The run's pool is open now and its one connection is back, idle.
+    assert.equal(
+      sample(text, 'secure_reporter_pool_connections', { connection: 'demo', state: 'in_use' }),
+      0,
+    );
+    assert.equal(
+      sample(text, 'secure_reporter_pool_connections', { connection: 'demo', state: 'waiting' }),
+      0,
+    );
+    assert.equal(sample(text, 'secure_reporter_pool_busy_refusals_total', { connection: 'demo' }), 0);
   });
 
   test('counts a refused run as forbidden', async () => {
