@@ -15,6 +15,8 @@ export async function withApp<T>(work: (app: App) => Promise<T>): Promise<T> {
 
 /** Exit codes: 2 for bad input, 3 for not found or conflict, 1 for anything else. */
 export function exitCodeOf(error: unknown): number {
+  // A service's zod schema refusing an argument is bad input, as over HTTP (400).
+  if (error instanceof Error && error.name === 'ZodError') return 2;
   if (!(error instanceof AppError)) return 1;
   const status = statusOfCode[error.code];
   if (status === 404 || status === 409) return 3;

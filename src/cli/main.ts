@@ -3,6 +3,7 @@ import { ConfigError } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { exportCommand, importCommand } from './bundle-command.ts';
 import { exitCodeOf, withApp } from './cli-context.ts';
+import { groupListCommand, groupListUsage } from './group-list-command.ts';
 import { tokenCommand, tokenUsage } from './token-command.ts';
 import { userCommand, userUsage } from './user-command.ts';
 
@@ -11,6 +12,7 @@ secure-reporter serve                 start the server (same as npm start)
 secure-reporter migrate               apply metadata store migrations
 ${tokenUsage}
 ${userUsage}
+${groupListUsage}
 secure-reporter import FILE           import a bundle (YAML or JSON), idempotent by name
 secure-reporter export [--format yaml|json] [--out FILE]`;
 
@@ -21,6 +23,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   migrate: () => withApp(async () => console.log('Metadata store is up to date')),
   token: tokenCommand,
   user: userCommand,
+  'group-list': groupListCommand,
   import: importCommand,
   export: exportCommand,
 };
