@@ -23,7 +23,7 @@ import { reportVersionService } from './services/report-versions.ts';
 import { reportService } from './services/reports.ts';
 import { scheduleRuns } from './services/schedule-runs.ts';
 import { scheduleService } from './services/schedules.ts';
-import { loadOrCreateServerKey, type SecretBox, secretBox } from './services/server-key.ts';
+import { checkServerKey, loadServerKey, type SecretBox, secretBox } from './services/server-key.ts';
 import { sessionService } from './services/sessions.ts';
 import { tokenService } from './services/tokens.ts';
 import { userService } from './services/users.ts';
@@ -155,7 +155,12 @@ export interface BuildOptions {
 export async function buildApp(config: Readonly<Config>, options: BuildOptions = {}): Promise<App> {
   const store = openMetadataStore(config.databaseUrl);
   await migrateToLatest(store);
-  const box = secretBox(loadOrCreateServerKey(config));
+  const key = loadServerKey(config);
+  const box = secretBox(key.value);
+  await checkServerKey(connectionRepo(store.db), box, key).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
   const cache = dataSourceCache((row) => openConnectionRow(row, box));
   let scheduler: Scheduler | null = null;
   const shared = { config, box, cache, schedulesChanged: () => void scheduler?.sync() };
