@@ -32,6 +32,7 @@ import { auditRepo } from './store/audit-repo.ts';
 import { clusterRepo } from './store/cluster-repo.ts';
 import { commentRepo } from './store/comment-repo.ts';
 import { connectionRepo } from './store/connection-repo.ts';
+import { holdDataDir } from './store/data-dir-lock.ts';
 import { type MetadataStore, migrateToLatest, openMetadataStore } from './store/db.ts';
 import { groupListRepo } from './store/group-list-repo.ts';
 import { reportRepo } from './store/report-repo.ts';
@@ -153,6 +154,18 @@ export interface BuildOptions {
 }
 
 export async function buildApp(config: Readonly<Config>, options: BuildOptions = {}): Promise<App> {
+  // Held while the app lives, so `restore` can tell that DATA_DIR is in use.
+  const lock = holdDataDir(config.dataDir);
+  try {
+    const app = await assembleApp(config, options);
+    return { ...app, close: () => app.close().finally(() => lock.release()) };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function assembleApp(config: Readonly<Config>, options: BuildOptions): Promise<App> {
   const store = openMetadataStore(config.databaseUrl);
   await migrateToLatest(store);
   const key = loadServerKey(config);

@@ -3,9 +3,12 @@ import { type App, buildApp } from '../app.ts';
 import { loadConfig } from '../config.ts';
 import { AppError, statusOfCode } from '../errors.ts';
 
+/** The configuration a command runs with: the server's, with its logs quiet. */
+export const cliConfig = () => loadConfig({ LOG_LEVEL: 'silent', ...process.env });
+
 export async function withApp<T>(work: (app: App) => Promise<T>): Promise<T> {
   // A command is short-lived: it must not arm schedules or work their ticks.
-  const app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', ...process.env }), { jobs: false });
+  const app = await buildApp(cliConfig(), { jobs: false });
   try {
     return await work(app);
   } finally {

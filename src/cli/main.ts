@@ -1,9 +1,11 @@
 /** The `secure-reporter` command line: the same services as HTTP, errors mapped to exit codes. */
 import { ConfigError } from '../config.ts';
 import { AppError } from '../errors.ts';
+import { backupCommand, backupUsage } from './backup-command.ts';
 import { exportCommand, importCommand } from './bundle-command.ts';
 import { exitCodeOf, withApp } from './cli-context.ts';
 import { groupListCommand, groupListUsage } from './group-list-command.ts';
+import { restoreCommand } from './restore-command.ts';
 import { tokenCommand, tokenUsage } from './token-command.ts';
 import { userCommand, userUsage } from './user-command.ts';
 
@@ -14,7 +16,8 @@ ${tokenUsage}
 ${userUsage}
 ${groupListUsage}
 secure-reporter import FILE           import a bundle (YAML or JSON), idempotent by name
-secure-reporter export [--format yaml|json] [--out FILE]`;
+secure-reporter export [--format yaml|json] [--out FILE]
+${backupUsage}`;
 
 const commands: Record<string, (args: string[]) => Promise<void>> = {
   serve: async () => {
@@ -26,6 +29,8 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   'group-list': groupListCommand,
   import: importCommand,
   export: exportCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
 };
 
 const [name, ...args] = process.argv.slice(2);
