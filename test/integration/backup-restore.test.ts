@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
+import { createBackup } from '../../src/services/backup.ts';
 import { packArchive, unpackArchive } from '../../src/services/backup-archive.ts';
 import { restoreBackup } from '../../src/services/restore.ts';
 import { postgresUrl } from '../helpers/databases.ts';
@@ -93,6 +94,9 @@ after(async () => {
   await sql(postgresUrl, `drop role if exists ${role}`);
 });
 
+// In-process where what a test proves does not depend on a second process.
+const config = () => loadConfig({ DATA_DIR: t.dataDir, LOG_LEVEL: 'silent' });
+
 const inventory = (app: TestApp['app']) =>
   app.server.inject({ url: '/api/call/inventory/', headers: { authorization: token } });
 
@@ -126,9 +130,6 @@ describe('backup and restore', { skip: !reachable }, () => {
     }
   });
 
-  // In-process from here: what these prove does not depend on a second process.
-  const config = () => loadConfig({ DATA_DIR: t.dataDir, LOG_LEVEL: 'silent' });
-
   test('a second restore keeps the files it replaces aside', () => {
     restoreBackup(config(), backupFile());
     const aside = readdirSync(t.dataDir).filter((name) => name.includes('.before-restore-'));
@@ -153,5 +154,36 @@ describe('backup and restore', { skip: !reachable }, () => {
       start.err,
       /The server key from SECRET_KEY does not decrypt the stored connection secrets \(connection "demo"\)/,
     );
+  });
+});
+
+describe('backup on a PostgreSQL store', { skip: !reachable }, () => {
+  test('an unreachable store exits non-zero, naming it without its password', () => {
+    const result = cli(['backup'], { DATABASE_URL: 'postgres://reporter:hunter22@127.0.0.1:1/store' });
+    assert.equal(result.code, 1, result.err);
+    assert.match(
+      result.out,
+      /pg_dump --format=custom --file=secure-reporter.dump 'postgres:\/\/reporter@127.0.0.1:1\/store'/,
+    );
+    assert.match(result.err, /The metadata store postgres:\/\/reporter@127.0.0.1:1\/store is not reachable/);
+    assert.doesNotMatch(result.out + result.err, /hunter22/);
+  });
+
+  test('a reachable store: the key and files are saved, the store is left to pg_dump', async () => {
+    const store = await createPostgresDatabase('sr_backup_store');
+    const dataDir = `${t.dataDir}-pg`;
+    try {
+      const env = { DATA_DIR: dataDir, DATABASE_URL: store.url, LOG_LEVEL: 'silent', DEMO: 'false' };
+      await (await buildApp(loadConfig(env), { jobs: false })).close();
+      const out = path.join(dataDir, 'key-backup.tar.gz');
+      const manifest = await createBackup(loadConfig(env), out);
+      assert.equal(manifest.store, 'postgres');
+      const names = unpackArchive(readFileSync(out)).map((entry) => entry.name);
+      assert.deepEqual(names, ['manifest.json', 'secret-key']);
+      assert.throws(() => restoreBackup(config(), out), /made from a PostgreSQL store/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+      await store.drop();
+    }
   });
 });
