@@ -7,7 +7,7 @@ import { badRequest } from '../errors.ts';
 import { createBackup, withoutPassword } from '../services/backup.ts';
 import { cliConfig } from './cli-context.ts';
 
-export const backupUsage = `secure-reporter backup --out FILE      store, server key and uploads in one file (mode 0600)
+export const backupUsage = `secure-reporter backup --out FILE     store, server key and uploads in one file (mode 0600)
 secure-reporter restore FILE          put a backup back into DATA_DIR (the server must be stopped)`;
 
 export async function backupCommand(args: string[]): Promise<void> {
