@@ -26,7 +26,7 @@ import { reportVersionService } from './services/report-versions.ts';
 import { reportService } from './services/reports.ts';
 import { scheduleRuns } from './services/schedule-runs.ts';
 import { scheduleService } from './services/schedules.ts';
-import { loadOrCreateServerKey, type SecretBox, secretBox } from './services/server-key.ts';
+import { checkServerKey, loadServerKey, type SecretBox, secretBox } from './services/server-key.ts';
 import { sessionService } from './services/sessions.ts';
 import { tokenService } from './services/tokens.ts';
 import { userService } from './services/users.ts';
@@ -35,6 +35,7 @@ import { auditRepo } from './store/audit-repo.ts';
 import { clusterRepo } from './store/cluster-repo.ts';
 import { commentRepo } from './store/comment-repo.ts';
 import { connectionRepo } from './store/connection-repo.ts';
+import { holdDataDir } from './store/data-dir-lock.ts';
 import { type MetadataStore, migrateToLatest, openMetadataStore } from './store/db.ts';
 import { groupListRepo } from './store/group-list-repo.ts';
 import { attemptLimits as openAttemptLimits } from './store/rate-limit-store.ts';
@@ -164,11 +165,28 @@ export interface BuildOptions {
 }
 
 export async function buildApp(config: Readonly<Config>, options: BuildOptions = {}): Promise<App> {
-  const box = secretBox(loadOrCreateServerKey(config));
+  // Held while the app lives, so `restore` can tell that DATA_DIR is in use.
+  const lock = holdDataDir(config.dataDir);
+  try {
+    const app = await assembleApp(config, options);
+    return { ...app, close: () => app.close().finally(() => lock.release()) };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function assembleApp(config: Readonly<Config>, options: BuildOptions): Promise<App> {
+  const key = loadServerKey(config);
+  const box = secretBox(key.value);
   const cache = dataSourceCache((row) => openConnectionRow(row, box));
   const metrics = createMetrics({ poolStats: () => cache.poolStats() });
   const store = openMetadataStore(config.databaseUrl, { onQuery: storeQueryMetrics(metrics) });
   await migrateToLatest(store);
+  await checkServerKey(connectionRepo(store.db), box, key).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
   let scheduler: Scheduler | null = null;
   const shared = { config, box, cache, metrics, schedulesChanged: () => void scheduler?.sync() };
   const services = servicesFor(store.db, shared);

@@ -16,11 +16,35 @@ const commaList = z
       .filter((item) => item.length > 0),
   );
 
+/** Feature switches the code knows; an unknown name is a typo that would silently do nothing. */
+export const KNOWN_FEATURES = ['audit'] as const;
+
+/** A host name: dot-separated labels of letters, digits and inner hyphens (`localhost` included). */
+const hostLabels = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*';
+const domainPattern = new RegExp(`^(?=.{1,253}$)${hostLabels}$`, 'i');
+const emailPattern = new RegExp(`^[^\\s@<>,;"]+@${hostLabels}$`, 'i');
+/** `addr@host` or `Name <addr@host>` — what nodemailer and mail servers accept as a From header. */
+const mailFromPattern = /^(?:[^<>]*<([^<>]+)>|([^<>]+))$/;
+
+/** A comma list whose every item must pass `valid`; a bad item is named in the error. */
+function checkedList(valid: (item: string) => boolean, what: string) {
+  return commaList.superRefine((items, ctx) => {
+    for (const item of items)
+      if (!valid(item)) ctx.addIssue({ code: 'custom', message: `"${item}" is not ${what}` });
+  });
+}
+
+function isMailFrom(value: string): boolean {
+  const match = mailFromPattern.exec(value.trim());
+  const address = (match?.[1] ?? match?.[2] ?? '').trim();
+  return emailPattern.test(address);
+}
+
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 const envSchema = z.object({
   /** Emails that are admins whatever their groups. */
-  CUSTOM_ADMIN_USERS: commaList,
+  CUSTOM_ADMIN_USERS: checkedList((item) => emailPattern.test(item), 'an email address'),
   /** The one group whose members are admins. */
   CUSTOM_ADMIN_GROUP: z.string().min(1).default('admin'),
   /** The group whose members are editors. */
@@ -28,14 +52,17 @@ const envSchema = z.object({
   /** Host name shown to templates as `host`. */
   CUSTOM_HOSTNAME: z.string().default('localhost'),
   /** Feature switches; `audit` turns on query audit. */
-  CUSTOM_FEATURES: commaList,
+  CUSTOM_FEATURES: checkedList(
+    (item) => (KNOWN_FEATURES as readonly string[]).includes(item),
+    `a known feature (known: ${KNOWN_FEATURES.join(', ')})`,
+  ),
   CUSTOM_REPORT_AUDIT_AGE_DAYS: z.coerce.number().int().positive().default(45),
   /** Mail domains that /report/mail may send to besides the caller's own address. */
-  CUSTOM_MAIL_DOMAINS: commaList,
+  CUSTOM_MAIL_DOMAINS: checkedList((item) => domainPattern.test(item), 'a domain name such as example.com'),
   /** `smtp://user:pass@host:587` or `smtps://…:465`; mail is off when unset. */
   SMTP_URL: z.string().optional(),
   /** The From header of mail the server sends; default `Secure Reporter <reports@CUSTOM_HOSTNAME>`. */
-  MAIL_FROM: z.string().min(3).optional(),
+  MAIL_FROM: z.string().refine(isMailFrom, 'must be addr@host or Name <addr@host>').optional(),
   /** Folder of the SQLite metadata file, generated secrets, the demo database and uploads. */
   DATA_DIR: z.string().min(1).default('./data'),
   /** `postgres://…` for a PostgreSQL metadata store; default is `<DATA_DIR>/secure-reporter.sqlite`. */
@@ -82,10 +109,8 @@ const envSchema = z.object({
   METRICS_TOKEN_FILE: z.string().optional(),
 });
 
-type Env = z.infer<typeof envSchema>;
-
 /** METRICS_TOKEN, or the trimmed content of METRICS_TOKEN_FILE (a mounted secret). */
-function metricsTokenOf(e: Env, problems: string[]): string | undefined {
+function metricsTokenOf(e: NodeJS.ProcessEnv, problems: string[]): string | undefined {
   if (e.METRICS_TOKEN || !e.METRICS_TOKEN_FILE) return e.METRICS_TOKEN;
   try {
     const token = readFileSync(e.METRICS_TOKEN_FILE, 'utf8').trim();
@@ -115,6 +140,8 @@ export interface Config {
   host: string;
   /** Present when given by SECRET_KEY or SECRET_KEY_FILE; otherwise generated in DATA_DIR. */
   secretKey: string | undefined;
+  /** Which variable gave `secretKey`; named in messages about a key that does not fit the store. */
+  secretKeySource: 'SECRET_KEY' | 'SECRET_KEY_FILE' | undefined;
   trustProxy: boolean;
   logLevel: z.infer<typeof logLevel>;
   demo: boolean;
@@ -143,39 +170,46 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Checks that span variables or read files. They look at the raw environment, so they run (and
+ * report) even when the schema pass found problems: one start shows everything that is wrong.
+ */
+function crossChecks(
+  env: NodeJS.ProcessEnv,
+  problems: string[],
+): { secretKey: string | undefined; metricsToken: string | undefined } {
+  const databaseUrl = env.DATABASE_URL;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl) && !databaseUrl.startsWith('sqlite:')) {
+    problems.push('DATABASE_URL: must start with postgres:// or sqlite:');
+  }
+  let secretKey = env.SECRET_KEY || undefined;
+  if (!secretKey && env.SECRET_KEY_FILE) {
+    try {
+      secretKey = readFileSync(env.SECRET_KEY_FILE, 'utf8').trim();
+      if (secretKey.length < 32) problems.push('SECRET_KEY_FILE: the key must be at least 32 characters');
+    } catch {
+      problems.push(`SECRET_KEY_FILE: cannot read ${env.SECRET_KEY_FILE}`);
+    }
+  }
+  if (Boolean(env.OIDC_ISSUER) !== Boolean(env.OIDC_CLIENT_ID)) {
+    problems.push('OIDC_ISSUER and OIDC_CLIENT_ID: set both to turn on SSO, or neither');
+  }
+  if (env.SMTP_URL && !/^smtps?:\/\//.test(env.SMTP_URL))
+    problems.push('SMTP_URL: must start with smtp:// or smtps://');
+  return { secretKey, metricsToken: metricsTokenOf(env, problems) };
+}
+
 /** Reads and validates the environment; throws ConfigError listing every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
-  }
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  const { secretKey, metricsToken } = crossChecks(env, problems);
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
-  const problems: string[] = [];
   const dataDir = path.resolve(e.DATA_DIR);
-  let databaseUrl = `sqlite:${path.join(dataDir, 'secure-reporter.sqlite')}`;
-  if (e.DATABASE_URL) {
-    if (/^postgres(ql)?:\/\//.test(e.DATABASE_URL) || e.DATABASE_URL.startsWith('sqlite:')) {
-      databaseUrl = e.DATABASE_URL;
-    } else {
-      problems.push('DATABASE_URL: must start with postgres:// or sqlite:');
-    }
-  }
-  let secretKey = e.SECRET_KEY;
-  if (!secretKey && e.SECRET_KEY_FILE) {
-    try {
-      secretKey = readFileSync(e.SECRET_KEY_FILE, 'utf8').trim();
-      if (secretKey.length < 32) problems.push('SECRET_KEY_FILE: the key must be at least 32 characters');
-    } catch {
-      problems.push(`SECRET_KEY_FILE: cannot read ${e.SECRET_KEY_FILE}`);
-    }
-  }
-  if (Boolean(e.OIDC_ISSUER) !== Boolean(e.OIDC_CLIENT_ID)) {
-    problems.push('OIDC_ISSUER and OIDC_CLIENT_ID: set both to turn on SSO, or neither');
-  }
-  if (e.SMTP_URL && !/^smtps?:\/\//.test(e.SMTP_URL))
-    problems.push('SMTP_URL: must start with smtp:// or smtps://');
-  const metricsToken = metricsTokenOf(e, problems);
-  if (problems.length > 0) throw new ConfigError(problems);
+  const databaseUrl = e.DATABASE_URL || `sqlite:${path.join(dataDir, 'secure-reporter.sqlite')}`;
   return Object.freeze({
     adminUsers: e.CUSTOM_ADMIN_USERS.map((email) => email.toLowerCase()),
     adminGroup: e.CUSTOM_ADMIN_GROUP,
@@ -191,6 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     port: e.PORT,
     host: e.HOST,
     secretKey,
+    secretKeySource: e.SECRET_KEY ? 'SECRET_KEY' : secretKey ? 'SECRET_KEY_FILE' : undefined,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     demo: e.DEMO,

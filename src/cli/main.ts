@@ -1,8 +1,11 @@
 /** The `secure-reporter` command line: the same services as HTTP, errors mapped to exit codes. */
 import { ConfigError } from '../config.ts';
 import { AppError } from '../errors.ts';
+import { backupCommand, backupUsage } from './backup-command.ts';
 import { exportCommand, importCommand } from './bundle-command.ts';
 import { exitCodeOf, withApp } from './cli-context.ts';
+import { groupListCommand, groupListUsage } from './group-list-command.ts';
+import { restoreCommand } from './restore-command.ts';
 import { tokenCommand, tokenUsage } from './token-command.ts';
 import { userCommand, userUsage } from './user-command.ts';
 
@@ -11,8 +14,10 @@ secure-reporter serve                 start the server (same as npm start)
 secure-reporter migrate               apply metadata store migrations
 ${tokenUsage}
 ${userUsage}
+${groupListUsage}
 secure-reporter import FILE           import a bundle (YAML or JSON), idempotent by name
-secure-reporter export [--format yaml|json] [--out FILE]`;
+secure-reporter export [--format yaml|json] [--out FILE]
+${backupUsage}`;
 
 const commands: Record<string, (args: string[]) => Promise<void>> = {
   serve: async () => {
@@ -21,8 +26,11 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   migrate: () => withApp(async () => console.log('Metadata store is up to date')),
   token: tokenCommand,
   user: userCommand,
+  'group-list': groupListCommand,
   import: importCommand,
   export: exportCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
 };
 
 const [name, ...args] = process.argv.slice(2);

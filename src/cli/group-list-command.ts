@@ -1,0 +1,49 @@
+/** `secure-reporter group-list create|add|remove|list`: the group list service, as over HTTP. */
+import { parseArgs } from 'node:util';
+import type { App } from '../app.ts';
+import { badRequest } from '../errors.ts';
+import { internalPrincipal } from '../policies/internal-principal.ts';
+import { withApp } from './cli-context.ts';
+
+export const groupListUsage = `secure-reporter group-list create --name NAME [--description TEXT]
+secure-reporter group-list add --name NAME --email EMAIL
+secure-reporter group-list remove --name NAME --email EMAIL
+secure-reporter group-list list`;
+
+type Values = { name?: string; email?: string; description?: string };
+
+function required(values: Values, action: string, option: 'name' | 'email'): string {
+  const value = values[option];
+  if (!value) throw badRequest(`group-list ${action} needs --${option}`);
+  return value;
+}
+
+/** One action; each prints what it changed as JSON, like `token` and `user`. */
+async function run(app: App, action: string | undefined, values: Values): Promise<unknown> {
+  const lists = app.services.groupLists;
+  const actor = internalPrincipal(app.config.adminGroup);
+  switch (action) {
+    case 'create':
+      return lists.create({ name: required(values, action, 'name'), description: values.description }, actor);
+    case 'add':
+      return lists.addMember(required(values, action, 'name'), required(values, action, 'email'), actor);
+    case 'remove':
+      return lists.removeMember(required(values, action, 'name'), required(values, action, 'email'), actor);
+    case 'list':
+      return { message: '', ok: true, records: await lists.list() };
+    default:
+      throw badRequest(`Unknown group-list action "${action ?? ''}". Usage:\n${groupListUsage}`);
+  }
+}
+
+export async function groupListCommand(args: string[]): Promise<void> {
+  const [action, ...rest] = args;
+  const { values } = parseArgs({
+    args: rest,
+    options: { name: { type: 'string' }, email: { type: 'string' }, description: { type: 'string' } },
+  });
+  await withApp(async (app) => {
+    const result = await run(app, action, values);
+    console.log(action === 'list' ? JSON.stringify(result, null, 2) : JSON.stringify(result));
+  });
+}
