@@ -3,6 +3,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
+import { type Logger, pino } from 'pino';
 import type { Config } from './config.ts';
 import { buildServer } from './http/server.ts';
 import { startAuditCleanup } from './jobs/audit-cleanup.ts';
@@ -32,7 +33,7 @@ import { auditRepo } from './store/audit-repo.ts';
 import { clusterRepo } from './store/cluster-repo.ts';
 import { commentRepo } from './store/comment-repo.ts';
 import { connectionRepo } from './store/connection-repo.ts';
-import { type MetadataStore, migrateToLatest, openMetadataStore } from './store/db.ts';
+import { type MetadataStore, migrateToLatest, openMetadataStore, waitForStore } from './store/db.ts';
 import { groupListRepo } from './store/group-list-repo.ts';
 import { reportRepo } from './store/report-repo.ts';
 import { reportVersionRepo } from './store/report-version-repo.ts';
@@ -140,6 +141,7 @@ export interface App {
   store: MetadataStore;
   services: Services;
   server: FastifyInstance;
+  log: Logger;
   /** Runs `work` with services bound to one metadata transaction. */
   transaction<T>(work: (services: Services) => Promise<T>): Promise<T>;
   /** The schedule engine; null when built with `{ jobs: false }` (CLI). */
@@ -153,7 +155,17 @@ export interface BuildOptions {
 }
 
 export async function buildApp(config: Readonly<Config>, options: BuildOptions = {}): Promise<App> {
-  const store = openMetadataStore(config.databaseUrl);
+  const log = pino({ level: config.logLevel });
+  const store = openMetadataStore(config.databaseUrl, {
+    connectTimeoutMs: config.storeConnectTimeoutMs,
+    log,
+  });
+  await waitForStore(store, config.databaseUrl, { attempts: config.storeStartAttempts, log }).catch(
+    async (error: unknown) => {
+      await store.close();
+      throw error;
+    },
+  );
   await migrateToLatest(store);
   const box = secretBox(loadOrCreateServerKey(config));
   const cache = dataSourceCache((row) => openConnectionRow(row, box));
@@ -162,14 +174,14 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
   const services = servicesFor(store.db, shared);
   const transaction = <T>(work: (scoped: Services) => Promise<T>) =>
     store.db.transaction().execute((trx) => work(servicesFor(trx, shared)));
-  const server = await buildServer({ config, services, store, transaction });
-  const auditCleanup = startAuditCleanup(auditRepo(store.db), config.auditAgeDays, server.log);
+  const server = await buildServer({ config, services, store, transaction, log });
+  const auditCleanup = startAuditCleanup(auditRepo(store.db), config.auditAgeDays, log);
   if (options.jobs !== false) {
     scheduler = await startScheduler({
       dialect: store.dialect,
       databaseUrl: config.databaseUrl,
       schedules: services.schedules,
-      log: server.log,
+      log,
     });
   }
   return {
@@ -177,6 +189,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     store,
     services,
     server,
+    log,
     transaction,
     scheduler,
     async close() {

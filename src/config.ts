@@ -40,6 +40,10 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   /** `postgres://…` for a PostgreSQL metadata store; default is `<DATA_DIR>/secure-reporter.sqlite`. */
   DATABASE_URL: z.string().optional(),
+  /** Bound on opening one metadata store connection (PostgreSQL); a hanging server fails after it. */
+  STORE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+  /** Tries to reach the metadata store at start-up before the process gives up (exit 1). */
+  STORE_START_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(10),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
   /** Key that encrypts connection passwords at rest; generated into DATA_DIR when absent. */
@@ -93,6 +97,8 @@ export interface Config {
   dataDir: string;
   /** `sqlite:<file>` or a `postgres://` URL. */
   databaseUrl: string;
+  storeConnectTimeoutMs: number;
+  storeStartAttempts: number;
   port: number;
   host: string;
   /** Present when given by SECRET_KEY or SECRET_KEY_FILE; otherwise generated in DATA_DIR. */
@@ -167,6 +173,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     mailFrom: e.MAIL_FROM ?? `Secure Reporter <reports@${e.CUSTOM_HOSTNAME}>`,
     dataDir,
     databaseUrl,
+    storeConnectTimeoutMs: e.STORE_CONNECT_TIMEOUT_MS,
+    storeStartAttempts: e.STORE_START_ATTEMPTS,
     port: e.PORT,
     host: e.HOST,
     secretKey,

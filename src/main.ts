@@ -2,6 +2,7 @@
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { setUpDemoOnce } from './demo/demo-setup.ts';
+import { AppError } from './errors.ts';
 
 async function main() {
   const config = loadConfig();
@@ -29,7 +30,8 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) console.error(error.message);
+  // Known failures (configuration, an unreachable store) are one clear line, not a stack.
+  if (error instanceof ConfigError || error instanceof AppError) console.error(error.message);
   else console.error(error);
   process.exit(1);
 });

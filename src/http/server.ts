@@ -3,7 +3,7 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Services } from '../app.ts';
 import type { Config } from '../config.ts';
 import { GROUP_IMAGE_MAX_BYTES } from '../services/group-lists.ts';
@@ -32,6 +32,8 @@ export interface ServerDeps {
   services: Services;
   store: MetadataStore;
   transaction<T>(work: (services: Services) => Promise<T>): Promise<T>;
+  /** The app's logger; the store and jobs write to the same one. */
+  log: FastifyBaseLogger;
 }
 
 export interface RouteDeps extends ServerDeps {
@@ -40,7 +42,7 @@ export interface RouteDeps extends ServerDeps {
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const server = Fastify({
-    logger: deps.config.logLevel === 'silent' ? false : { level: deps.config.logLevel },
+    loggerInstance: deps.log,
     trustProxy: deps.config.trustProxy,
     bodyLimit: 1_048_576,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
