@@ -146,12 +146,32 @@ export interface App {
   transaction<T>(work: (services: Services) => Promise<T>): Promise<T>;
   /** The schedule engine; null when built with `{ jobs: false }` (CLI). */
   scheduler: Scheduler | null;
-  close(): Promise<void>;
+  /** Turns `/readyz` to 503 so load balancers stop sending new requests; nothing else stops. */
+  startDraining(): void;
+  /**
+   * Stops in order: the listener (in-flight requests may finish for `graceMs`, then their
+   * connections are cut), schedules, data source pools, the store. Resolves false when the
+   * grace ran out.
+   */
+  close(options?: { graceMs?: number }): Promise<boolean>;
 }
 
 export interface BuildOptions {
   /** Start background jobs (schedules); the CLI turns this off. Default true. */
   jobs?: boolean;
+}
+
+/** Resolves true when `work` settles within `ms`, false when the time runs out first. */
+function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const done = work.then(
+    () => true,
+    () => true,
+  );
+  return Promise.race([done, timeout]).finally(() => clearTimeout(timer));
 }
 
 export async function buildApp(config: Readonly<Config>, options: BuildOptions = {}): Promise<App> {
@@ -174,7 +194,8 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
   const services = servicesFor(store.db, shared);
   const transaction = <T>(work: (scoped: Services) => Promise<T>) =>
     store.db.transaction().execute((trx) => work(servicesFor(trx, shared)));
-  const server = await buildServer({ config, services, store, transaction, log });
+  const lifecycle = { draining: false };
+  const server = await buildServer({ config, services, store, transaction, log, lifecycle });
   const auditCleanup = startAuditCleanup(auditRepo(store.db), config.auditAgeDays, log);
   if (options.jobs !== false) {
     scheduler = await startScheduler({
@@ -192,13 +213,29 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     log,
     transaction,
     scheduler,
-    async close() {
+    startDraining() {
+      lifecycle.draining = true;
+    },
+    async close({ graceMs = config.shutdownTimeoutSeconds * 1000 } = {}) {
+      lifecycle.draining = true;
+      const deadline = Date.now() + graceMs;
+      const closing = server.close();
+      // Node closes idle keep-alive connections once, at close; a connection whose request
+      // finishes later would hold the close open until its keep-alive timeout, so sweep again.
+      const sweeper = setInterval(() => server.server.closeIdleConnections(), 100);
+      const drained = await within(closing, graceMs);
+      // Requests still running past the grace are cut so the stop stays bounded.
+      if (!drained) server.server.closeAllConnections();
+      await closing;
+      clearInterval(sweeper);
       auditCleanup.stop();
-      await scheduler?.stop();
-      await auditCleanup.firstRun;
-      await server.close();
+      const settled = await within(
+        Promise.all([scheduler?.stop(), auditCleanup.firstRun]),
+        Math.max(deadline - Date.now(), 1000),
+      );
       await cache.closeAll();
       await store.close();
+      return drained && settled;
     },
   };
 }

@@ -34,6 +34,8 @@ export interface ServerDeps {
   transaction<T>(work: (services: Services) => Promise<T>): Promise<T>;
   /** The app's logger; the store and jobs write to the same one. */
   log: FastifyBaseLogger;
+  /** `draining` turns on at shutdown, before the listener closes. */
+  lifecycle: { readonly draining: boolean };
 }
 
 export interface RouteDeps extends ServerDeps {

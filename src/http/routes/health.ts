@@ -18,11 +18,14 @@ async function storeAnswers({ store, config }: RouteDeps): Promise<boolean> {
 
 /**
  * Liveness and readiness for load balancers; no credentials, no internals. Readiness is 503 while
- * the metadata store is unreachable.
+ * the metadata store is unreachable and from the moment a shutdown begins.
  */
 export function healthRoutes(server: FastifyInstance, deps: RouteDeps) {
   server.get('/healthz', async () => ({ ok: true }));
   server.get('/readyz', async (_request, reply) => {
+    if (deps.lifecycle.draining) {
+      return reply.code(503).send({ ok: false, draining: true, message: 'The server is shutting down' });
+    }
     if (!(await storeAnswers(deps))) {
       return reply.code(503).send({ ok: false, store: 'unavailable', message: STORE_UNAVAILABLE_MESSAGE });
     }
