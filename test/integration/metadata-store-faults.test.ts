@@ -9,10 +9,12 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { type App, buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { setUpDemoOnce } from '../../src/demo/demo-setup.ts';
+import { AppError } from '../../src/errors.ts';
 import { STORE_UNAVAILABLE_MESSAGE } from '../../src/store/store-faults.ts';
 import { type PrivatePostgres, startPrivatePostgres } from '../helpers/private-postgres.ts';
 import { runServerToExit } from '../helpers/server-process.ts';
@@ -56,6 +58,14 @@ describe('metadata store faults on PostgreSQL', { skip: !cluster && 'no private 
     await app?.close();
     await cluster?.drop();
     rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('errors of the SQL itself reach the caller unchanged', async () => {
+    await assert.rejects(sql`select * from no_such_table`.execute(app.store.db), (error: Error) => {
+      assert.equal((error as { code?: string }).code, '42P01');
+      assert.ok(!(error instanceof AppError));
+      return true;
+    });
   });
 
   test('killed backends are replaced: the next requests succeed', async () => {
