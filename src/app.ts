@@ -174,6 +174,19 @@ function within(work: Promise<unknown>, ms: number): Promise<boolean> {
   return Promise.race([done, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** Stops accepting, lets requests in flight finish for `graceMs`, then cuts the rest. */
+async function closeListener(server: FastifyInstance, graceMs: number): Promise<boolean> {
+  const closing = server.close();
+  // Node closes idle keep-alive connections once, at close; a connection whose request
+  // finishes later would hold the close open until its keep-alive timeout, so sweep again.
+  const sweeper = setInterval(() => server.server.closeIdleConnections(), 100);
+  const drained = await within(closing, graceMs);
+  if (!drained) server.server.closeAllConnections();
+  await closing;
+  clearInterval(sweeper);
+  return drained;
+}
+
 export async function buildApp(config: Readonly<Config>, options: BuildOptions = {}): Promise<App> {
   const log = pino({ level: config.logLevel });
   const store = openMetadataStore(config.databaseUrl, {
@@ -219,15 +232,7 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
     async close({ graceMs = config.shutdownTimeoutSeconds * 1000 } = {}) {
       lifecycle.draining = true;
       const deadline = Date.now() + graceMs;
-      const closing = server.close();
-      // Node closes idle keep-alive connections once, at close; a connection whose request
-      // finishes later would hold the close open until its keep-alive timeout, so sweep again.
-      const sweeper = setInterval(() => server.server.closeIdleConnections(), 100);
-      const drained = await within(closing, graceMs);
-      // Requests still running past the grace are cut so the stop stays bounded.
-      if (!drained) server.server.closeAllConnections();
-      await closing;
-      clearInterval(sweeper);
+      const drained = await closeListener(server, graceMs);
       auditCleanup.stop();
       const settled = await within(
         Promise.all([scheduler?.stop(), auditCleanup.firstRun]),
