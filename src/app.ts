@@ -3,11 +3,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import type { Config } from './config.ts';
 import { buildServer } from './http/server.ts';
 import { startAuditCleanup } from './jobs/audit-cleanup.ts';
 import { type Scheduler, startScheduler } from './jobs/scheduler.ts';
+import { createLogger } from './observability/logger.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { reportRunMetrics, scheduleRunMetrics, storeQueryMetrics } from './observability/observers.ts';
 import { accessGroupService } from './services/access-groups.ts';
@@ -36,7 +37,7 @@ import { clusterRepo } from './store/cluster-repo.ts';
 import { commentRepo } from './store/comment-repo.ts';
 import { connectionRepo } from './store/connection-repo.ts';
 import { holdDataDir } from './store/data-dir-lock.ts';
-import { type MetadataStore, migrateToLatest, openMetadataStore } from './store/db.ts';
+import { type MetadataStore, migrateToLatest, openMetadataStore, waitForStore } from './store/db.ts';
 import { groupListRepo } from './store/group-list-repo.ts';
 import { attemptLimits as openAttemptLimits } from './store/rate-limit-store.ts';
 import { reportRepo } from './store/report-repo.ts';
@@ -150,11 +151,19 @@ export interface App {
   server: FastifyInstance;
   /** This app's Prometheus registry and instruments (served at /metrics). */
   metrics: Metrics;
+  log: Logger;
   /** Runs `work` with services bound to one metadata transaction. */
   transaction<T>(work: (services: Services) => Promise<T>): Promise<T>;
   /** The schedule engine; null when built with `{ jobs: false }` (CLI). */
   scheduler: Scheduler | null;
-  close(): Promise<void>;
+  /** Turns `/readyz` to 503 so load balancers stop sending new requests; nothing else stops. */
+  startDraining(): void;
+  /**
+   * Stops in order: the listener (in-flight requests may finish for `graceMs`, then their
+   * connections are cut), schedules, data source pools, the store. Resolves false when the
+   * grace ran out.
+   */
+  close(options?: { graceMs?: number }): Promise<boolean>;
 }
 
 export interface BuildOptions {
@@ -164,12 +173,38 @@ export interface BuildOptions {
   logStream?: DestinationStream;
 }
 
+/** Resolves true when `work` settles within `ms`, false when the time runs out first. */
+function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const done = work.then(
+    () => true,
+    () => true,
+  );
+  return Promise.race([done, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Stops accepting, lets requests in flight finish for `graceMs`, then cuts the rest. */
+async function closeListener(server: FastifyInstance, graceMs: number): Promise<boolean> {
+  const closing = server.close();
+  // Node closes idle keep-alive connections once, at close; a connection whose request
+  // finishes later would hold the close open until its keep-alive timeout, so sweep again.
+  const sweeper = setInterval(() => server.server.closeIdleConnections(), 100);
+  const drained = await within(closing, graceMs);
+  if (!drained) server.server.closeAllConnections();
+  await closing;
+  clearInterval(sweeper);
+  return drained;
+}
+
 export async function buildApp(config: Readonly<Config>, options: BuildOptions = {}): Promise<App> {
   // Held while the app lives, so `restore` can tell that DATA_DIR is in use.
   const lock = holdDataDir(config.dataDir);
   try {
     const app = await assembleApp(config, options);
-    return { ...app, close: () => app.close().finally(() => lock.release()) };
+    return { ...app, close: (closeOptions) => app.close(closeOptions).finally(() => lock.release()) };
   } catch (error) {
     lock.release();
     throw error;
@@ -177,11 +212,22 @@ export async function buildApp(config: Readonly<Config>, options: BuildOptions =
 }
 
 async function assembleApp(config: Readonly<Config>, options: BuildOptions): Promise<App> {
+  const log = createLogger(config, options.logStream);
   const key = loadServerKey(config);
   const box = secretBox(key.value);
   const cache = dataSourceCache((row) => openConnectionRow(row, box));
   const metrics = createMetrics({ poolStats: () => cache.poolStats() });
-  const store = openMetadataStore(config.databaseUrl, { onQuery: storeQueryMetrics(metrics) });
+  const store = openMetadataStore(config.databaseUrl, {
+    connectTimeoutMs: config.storeConnectTimeoutMs,
+    log,
+    onQuery: storeQueryMetrics(metrics),
+  });
+  await waitForStore(store, config.databaseUrl, { attempts: config.storeStartAttempts, log }).catch(
+    async (error: unknown) => {
+      await store.close();
+      throw error;
+    },
+  );
   await migrateToLatest(store);
   await checkServerKey(connectionRepo(store.db), box, key).catch(async (error: unknown) => {
     await store.close();
@@ -193,6 +239,7 @@ async function assembleApp(config: Readonly<Config>, options: BuildOptions): Pro
   const transaction = <T>(work: (scoped: Services) => Promise<T>) =>
     store.db.transaction().execute((trx) => work(servicesFor(trx, shared)));
   const attemptLimits = openAttemptLimits(store);
+  const lifecycle = { draining: false };
   const server = await buildServer({
     config,
     services,
@@ -200,15 +247,16 @@ async function assembleApp(config: Readonly<Config>, options: BuildOptions): Pro
     attemptLimits,
     transaction,
     metrics,
-    logStream: options.logStream,
+    log,
+    lifecycle,
   });
-  const auditCleanup = startAuditCleanup(auditRepo(store.db), config.auditAgeDays, server.log);
+  const auditCleanup = startAuditCleanup(auditRepo(store.db), config.auditAgeDays, log);
   if (options.jobs !== false) {
     scheduler = await startScheduler({
       dialect: store.dialect,
       databaseUrl: config.databaseUrl,
       schedules: services.schedules,
-      log: server.log,
+      log,
     });
   }
   return {
@@ -217,16 +265,25 @@ async function assembleApp(config: Readonly<Config>, options: BuildOptions): Pro
     services,
     server,
     metrics,
+    log,
     transaction,
     scheduler,
-    async close() {
+    startDraining() {
+      lifecycle.draining = true;
+    },
+    async close({ graceMs = config.shutdownTimeoutSeconds * 1000 } = {}) {
+      lifecycle.draining = true;
+      const deadline = Date.now() + graceMs;
+      const drained = await closeListener(server, graceMs);
       auditCleanup.stop();
-      await scheduler?.stop();
-      await auditCleanup.firstRun;
-      await server.close();
+      const settled = await within(
+        Promise.all([scheduler?.stop(), auditCleanup.firstRun]),
+        Math.max(deadline - Date.now(), 1000),
+      );
       attemptLimits.stop();
       await cache.closeAll();
       await store.close();
+      return drained && settled;
     },
   };
 }

@@ -67,6 +67,14 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   /** `postgres://…` for a PostgreSQL metadata store; default is `<DATA_DIR>/secure-reporter.sqlite`. */
   DATABASE_URL: z.string().optional(),
+  /** Bound on opening one metadata store connection (PostgreSQL); a hanging server fails after it. */
+  STORE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+  /** Tries to reach the metadata store at start-up before the process gives up (exit 1). */
+  STORE_START_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(10),
+  /** After SIGTERM, how long in-flight requests and running schedules may take to finish. */
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  /** After SIGTERM, how long /readyz answers 503 before the listener closes (load balancer drain). */
+  SHUTDOWN_DELAY_SECONDS: z.coerce.number().min(0).max(300).default(0),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
   /** Key that encrypts connection passwords at rest; generated into DATA_DIR when absent. */
@@ -136,6 +144,10 @@ export interface Config {
   dataDir: string;
   /** `sqlite:<file>` or a `postgres://` URL. */
   databaseUrl: string;
+  storeConnectTimeoutMs: number;
+  storeStartAttempts: number;
+  shutdownTimeoutSeconds: number;
+  shutdownDelaySeconds: number;
   port: number;
   host: string;
   /** Present when given by SECRET_KEY or SECRET_KEY_FILE; otherwise generated in DATA_DIR. */
@@ -222,6 +234,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     mailFrom: e.MAIL_FROM ?? `Secure Reporter <reports@${e.CUSTOM_HOSTNAME}>`,
     dataDir,
     databaseUrl,
+    storeConnectTimeoutMs: e.STORE_CONNECT_TIMEOUT_MS,
+    storeStartAttempts: e.STORE_START_ATTEMPTS,
+    shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
+    shutdownDelaySeconds: e.SHUTDOWN_DELAY_SECONDS,
     port: e.PORT,
     host: e.HOST,
     secretKey,

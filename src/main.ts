@@ -1,11 +1,55 @@
 /** Entry point: configuration, the app, listen, and a graceful stop on signals. */
-import { buildApp } from './app.ts';
+import { type App, buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { setUpDemoOnce } from './demo/demo-setup.ts';
+import { AppError } from './errors.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Shutdown order: readiness goes 503, the listener stays open for SHUTDOWN_DELAY_SECONDS so load
+ * balancers notice, then it closes and in-flight requests get SHUTDOWN_TIMEOUT_SECONDS to finish;
+ * schedules and pools stop last. A second timer guarantees the process ends even if a step hangs.
+ */
+function stopOnSignals(app: App) {
+  const { shutdownDelaySeconds, shutdownTimeoutSeconds } = app.config;
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    const backstopMs = (shutdownDelaySeconds + shutdownTimeoutSeconds) * 1000 + 10_000;
+    setTimeout(() => {
+      app.log.error({ signal }, `shutdown did not finish in ${backstopMs / 1000} s; exiting`);
+      process.exit(1);
+    }, backstopMs).unref();
+    app.startDraining();
+    app.log.info({ signal, delaySeconds: shutdownDelaySeconds }, 'shutting down: draining');
+    if (shutdownDelaySeconds > 0) await sleep(shutdownDelaySeconds * 1000);
+    const clean = await app.close({ graceMs: shutdownTimeoutSeconds * 1000 });
+    if (!clean) app.log.warn({ signal }, `work still running after ${shutdownTimeoutSeconds} s was cut off`);
+    app.log.info({ signal }, 'stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** A lost promise is logged and the server goes on; a thrown exception leaves unknown state. */
+function logStrayErrors(app: App) {
+  process.on('unhandledRejection', (reason) => {
+    app.log.error({ err: reason }, `unhandled rejection: ${String(reason)}`);
+  });
+  process.on('uncaughtException', (error) => {
+    app.log.fatal({ err: error }, `uncaught exception: ${error.message}`);
+    process.exit(1);
+  });
+}
 
 async function main() {
   const config = loadConfig();
   const app = await buildApp(config);
+  logStrayErrors(app);
+  stopOnSignals(app);
   const demoHeader = await setUpDemoOnce(app);
   const address = await app.server.listen({ port: config.port, host: config.host });
   console.log(`Secure Reporter listening on ${address}`);
@@ -16,20 +60,11 @@ async function main() {
       `Try:\n  curl -H 'Authorization: ${demoHeader}' ${address.replace('0.0.0.0', '127.0.0.1')}/api/call/customer-by-id/?_id=42\n`,
     );
   }
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    app.server.log.info({ signal }, 'shutting down');
-    await app.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) console.error(error.message);
+  // Known failures (configuration, an unreachable store) are one clear line, not a stack.
+  if (error instanceof ConfigError || error instanceof AppError) console.error(error.message);
   else console.error(error);
   process.exit(1);
 });

@@ -39,7 +39,11 @@ function describe(error: unknown): { status: number; message: string } {
 
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
   const { status, message } = describe(error);
-  if (status >= 500) request.log.error({ err: error }, 'request failed');
+  // An outage answers every request with 503; one line each, not a stack each, keeps it readable.
+  if (error instanceof AppError && error.code === 'unavailable') {
+    const cause = error.cause instanceof Error ? error.cause.message : undefined;
+    request.log.warn({ code: error.code, cause }, message);
+  } else if (status >= 500) request.log.error({ err: error }, 'request failed');
   if (status === 401 && challengesBasic(request))
     reply.header('WWW-Authenticate', 'Basic realm="Secure Reporter", charset="UTF-8"');
   return reply.code(status).type('application/json; charset=utf-8').send(errorEnvelope(message));

@@ -5,11 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
-import type { DestinationStream } from 'pino';
-import type { Config } from '../config.ts';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Metrics } from '../observability/metrics.ts';
-import { LOG_REDACT_PATHS, REDACTED, redactUrl } from '../observability/redact.ts';
+import { redactUrl } from '../observability/redact.ts';
 import type { Authenticator } from './auth.ts';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -21,23 +19,6 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 export function requestIdOf(request: IncomingMessage): string {
   const sent = request.headers[REQUEST_ID_HEADER];
   return typeof sent === 'string' && SAFE_REQUEST_ID.test(sent) ? sent : randomUUID();
-}
-
-/** Fastify's `logger` option: JSON lines (pino) with credentials censored. */
-export function loggerOptions(
-  config: Readonly<Config>,
-  stream?: DestinationStream,
-): FastifyServerOptions['logger'] {
-  if (config.logLevel === 'silent' && !stream) return false;
-  return {
-    level: config.logLevel,
-    redact: { paths: LOG_REDACT_PATHS, censor: REDACTED },
-    serializers: {
-      // Fastify's own serializer logs the raw URL; this one hides secret-looking parameters.
-      req: (request: FastifyRequest) => ({ method: request.method, url: redactUrl(request.url) }),
-    },
-    ...(stream ? { stream } : {}),
-  };
 }
 
 /** Who made the request, once authentication has resolved it; read by the log line. */

@@ -3,8 +3,7 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
-import Fastify, { type FastifyInstance } from 'fastify';
-import type { DestinationStream } from 'pino';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Services } from '../app.ts';
 import type { Config } from '../config.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -14,12 +13,7 @@ import type { AttemptLimits } from '../store/rate-limit-store.ts';
 import { type Authenticator, authenticator } from './auth.ts';
 import { handleError } from './error-handler.ts';
 import { registerOpenApi } from './openapi.ts';
-import {
-  loggerOptions,
-  observeRequests,
-  rememberingPrincipals,
-  requestIdOf,
-} from './request-observability.ts';
+import { observeRequests, rememberingPrincipals, requestIdOf } from './request-observability.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { adminAuditRoutes } from './routes/admin-audit.ts';
 import { adminGroupRoutes } from './routes/admin-groups.ts';
@@ -45,8 +39,10 @@ export interface ServerDeps {
   attemptLimits: AttemptLimits;
   transaction<T>(work: (services: Services) => Promise<T>): Promise<T>;
   metrics: Metrics;
-  /** Where log lines go instead of stdout (tests read them). */
-  logStream?: DestinationStream;
+  /** The app's logger; the store and jobs write to the same one. */
+  log: FastifyBaseLogger;
+  /** `draining` turns on at shutdown, before the listener closes. */
+  lifecycle: { readonly draining: boolean };
 }
 
 export interface RouteDeps extends ServerDeps {
@@ -55,7 +51,7 @@ export interface RouteDeps extends ServerDeps {
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const server = Fastify({
-    logger: loggerOptions(deps.config, deps.logStream),
+    loggerInstance: deps.log,
     // One line per request, written by observeRequests, instead of Fastify's two.
     disableRequestLogging: true,
     genReqId: requestIdOf,

@@ -33,7 +33,9 @@ async function twoApps(databaseUrl: (dataDir: string) => string): Promise<[App, 
       LOG_LEVEL: 'silent',
     });
     const app = await buildApp(config, { jobs: false });
-    cleanups.push(() => app.close());
+    cleanups.push(async () => {
+      await app.close();
+    });
     apps.push(app);
   }
   return apps as [App, App];
