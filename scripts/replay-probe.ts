@@ -4,7 +4,7 @@
  * browser use, the HEALTHCHECK command, the compiled CLI and a graceful stop.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { healthcheckCommand, parseDockerfile } from './dockerfile-parse.ts';
@@ -81,6 +81,17 @@ export async function probeRuntime(stage: StageState, state: ReplayState) {
       child.stderr.on('data', onData);
       void exited.then((code) => reject(new Error(`server exited with ${code}:\n${output}`)));
     });
+    const who = replayUser();
+    const dataDir = mapped.DATA_DIR;
+    if (who && dataDir) {
+      // Files the server wrote prove which user it ran as.
+      const uid = Number(execFileSync('id', ['-u', who.user], { encoding: 'utf8' }));
+      const owners = readdirSync(dataDir).map((file) => statSync(path.join(dataDir, file)).uid);
+      if (owners.length === 0 || owners.some((owner) => owner !== uid)) {
+        throw new Error(`files in DATA_DIR are not owned by ${who.user}`);
+      }
+      console.log(`server runs as ${who.user}: DATA_DIR files owned by uid ${uid}`);
+    }
     const base = `http://127.0.0.1:${port}`;
     await expectOk(`${base}/healthz`);
     await expectOk(`${base}/readyz`);
