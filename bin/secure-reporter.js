@@ -1,6 +1,14 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so the CLI needs no build step.
-import { register } from 'tsx/esm/api';
+// Production runs the compiled CLI (dist/, built by `npm run build`). A checkout that was never
+// built falls back to the TypeScript sources through tsx, a development dependency; in
+// development prefer `npm run cli`, which always runs the sources.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli/main.ts');
+const compiled = new URL('../dist/cli/main.js', import.meta.url);
+if (existsSync(compiled)) {
+  await import(compiled.href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/main.ts');
+}

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
-  chromiumInstalled,
+  browserAvailable,
   ensureWebBuilt,
   input,
   launchBrowser,
@@ -20,7 +20,7 @@ import {
 } from '../helpers/browser.ts';
 import type { ServerProcess } from '../helpers/server-process.ts';
 
-const available = chromiumInstalled();
+const available = browserAvailable();
 if (!available) console.log('SKIP: chromium not found at /usr/bin/chromium');
 
 describe('editor workflow in chromium', { skip: !available, timeout: 240_000 }, () => {

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import {
   ADMIN_EMAIL,
-  chromiumInstalled,
+  browserAvailable,
   ensureWebBuilt,
   launchBrowser,
   newContext,
@@ -19,7 +19,7 @@ import type { ServerProcess } from '../helpers/server-process.ts';
 import { header, mimeParts, type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
 import { signatureMatches, startReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.ts';
 
-const available = chromiumInstalled();
+const available = browserAvailable();
 if (!available) console.log('SKIP: chromium not found at /usr/bin/chromium');
 
 const PAYLOAD = '<b>bold</b><img src=x onerror="window.__pwned=1">';

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
-  chromiumInstalled,
+  browserAvailable,
   ensureWebBuilt,
   input,
   launchBrowser,
@@ -17,7 +17,7 @@ import {
 } from '../helpers/browser.ts';
 import type { ServerProcess } from '../helpers/server-process.ts';
 
-const available = chromiumInstalled();
+const available = browserAvailable();
 if (!available) console.log('SKIP: chromium not found at /usr/bin/chromium');
 
 const cellTexts = (page: Page, column: number) =>

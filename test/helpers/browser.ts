@@ -6,12 +6,20 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { type ServerProcess, startServerProcess } from './server-process.ts';
+import { unavailable } from './skip-or-fail.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ADMIN_EMAIL = 'admin@example.com';
 export const ADMIN_PASSWORD = 'correct horse battery staple';
 
 export const chromiumInstalled = () => existsSync(CHROMIUM);
+
+/** For the e2e suites: whether to run, with a SKIP notice on a laptop and a failure under CI. */
+export function browserAvailable(): boolean {
+  if (chromiumInstalled()) return true;
+  unavailable(`chromium not installed at ${CHROMIUM}`);
+  return false;
+}
 
 /** The e2e suite runs against web/dist; build it when a fresh checkout has none. */
 export function ensureWebBuilt() {

@@ -19,6 +19,7 @@ import type {
   RunRequest,
 } from '../../src/datasources/driver.ts';
 import { mysqlUrl, postgresUrl } from './databases.ts';
+import { unavailable } from './skip-or-fail.ts';
 
 export const TABLE = 'sr_driver_values';
 const COLUMN_LIST = 'id, d, ts, amount, big, small, flag, doc, note, bin';
@@ -42,7 +43,7 @@ export interface DriverTarget {
   series(n: number): string;
   /** A statement that runs about `seconds` and carries `marker` in its text. */
   sleep(seconds: number, marker: string): string;
-  /** A notice when the server does not answer, else undefined. */
+  /** Why the suite skips when the server does not answer (it throws under CI), else undefined. */
   unavailable(): Promise<string | undefined>;
   setup(data: unknown[][]): Promise<void>;
   teardown(): Promise<void>;
@@ -115,7 +116,9 @@ function postgresTarget(): DriverTarget {
         await first('select 1');
         return undefined;
       } catch (error) {
-        return `SKIP: PostgreSQL not reachable at ${redact(postgresUrl)} (${(error as Error).message})`;
+        return unavailable(
+          `PostgreSQL not reachable at ${redact(postgresUrl)} (${(error as Error).message})`,
+        );
       }
     },
     async setup(data) {
@@ -195,7 +198,9 @@ function mysqlTarget(): DriverTarget {
         await first('select 1');
         return undefined;
       } catch (error) {
-        return `SKIP: MariaDB/MySQL not reachable at ${redact(mysqlUrl)} (${(error as Error).message})`;
+        return unavailable(
+          `MariaDB/MySQL not reachable at ${redact(mysqlUrl)} (${(error as Error).message})`,
+        );
       }
     },
     async setup(data) {

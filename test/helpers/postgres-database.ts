@@ -1,9 +1,10 @@
 /**
- * A fresh PostgreSQL database per test file, dropped afterwards, on the real server. Returns null
- * (and the suite skips with a notice) when the server does not answer.
+ * A fresh PostgreSQL database per test file, dropped afterwards, on the real server. When the
+ * server does not answer, postgresReachable() is false and the suite skips (it fails under CI).
  */
 import pg from 'pg';
 import { postgresUrl } from './databases.ts';
+import { unavailable } from './skip-or-fail.ts';
 
 export async function postgresReachable(): Promise<boolean> {
   const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 2000 });
@@ -12,7 +13,7 @@ export async function postgresReachable(): Promise<boolean> {
     await client.query('select 1');
     return true;
   } catch {
-    console.log(`SKIP: PostgreSQL not reachable at ${postgresUrl}`);
+    unavailable(`PostgreSQL not reachable at ${postgresUrl}`);
     return false;
   } finally {
     await client.end().catch(() => {});

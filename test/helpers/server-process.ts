@@ -1,6 +1,8 @@
 /**
- * Starts the real server (`src/main.ts`, as `npm start` does) in a child process on a private
- * DATA_DIR and a free port, and reads its address and the demo admin header from its output.
+ * Starts the real server in a child process on a private DATA_DIR and a free port, and reads its
+ * address and the demo admin header from its output. It runs the sources (`src/main.ts` through
+ * tsx), so tests never depend on a stale build; the compiled `dist/main.js` that `npm start` runs
+ * is exercised by scripts/replay-dockerfile.ts.
  * `env` may point it at a shared store (DATABASE_URL, with the fleet's one SECRET_KEY); with
  * `DEMO: 'false'` no admin header is printed, so none is awaited (`adminHeader` is '').
  */

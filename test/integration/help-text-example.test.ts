@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
+import { unavailable } from '../helpers/skip-or-fail.ts';
 
 const hasRequests = spawnSync('python3', ['-c', 'import requests']).status === 0;
-if (!hasRequests) console.log('SKIP: python3 with the requests package is not installed');
+if (!hasRequests) unavailable('python3 with the requests package is not installed');
 
 const example = `
 import json, sys, requests

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { mysqlUrl, postgresUrl } from '../helpers/databases.ts';
+import { unavailable } from '../helpers/skip-or-fail.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 
 const TABLE = 'sr_same_data';
@@ -23,7 +24,7 @@ async function reachable(check: () => Promise<unknown>, what: string): Promise<b
     await check();
     return true;
   } catch {
-    console.log(`SKIP: ${what} not reachable`);
+    unavailable(`${what} not reachable`);
     return false;
   }
 }
