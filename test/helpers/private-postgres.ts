@@ -10,6 +10,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { unavailable as skipOrFail } from './skip-or-fail.ts';
 
 const run = promisify(execFile);
 const VERSION = '15';
@@ -57,9 +58,7 @@ export async function waitForPostgres(url: string, timeoutMs = 15_000): Promise<
 }
 
 function unavailable(reason: string): null {
-  if (process.env.CI === 'true')
-    throw new Error(`private PostgreSQL cluster unavailable under CI: ${reason}`);
-  console.log(`SKIP: private PostgreSQL cluster unavailable: ${reason}`);
+  skipOrFail(`private PostgreSQL cluster unavailable: ${reason}`);
   return null;
 }
 

@@ -11,3 +11,9 @@ export function unavailable(what: string): string {
   console.log(`SKIP: ${what}`);
   return what;
 }
+
+/** `available`, and when it is false the notice (or, under CI, the throw) of `unavailable`. */
+export function required(available: boolean, what: string): boolean {
+  if (!available) unavailable(`${what} is not available`);
+  return available;
+}

@@ -10,12 +10,10 @@ import { type Fleet, startFleet } from '../helpers/fleet.ts';
 import { haproxyInstalled, SERVER_HEADER } from '../helpers/haproxy.ts';
 import { type CallOptions, call } from '../helpers/http-call.ts';
 import { createPostgresDatabase, postgresReachable } from '../helpers/postgres-database.ts';
-import { serviceAvailable } from '../helpers/service-required.ts';
+import { required } from '../helpers/skip-or-fail.ts';
 import { startReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.ts';
 
-const ready =
-  serviceAvailable(await postgresReachable(), 'PostgreSQL') &&
-  serviceAvailable(haproxyInstalled(), 'HAProxy');
+const ready = required(await postgresReachable(), 'PostgreSQL') && required(haproxyInstalled(), 'HAProxy');
 
 let database: { url: string; drop(): Promise<void> } | undefined;
 let fleet: Fleet;

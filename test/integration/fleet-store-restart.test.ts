@@ -11,9 +11,9 @@ import { type Fleet, startFleet } from '../helpers/fleet.ts';
 import { haproxyInstalled } from '../helpers/haproxy.ts';
 import { type CallResult, call } from '../helpers/http-call.ts';
 import { type PrivatePostgres, startPrivatePostgres } from '../helpers/private-postgres.ts';
-import { serviceAvailable } from '../helpers/service-required.ts';
+import { required } from '../helpers/skip-or-fail.ts';
 
-const ready = serviceAvailable(haproxyInstalled(), 'HAProxy');
+const ready = required(haproxyInstalled(), 'HAProxy');
 const LOAD_REQUESTS = 240;
 
 let cluster: PrivatePostgres | null = null;

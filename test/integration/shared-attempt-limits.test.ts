@@ -11,9 +11,9 @@ import { sql } from 'kysely';
 import { type App, buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createPostgresDatabase, postgresReachable } from '../helpers/postgres-database.ts';
-import { serviceAvailable } from '../helpers/service-required.ts';
+import { required } from '../helpers/skip-or-fail.ts';
 
-const runPostgres = serviceAvailable(await postgresReachable(), 'PostgreSQL');
+const runPostgres = required(await postgresReachable(), 'PostgreSQL');
 const BAD_TOKEN = `Basic ${Buffer.from('nobody:wrong-secret').toString('base64')}`;
 const cleanups: (() => Promise<void>)[] = [];
 
