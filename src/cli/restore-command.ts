@@ -8,7 +8,7 @@ export async function restoreCommand(args: string[]): Promise<void> {
   const [file] = args;
   if (!file) throw badRequest(`restore needs a backup file. Usage:\n${backupUsage}`);
   const config = cliConfig();
-  const summary = restoreBackup(config, file);
+  const summary = await restoreBackup(config, file);
   console.log(`Restored the backup of ${summary.manifest.created} into ${config.dataDir}:`);
   for (const written of summary.written) console.log(`  ${written}`);
   if (!summary.keyWritten)

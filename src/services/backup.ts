@@ -144,7 +144,7 @@ export async function createBackup(config: BackupConfig, out: string | null): Pr
       keySource: key.source.startsWith('SECRET_KEY') ? key.source : 'DATA_DIR',
       files: files.map((file) => file.name),
     };
-    const archive = packArchive([
+    const archive = await packArchive([
       { name: ENTRY.manifest, bytes: Buffer.from(JSON.stringify(manifest, null, 2)) },
       ...files,
     ]);

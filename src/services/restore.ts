@@ -23,14 +23,16 @@ export interface RestoreSummary {
 /** Entry names restore writes; anything else (`../x`, absolute paths) is refused. */
 const SAFE_UPLOAD = /^uploads(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)+$/;
 
-function readBackup(file: string): { manifest: Manifest; entries: Map<string, Buffer> } {
+async function readBackup(file: string): Promise<{ manifest: Manifest; entries: Map<string, Buffer> }> {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
   } catch {
     throw badRequest(`Cannot read the backup file ${file}`);
   }
-  const entries = new Map(unpackArchive(bytes).map((entry: ArchiveEntry) => [entry.name, entry.bytes]));
+  const entries = new Map(
+    (await unpackArchive(bytes)).map((entry: ArchiveEntry) => [entry.name, entry.bytes]),
+  );
   let manifest: Manifest | undefined;
   try {
     manifest = JSON.parse(entries.get(ENTRY.manifest)?.toString('utf8') ?? 'null');
@@ -83,8 +85,8 @@ function keepAside(file: string, stamp: string): string[] {
     });
 }
 
-export function restoreBackup(config: BackupConfig, file: string): RestoreSummary {
-  const { manifest, entries } = readBackup(file);
+export async function restoreBackup(config: BackupConfig, file: string): Promise<RestoreSummary> {
+  const { manifest, entries } = await readBackup(file);
   const key = checkFits(config, manifest, entries);
   const keyWritten = !config.secretKey;
   if (!keyWritten) entries.delete(ENTRY.key);

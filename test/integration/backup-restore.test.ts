@@ -106,7 +106,7 @@ describe('backup and restore', { skip: !reachable }, () => {
     const backup = cli(['backup', '--out', backupFile()]);
     assert.equal(backup.code, 0, backup.err);
     assert.equal(statSync(backupFile()).mode & 0o777, 0o600);
-    const names = unpackArchive(readFileSync(backupFile())).map((entry) => entry.name);
+    const names = (await unpackArchive(readFileSync(backupFile()))).map((entry) => entry.name);
     for (const name of ['manifest.json', 'store.sqlite', 'secret-key', 'demo.sqlite'])
       assert.ok(names.includes(name), name);
     const live = cli(['restore', backupFile()]);
@@ -130,8 +130,8 @@ describe('backup and restore', { skip: !reachable }, () => {
     }
   });
 
-  test('a second restore keeps the files it replaces aside', () => {
-    restoreBackup(config(), backupFile());
+  test('a second restore keeps the files it replaces aside', async () => {
+    await restoreBackup(config(), backupFile());
     const aside = readdirSync(t.dataDir).filter((name) => name.includes('.before-restore-'));
     for (const name of ['secure-reporter.sqlite', 'secret-key', 'demo.sqlite'])
       assert.ok(
@@ -140,11 +140,13 @@ describe('backup and restore', { skip: !reachable }, () => {
       );
   });
 
-  test('a backup without its key is refused', () => {
+  test('a backup without its key is refused', async () => {
     const keyless = path.join(t.dataDir, 'keyless.tar.gz');
-    const entries = unpackArchive(readFileSync(backupFile())).filter((entry) => entry.name !== 'secret-key');
-    writeFileSync(keyless, packArchive(entries));
-    assert.throws(() => restoreBackup(config(), keyless), /The backup holds no server key/);
+    const entries = (await unpackArchive(readFileSync(backupFile()))).filter(
+      (entry) => entry.name !== 'secret-key',
+    );
+    writeFileSync(keyless, await packArchive(entries));
+    await assert.rejects(restoreBackup(config(), keyless), /The backup holds no server key/);
   });
 
   test('starting with a wrong SECRET_KEY stops with the cause named', () => {
@@ -178,9 +180,9 @@ describe('backup on a PostgreSQL store', { skip: !reachable }, () => {
       const out = path.join(dataDir, 'key-backup.tar.gz');
       const manifest = await createBackup(loadConfig(env), out);
       assert.equal(manifest.store, 'postgres');
-      const names = unpackArchive(readFileSync(out)).map((entry) => entry.name);
+      const names = (await unpackArchive(readFileSync(out))).map((entry) => entry.name);
       assert.deepEqual(names, ['manifest.json', 'secret-key']);
-      assert.throws(() => restoreBackup(config(), out), /made from a PostgreSQL store/);
+      await assert.rejects(restoreBackup(config(), out), /made from a PostgreSQL store/);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
       await store.drop();
