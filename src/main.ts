@@ -3,6 +3,7 @@ import { type App, buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { setUpDemoOnce } from './demo/demo-setup.ts';
 import { AppError } from './errors.ts';
+import { logStrayErrors } from './process-faults.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -34,21 +35,10 @@ function stopOnSignals(app: App) {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-/** A lost promise is logged and the server goes on; a thrown exception leaves unknown state. */
-function logStrayErrors(app: App) {
-  process.on('unhandledRejection', (reason) => {
-    app.log.error({ err: reason }, `unhandled rejection: ${String(reason)}`);
-  });
-  process.on('uncaughtException', (error) => {
-    app.log.fatal({ err: error }, `uncaught exception: ${error.message}`);
-    process.exit(1);
-  });
-}
-
 async function main() {
   const config = loadConfig();
   const app = await buildApp(config);
-  logStrayErrors(app);
+  logStrayErrors(app.log);
   stopOnSignals(app);
   const demoHeader = await setUpDemoOnce(app);
   const address = await app.server.listen({ port: config.port, host: config.host });
