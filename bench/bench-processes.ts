@@ -1,6 +1,7 @@
 /**
- * Child processes for the benchmarks: the real server (`src/main.ts`) on a private DATA_DIR, the
- * CLI, and helpers to wait for them and stop them. Everything listens on 127.0.0.1 only.
+ * Child processes for the benchmarks: the real server as production runs it (the compiled
+ * `dist/main.js`, built by `npm run bench`) on a private DATA_DIR, the CLI, and helpers to wait for
+ * them and stop them. Everything listens on 127.0.0.1 only.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -20,8 +21,10 @@ export interface Child {
   output(): string;
 }
 
-export function startChild(args: string[], env: NodeJS.ProcessEnv): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env, stdio: 'pipe' });
+/** Runs a TypeScript file through tsx, or with `compiled` a built `.js` file as it is. */
+export function startChild(args: string[], env: NodeJS.ProcessEnv, compiled = false): Child {
+  const loader = compiled ? [] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...loader, ...args], { cwd: ROOT, env, stdio: 'pipe' });
   let tail = '';
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString()).slice(-4000);
@@ -74,7 +77,7 @@ export async function waitForHealth(url: string, child: Child): Promise<void> {
 
 /** Creates a token with the CLI and returns its Authorization header. */
 export async function createToken(env: NodeJS.ProcessEnv, name = 'bench', groups = '*'): Promise<string> {
-  const args = ['--import', 'tsx', 'src/cli/main.ts', 'token', 'create', '--name', name, '--expiry', '1d'];
+  const args = ['dist/cli/main.js', 'token', 'create', '--name', name, '--expiry', '1d'];
   const { stdout } = await execFileAsync(process.execPath, [...args, '--groups', groups], {
     cwd: ROOT,
     env,
@@ -108,7 +111,7 @@ export async function startApp(dataDir: string): Promise<AppServer> {
     LOG_LEVEL: 'error',
   };
   const url = `http://127.0.0.1:${port}`;
-  const child = startChild(['src/main.ts'], env);
+  const child = startChild(['dist/main.js'], env, true);
   await waitForHealth(url, child);
   return { child, url, env };
 }
