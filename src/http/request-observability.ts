@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { levels } from 'pino';
 import type { Metrics } from '../observability/metrics.ts';
 import { redactUrl } from '../observability/redact.ts';
 import type { Authenticator } from './auth.ts';
@@ -54,6 +55,9 @@ function routeLabel(request: FastifyRequest, status: number): string {
 
 /** Registers the hooks; call before any route so every answer carries the request id. */
 export function observeRequests(server: FastifyInstance, metrics: Metrics) {
+  // The level is the app's, fixed at start: below `info` the line (and the URL redaction it
+  // costs on every request) is skipped.
+  const writesLines = (levels.values[server.log.level] ?? Number.POSITIVE_INFINITY) <= levels.values.info!;
   server.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
@@ -63,6 +67,7 @@ export function observeRequests(server: FastifyInstance, metrics: Metrics) {
     const durationMs = reply.elapsedTime;
     metrics.httpRequests.inc({ method: request.method, route, status: String(status) });
     metrics.httpDuration.observe({ method: request.method, route }, durationMs / 1000);
+    if (!writesLines) return;
     request.log.info(
       {
         method: request.method,
