@@ -33,10 +33,6 @@ export function loadServerKey(config: KeyConfig): ServerKey {
   return { value: key, source: file, created: true };
 }
 
-export function loadOrCreateServerKey(config: KeyConfig): string {
-  return loadServerKey(config).value;
-}
-
 /**
  * Opens one stored connection secret with the key, so a store sealed with another key stops the
  * start with the cause named, instead of every report on it failing with a 500 later. A key

@@ -13,7 +13,7 @@ import { internalPrincipal } from '../../src/policies/internal-principal.ts';
 import { openConnectionRow } from '../../src/services/connections.ts';
 import { dataSourceCache } from '../../src/services/data-source-cache.ts';
 import type { ReportInput } from '../../src/services/report-model.ts';
-import { loadOrCreateServerKey, secretBox } from '../../src/services/server-key.ts';
+import { loadServerKey, secretBox } from '../../src/services/server-key.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 
 let t: TestApp;
@@ -25,7 +25,7 @@ before(async () => {
 after(() => t.close());
 
 function recordingServices() {
-  const box = secretBox(loadOrCreateServerKey(t.app.config));
+  const box = secretBox(loadServerKey(t.app.config).value);
   const cache = dataSourceCache((row) => {
     const real = openConnectionRow(row, box);
     const recording: DataSource = {
