@@ -12,6 +12,7 @@ import type { MetadataStore } from '../store/db.ts';
 import type { AttemptLimits } from '../store/rate-limit-store.ts';
 import { type Authenticator, authenticator } from './auth.ts';
 import { handleError } from './error-handler.ts';
+import { registerJsonBodyParser } from './json-body.ts';
 import { registerOpenApi } from './openapi.ts';
 import { observeRequests, rememberingPrincipals, requestIdOf } from './request-observability.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -69,6 +70,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     limits: { fileSize: GROUP_IMAGE_MAX_BYTES, files: 1, fields: 10, parts: 11 },
   });
   await server.register(cookie);
+  registerJsonBodyParser(server);
   server.addContentTypeParser(
     ['application/yaml', 'text/yaml', 'text/plain'],
     { parseAs: 'string' },
