@@ -29,6 +29,16 @@ export const hiddenDatabaseMessage = (requestId: string) =>
   `The report failed on the database (request ${requestId})`;
 
 /**
+ * What a run's record may keep for someone who was not there to read a request id (a schedule's
+ * history, read by its owner): the database's text only when the runner may see the SQL.
+ */
+export function storedRunMessage(error: unknown): string {
+  if (error instanceof ReportDatabaseError && !error.shownToCaller)
+    return "The report failed on the database; its audit record holds the database's message";
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
  * A driver's `bad_request` is SQL the database rejected, worded by the database; every other
  * code (timeout, unavailable, database_unreachable, internal) has a message of our own.
  */

@@ -30,7 +30,7 @@ async function create(url: string, payload: unknown) {
 }
 
 before(async () => {
-  t = await createTestApp();
+  t = await createTestApp({ ALLOW_PRIVATE_TARGETS: 'true' });
   await create('/api/admin/connections/', {
     name: 'paths',
     driver: 'sqlite',
@@ -138,6 +138,33 @@ describe('a plain token sees no database text on any path', () => {
       assert.match(response.json().message, /malformed JSON/);
     }
   });
+});
+
+test("a schedule's run history, read by its owner, keeps no database text", async () => {
+  const created = await t.app.server.inject({
+    method: 'POST',
+    url: '/api/schedules/',
+    headers: { authorization: plain },
+    payload: {
+      report: 'paths-table',
+      cron: 'daily',
+      timezone: 'UTC',
+      deliveries: { api: { url: 'http://127.0.0.1:9/never-called' } },
+    },
+  });
+  assert.equal(created.statusCode, 201, created.body);
+  const id = created.json().records[0].id;
+  const ran = await t.app.server.inject({
+    method: 'POST',
+    url: `/api/schedules/${id}/run-now/`,
+    headers: { authorization: plain },
+  });
+  assert.equal(ran.statusCode, 200, ran.body);
+  const runs = await get(`/api/schedules/${id}/runs/`);
+  assert.equal(runs.statusCode, 200, runs.body);
+  assert.equal(runs.json().records[0].outcome, 'error');
+  assert.match(runs.json().records[0].error, /^The report failed on the database/);
+  assert.ok(!/malformed|sr-path-marker/i.test(ran.body + runs.body), runs.body);
 });
 
 describe('messages of our own stay as they are', () => {
