@@ -118,16 +118,23 @@ const csvBoolean = (value: boolean) => (value ? 'true' : 'false');
 
 const rawCsvOptions = { cast: { boolean: csvBoolean } };
 
+/**
+ * Excel splits CSV at `;` in many locales, and some importers at tabs: a cell holding either is
+ * quoted, so that no formula can begin after it. (Checked here, on strings only, rather than with
+ * csv-stringify's `quoted_match`, which would run a search on every field, numbers included.)
+ */
+const holdsSeparator = (value: string) => value.includes(';') || value.includes('\t');
+
 /** Only strings are checked: typed numbers (a JSON number such as -5) are written as they are. */
 const neutralisingCsvOptions = {
   cast: {
     boolean: csvBoolean,
-    // Quoted, so the `'` and what follows stay one cell whatever separator the reader assumes.
-    string: (value: string) => (opensFormula(value) ? { value: `'${value}`, quoted: true } : value),
+    string: (value: string) => {
+      // Quoted, so the `'` and what follows stay one cell whatever separator the reader assumes.
+      if (opensFormula(value)) return { value: `'${value}`, quoted: true };
+      return holdsSeparator(value) ? { value, quoted: true } : value;
+    },
   },
-  // Excel splits CSV at `;` in many locales, and some importers at tabs: a cell holding either is
-  // quoted, so that no formula can begin after it.
-  quoted_match: /[;\t]/,
 };
 
 const csvOptionsOf = (cells: CsvCells) => (cells === 'raw' ? rawCsvOptions : neutralisingCsvOptions);
