@@ -8,6 +8,7 @@ import { AppError, forbidden } from '../errors.ts';
 import type { Principal } from '../policies/principal.ts';
 import { canEditReport, canRunReport } from '../policies/report-access.ts';
 import { bindParameters, findBindNames } from '../sql/bind-parameters.ts';
+import { assertReadOnlyStatement } from '../sql/read-only-statement.ts';
 import { renderSqlTemplate } from '../sql/sql-template.ts';
 import type { clusterRepo } from '../store/cluster-repo.ts';
 import { accessGroupObject } from './access-groups.ts';
@@ -103,6 +104,8 @@ export function reportRunner(deps: Deps) {
     let renderedSql = '';
     const prepared: ClusterMember[] = members.map((member) => {
       const rendered = renderSqlTemplate(sqlBody, context, member.dialect);
+      // Checked again at every run, so a definition saved before the rule still cannot write.
+      assertReadOnlyStatement(rendered, member.dialect);
       renderedSql ||= rendered;
       const bound = bindParameters(rendered, params, member.dialect);
       return {

@@ -23,6 +23,7 @@ import {
   reportInputSchema,
   slugify,
 } from './report-model.ts';
+import { checkReportStatements } from './report-statements.ts';
 import { documentOfInput, versionLog } from './version-log.ts';
 
 interface Deps {
@@ -82,6 +83,7 @@ export function reportService({ reports, versions, clusters, audit }: Deps) {
     const input = parseInput(raw);
     const cluster = await clusters.findByName(input.cluster);
     if (!cluster) throw badRequest(`Report "${input.name}": no cluster named "${input.cluster}"`);
+    checkReportStatements(input, await clusters.members(cluster.id));
     const slug = slugify(input.name);
     if (slug === '' || /^\d+$/.test(slug)) {
       throw badRequest(

@@ -31,13 +31,20 @@ function rewriteBinds(sql: string, dialect: Dialect, onBind: OnBind, strict: boo
   let out = '';
   for (const segment of scanSql(sql, dialect)) {
     const text = sql.slice(segment.start, segment.end);
-    out += segment.kind === 'code' ? rewriteCode(text, dialect, onBind, strict) : text;
+    out = segment.kind === 'code' ? rewriteCode(text, out, dialect, onBind, strict) : out + text;
   }
   return out;
 }
 
-function rewriteCode(code: string, dialect: Dialect, onBind: OnBind, strict: boolean): string {
-  let out = '';
+/** Appends `code` to `before` with its bind variables replaced. */
+function rewriteCode(
+  code: string,
+  before: string,
+  dialect: Dialect,
+  onBind: OnBind,
+  strict: boolean,
+): string {
+  let out = before;
   let i = 0;
   while (i < code.length) {
     const c = code.charCodeAt(i);
@@ -53,7 +60,11 @@ function rewriteCode(code: string, dialect: Dialect, onBind: OnBind, strict: boo
     } else if (code[i] === ':' && isNameStart(code.charCodeAt(i + 1))) {
       let end = i + 2;
       while (end < code.length && isNamePart(code.charCodeAt(end))) end += 1;
-      out += onBind(code.slice(i + 1, end));
+      const name = code.slice(i + 1, end);
+      refuseGluedAfter(name, code, end);
+      // `THEN:a` must not become `THEN$1`, which Postgres reads as one identifier.
+      if (isWordPart(out.charCodeAt(out.length - 1))) out += ' ';
+      out += onBind(name);
       i = end;
     } else {
       if (strict) rejectPositional(code, i, dialect);
@@ -62,6 +73,19 @@ function rewriteCode(code: string, dialect: Dialect, onBind: OnBind, strict: boo
     }
   }
   return out;
+}
+
+/**
+ * A bind name is ASCII, so `:a$b` or `:café` would bind `:a` or `:caf` and leave the rest glued
+ * to the placeholder (`$1$b`), where the database reads it as part of one token.
+ */
+function refuseGluedAfter(name: string, code: string, end: number): void {
+  if (end < code.length && isWordPart(code.charCodeAt(end))) {
+    throw new AppError(
+      'bad_request',
+      `The bind variable :${name} is directly followed by "${String.fromCodePoint(code.codePointAt(end) ?? 0)}"; bind names are ASCII letters, digits and _, so end the name with a space or an operator`,
+    );
+  }
 }
 
 /** Bind names are ASCII: `[A-Za-z_][A-Za-z0-9_]*`. */
@@ -126,6 +150,8 @@ function elementsOf(value: ParamValue): BindValue[] {
  *   becomes `$1 is null or a = $1` and Postgres infers one type for both uses.
  * - mysql, sqlite: `?` per occurrence, the value repeated in `values`.
  * - A list expands to one placeholder per element (`in (:ids)` → `in ($1, $2, $3)`).
+ * - A placeholder right after a word character gets a space before it (`THEN:a` → `THEN $1`),
+ *   and a name directly followed by a word character that cannot be part of it is refused.
  *
  * Throws `bad_request` when the SQL itself contains positional placeholders (`?`, `$1`).
  */

@@ -7,8 +7,13 @@
  * It only has to be exact about where opaque runs start and end; it does not validate SQL.
  * An unterminated run extends to the end of the text, which keeps everything after it opaque:
  * the database then rejects the statement, and nothing after the stray quote is ever bound.
+ *
+ * Where the server reads text in a way one lexer cannot follow, the scanner refuses the SQL
+ * rather than guess: MySQL/MariaDB executable comments (`/*! … *\/`) run or are skipped
+ * depending on the server's version.
  */
 import type { DriverName } from '../datasources/driver.ts';
+import { AppError } from '../errors.ts';
 
 export type SqlSegmentKind = 'code' | 'string' | 'identifier' | 'comment';
 
@@ -51,7 +56,8 @@ export function scanSql(sql: string, dialect: DriverName): SqlSegment[] {
         (code === 69 || code === 101) &&
         sql[wordEnd] === "'"
       ) {
-        i = pushOpaque(segments, codeStart, i, 'string', quotedEnd(sql, wordEnd, "'", true));
+        const end = continuedStringEnd(sql, quotedEnd(sql, wordEnd, "'", true), true);
+        i = pushOpaque(segments, codeStart, i, 'string', end);
         codeStart = i;
       } else {
         i = wordEnd;
@@ -97,9 +103,11 @@ function opaqueAt(
   const c = sql[i];
   const next = sql[i + 1];
   switch (c) {
-    case "'":
+    case "'": {
       // Only MySQL treats backslash as an escape in plain literals (unless NO_BACKSLASH_ESCAPES).
-      return { kind: 'string', end: quotedEnd(sql, i, "'", dialect === 'mysql') };
+      const end = quotedEnd(sql, i, "'", dialect === 'mysql');
+      return { kind: 'string', end: dialect === 'postgres' ? continuedStringEnd(sql, end, false) : end };
+    }
     case '"':
       // In MySQL's default mode a double-quoted text is a string literal, backslashes included.
       return dialect === 'mysql'
@@ -119,6 +127,7 @@ function opaqueAt(
     case '#':
       return dialect === 'mysql' ? { kind: 'comment', end: lineEnd(sql, i, dialect) } : undefined;
     case '/':
+      if (next === '*' && dialect === 'mysql') refuseExecutableComment(sql, i);
       return next === '*'
         ? { kind: 'comment', end: blockCommentEnd(sql, i, dialect === 'postgres') }
         : undefined;
@@ -147,6 +156,58 @@ function quotedEnd(sql: string, start: number, quote: string, backslash: boolean
     }
   }
   return sql.length;
+}
+
+/**
+ * PostgreSQL joins string constants separated by whitespace that holds a newline, with `--`
+ * comments allowed in between (SQL standard; `/* *\/` comments are not allowed there):
+ * `E'a'⏎'\' b'` is the one string `a' b`. Every part is read with the first part's rules, so
+ * a continued `E''` string keeps its backslash escapes. Returns the end of the last part.
+ */
+function continuedStringEnd(sql: string, end: number, backslash: boolean): number {
+  let last = end;
+  for (let next = continuationAt(sql, last); next !== -1; next = continuationAt(sql, last)) {
+    last = quotedEnd(sql, next, "'", backslash);
+  }
+  return last;
+}
+
+/** Where the next part of a continued string opens, or -1 when the string ended at `end`. */
+function continuationAt(sql: string, end: number): number {
+  if (end >= sql.length) return -1; // also an unterminated string: nothing can continue it
+  let sawNewline = false;
+  let j = end;
+  while (j < sql.length) {
+    const c = sql[j];
+    if (c === '\n' || c === '\r') {
+      sawNewline = true;
+      j += 1;
+    } else if (c === ' ' || c === '\t' || c === '\f' || c === '\v') {
+      // \v counts from PostgreSQL 16 on; older servers refuse it, so reading it as space is safe.
+      j += 1;
+    } else if (c === '-' && sql[j + 1] === '-') {
+      while (j < sql.length && sql[j] !== '\n' && sql[j] !== '\r') j += 1;
+    } else {
+      break;
+    }
+  }
+  return sawNewline && sql[j] === "'" ? j : -1;
+}
+
+/**
+ * MySQL runs the body of `/*! … *\/` (and `/*!50000 … *\/`, MariaDB `/*M! … *\/`) as SQL, or
+ * skips it, depending on the server's version. Reading the body as code would still guess the
+ * version, and reading it as a comment lets a quote in it end a literal the server sees, so
+ * such comments are refused.
+ */
+function refuseExecutableComment(sql: string, i: number): void {
+  const marker =
+    sql[i + 2] === '!' ? '/*!' : /[Mm]/.test(sql[i + 2] ?? '') && sql[i + 3] === '!' ? '/*M!' : '';
+  if (marker === '') return;
+  throw new AppError(
+    'bad_request',
+    `The SQL contains a MySQL/MariaDB executable comment (${marker} … */); the server runs its contents as SQL, so write them as plain SQL or remove them`,
+  );
 }
 
 /** MySQL needs whitespace or a control character after `--` (`1--1` is arithmetic there). */

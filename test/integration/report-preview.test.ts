@@ -83,7 +83,7 @@ describe('preview of an unsaved report', () => {
   });
 
   test('bad SQL is a 400 with the database message; a bad definition names the field', async () => {
-    const response = await preview(editor, { report: { ...draft, sql: 'selec nonsense' } });
+    const response = await preview(editor, { report: { ...draft, sql: 'select nonsense from from' } });
     assert.equal(response.statusCode, 400, response.body);
     assert.match(response.json().message, /syntax error/);
     const invalid = await preview(editor, { report: { ...draft, sql: '  ' } });

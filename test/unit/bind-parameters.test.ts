@@ -163,6 +163,33 @@ describe('bindParameters refuses positional placeholders written in the SQL', ()
   });
 });
 
+describe('bindParameters: a placeholder stays its own token', () => {
+  it('puts a space between a word and the placeholder that follows it', () => {
+    // PostgreSQL reads `THEN$1` as one identifier, and `1$1` as a number with trailing junk.
+    assert.deepEqual(pg('select case when true then:a end, arr[1:b], x=:a', { a: 'v', b: 2 }), {
+      sql: 'select case when true then $1 end, arr[1 $2], x=$1',
+      values: ['v', 2],
+    });
+    assert.equal(pg("select $$x$$:a, 'y':a", { a: 1 }).sql, "select $$x$$ $1, 'y'$1");
+    assert.equal(pg('select :ids', { ids: [1, 2] }).sql, 'select $1, $2');
+    for (const bind of [my, lite])
+      assert.equal(bind('select 1 from t where x = 1 OR:a').sql, 'select 1 from t where x = 1 OR ?');
+  });
+
+  it('refuses a name directly followed by a character that cannot end it', () => {
+    for (const sql of ['select :a$b', 'select :café']) {
+      assert.throws(
+        () => pg(sql, { a: 1, caf: 1 }),
+        (error: unknown) =>
+          error instanceof AppError &&
+          error.code === 'bad_request' &&
+          /directly followed by "[$é]"/.test(error.message),
+        sql,
+      );
+    }
+  });
+});
+
 describe('findBindNames', () => {
   it('lists distinct names in order of first appearance, skipping literals, comments and casts', () => {
     const sql = "select :b, :a, :b::text, ':c' -- :d\n/* :e */ $$:f$$ from t where x in (:ids) and y = :a";
