@@ -98,3 +98,15 @@ await Promise.allSettled([
   twice(() => createPostgresReader(READER_USER, READER_PASSWORD)),
   twice(() => createMysqlUser(READER_USER, READER_PASSWORD, 'select, show view on $db.*')),
 ]);
+
+/** The reader as separate connection fields, for suites that do not pass a URL. */
+export const postgresReaderSettings = (() => {
+  const url = new URL(postgresUrl);
+  return {
+    host: url.hostname,
+    port: Number(url.port || 5432),
+    user: READER_USER,
+    password: READER_PASSWORD,
+    database: decodeURIComponent(url.pathname.slice(1)) || 'test',
+  };
+})();
