@@ -14,6 +14,7 @@ const QUERY = `select g as id, 'customer ' || g as name, (g % 100000) / 100.0 as
   timestamp '2024-01-01' + g * interval '1 second' as created, g % 2 = 0 as flag
   from generate_series(1, ${ROWS}) g`;
 const PSQL = ['-h', '127.0.0.1', '-U', 'postgres', '-d', 'test', '-X', '-q'];
+const READER = 'sr_bench_reader';
 const TARGET_RSS_MB = 200;
 const TARGET_RATIO = 0.5;
 
@@ -66,6 +67,12 @@ async function main(): Promise<void> {
     console.log('SKIP: streaming benchmark needs psql and PostgreSQL on 127.0.0.1:5432');
     return;
   }
+  // The report connection signs in as a least-privilege role: a superuser would be refused.
+  await timeCommand('psql', [
+    ...PSQL,
+    '-c',
+    `do $$ begin create role ${READER} login; exception when duplicate_object then null; end $$`,
+  ]);
   const dataDir = mkdtempSync(join(tmpdir(), 'secure-reporter-stream-'));
   let app: Child | undefined;
   try {
@@ -76,7 +83,7 @@ async function main(): Promise<void> {
     await post(`${base}/api/admin/connections/`, authorization, {
       name: 'bench-pg',
       driver: 'postgres',
-      settings: { host: '127.0.0.1', user: 'postgres', database: 'test' },
+      settings: { host: '127.0.0.1', user: READER, database: 'test' },
       statement_timeout_ms: 600_000,
     });
     await post(`${base}/api/admin/reports/`, authorization, {

@@ -52,6 +52,13 @@ export interface DataSource {
    * within `poolWaitMs`.
    */
   run(request: RunRequest): AsyncIterable<RowBatch>;
+  /**
+   * Asks the server what the signed-in user may do beyond reading data: each finding completes
+   * the sentence "the connection signs in as …" (e.g. `a database superuser`). Empty when the user
+   * can only read, and always empty for drivers with nothing to ask (SQLite is opened read-only).
+   * Errors as for `test()`.
+   */
+  privileges(): Promise<string[]>;
   /** How the pool is used right now, and how many runs it refused as busy since it opened. */
   poolStats(): PoolStats;
   close(): Promise<void>;

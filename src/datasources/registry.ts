@@ -8,6 +8,7 @@ import type { DataSource, DriverModule, DriverName, OpenOptions } from './driver
 import { mysqlDriver } from './mysql/driver.ts';
 import { withPoolSettings } from './pool-settings.ts';
 import { postgresDriver } from './postgres/driver.ts';
+import { allowsPrivilegedUser, guardPrivileges } from './privilege-check.ts';
 import { sqliteDriver } from './sqlite/driver.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: each module has its own config type; callers go through openDataSource.
@@ -18,7 +19,8 @@ export const drivers: Record<DriverName, DriverModule<any>> = {
 };
 
 /**
- * Validates raw connection settings with the driver's schema and opens a pool.
+ * Validates raw connection settings with the driver's schema and opens a pool, guarded by the
+ * privilege check (privilege-check.ts) so no caller can forget it.
  * @throws AppError `bad_request` naming the first bad field (its value is never echoed: it may be a secret).
  */
 export function openDataSource(driver: DriverName, rawConfig: unknown, options: OpenOptions): DataSource {
@@ -26,7 +28,11 @@ export function openDataSource(driver: DriverName, rawConfig: unknown, options: 
   if (!module) throw new AppError('bad_request', `Unknown database driver "${String(driver)}"`);
   const parsed = module.configSchema.safeParse(rawConfig);
   if (!parsed.success) throw new AppError('bad_request', describeIssue(driver, parsed.error));
-  return module.open(parsed.data, withPoolSettings(options, parsed.data as object));
+  const source = module.open(parsed.data, withPoolSettings(options, parsed.data as object));
+  return guardPrivileges(source, {
+    name: options.name,
+    allowPrivilegedUser: allowsPrivilegedUser(parsed.data),
+  });
 }
 
 function describeIssue(driver: DriverName, error: z.ZodError): string {

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { ConfigField } from './driver.ts';
 import { poolSettingsShape } from './pool-settings.ts';
+import { allowPrivilegedField, allowPrivilegedShape } from './privilege-check.ts';
 
 export const tlsModes = ['disable', 'require', 'verify-full'] as const;
 
@@ -20,6 +21,7 @@ export function serverAddressSchema(url: z.ZodString) {
       password: z.string().optional(),
       ssl: z.enum(tlsModes).default('disable'),
       ...poolSettingsShape,
+      ...allowPrivilegedShape,
     })
     .refine((c) => c.url !== undefined || c.host !== undefined, {
       message: 'give either a url or a host',
@@ -36,5 +38,6 @@ export function serverAddressFields(defaultPort: number): ConfigField[] {
     { name: 'user', label: 'User' },
     { name: 'password', label: 'Password', secret: true },
     { name: 'ssl', label: 'TLS: disable, require, or verify-full' },
+    allowPrivilegedField,
   ];
 }

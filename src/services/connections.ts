@@ -5,13 +5,21 @@
 import { z } from 'zod';
 import type { DataSource, DriverName } from '../datasources/driver.ts';
 import { checkPoolSettings } from '../datasources/pool-settings.ts';
+import { allowsPrivilegedUser } from '../datasources/privilege-check.ts';
 import { drivers, openDataSource } from '../datasources/registry.ts';
-import { AppError, badRequest, conflict, notFound } from '../errors.ts';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import type { Principal } from '../policies/principal.ts';
 import type { clusterRepo } from '../store/cluster-repo.ts';
 import type { connectionRepo } from '../store/connection-repo.ts';
 import type { ConnectionRow } from '../store/tables.ts';
 import type { AuditService } from './audit.ts';
+import {
+  type PrivilegeCheck,
+  presentPrivilegeCheck,
+  probe,
+  probeSettings,
+  refuseUnlessAllowed,
+} from './connection-privileges.ts';
 import type { DataSourceCache } from './data-source-cache.ts';
 import type { SecretBox } from './server-key.ts';
 
@@ -38,6 +46,10 @@ export interface ConnectionView {
   active: boolean;
   statement_timeout_ms: number;
   pool_size: number;
+  /** The `allow_privileged_user` setting: a privileged database user is accepted on purpose. */
+  allow_privileged_user: boolean;
+  /** What the last privilege probe found (at save or test); null when it never ran. */
+  privilege_check: ReturnType<typeof presentPrivilegeCheck>;
   created_at: string;
   updated_at: string;
 }
@@ -77,6 +89,8 @@ export function connectionService({ connections, clusters, box, cache, audit }: 
       active: row.active === 1,
       statement_timeout_ms: row.statement_timeout_ms,
       pool_size: row.pool_size,
+      allow_privileged_user: allowsPrivilegedUser(settings),
+      privilege_check: presentPrivilegeCheck(row.privilege_check_json),
       created_at: row.created_at,
       updated_at: row.updated_at,
     };
@@ -130,6 +144,16 @@ export function connectionService({ connections, clusters, box, cache, audit }: 
       const mergedSecrets = { ...kept, ...secrets };
       validate(input.driver, { ...plain, ...mergedSecrets });
       checkPoolSettings(plain, input.statement_timeout_ms);
+      const allowPrivileged = allowsPrivilegedUser(plain);
+      // Routes already require an admin; the service checks again so no other path (a bundle
+      // import, a future CLI) can switch the privilege check off for a connection.
+      if (allowPrivileged && !actor.isAdmin) throw forbidden('Only an admin may set allow_privileged_user');
+      const check = await probeSettings(
+        input.driver,
+        { ...plain, ...mergedSecrets },
+        { name: input.name, statementTimeoutMs: input.statement_timeout_ms },
+      );
+      refuseUnlessAllowed(input.name, check, allowPrivileged, 'bad_request');
       const row = {
         name: input.name,
         driver: input.driver,
@@ -138,6 +162,7 @@ export function connectionService({ connections, clusters, box, cache, audit }: 
         active: input.active ? 1 : 0,
         statement_timeout_ms: input.statement_timeout_ms,
         pool_size: input.pool_size,
+        privilege_check_json: JSON.stringify(check),
       };
       let id: number;
       if (existing) {
@@ -153,6 +178,7 @@ export function connectionService({ connections, clusters, box, cache, audit }: 
         name: input.name,
         driver: input.driver,
         settings: plain,
+        ...auditedPrivileges(allowPrivileged, check),
       });
       const saved = await connections.findById(id);
       if (!saved) throw new AppError('internal', 'The connection vanished while saving');
@@ -166,14 +192,30 @@ export function connectionService({ connections, clusters, box, cache, audit }: 
       await audit.adminChange(actor, 'connection.delete', { name });
     },
 
-    /** Connects with the stored settings and runs a trivial query. */
+    /**
+     * Probes the stored settings' privileges (recorded on the row), refuses a privileged user the
+     * connection does not allow, then connects and runs a trivial query.
+     */
     async test(name: string): Promise<void> {
-      await this.dataSource(await byName(name)).test();
+      const row = await byName(name);
+      const source = this.dataSource(row);
+      const check = await probe(source);
+      await connections.recordPrivilegeCheck(row.id, JSON.stringify(check));
+      refuseUnlessAllowed(row.name, check, allowsPrivilegedUser(JSON.parse(row.settings_json)), 'forbidden');
+      await source.test();
     },
 
     dataSource(row: ConnectionRow): DataSource {
       return cache.get(row);
     },
+  };
+}
+
+/** What a connection's audit record says about the privilege check: set flags and findings only. */
+function auditedPrivileges(allowed: boolean, check: PrivilegeCheck): Record<string, unknown> {
+  return {
+    ...(allowed ? { allow_privileged_user: true } : {}),
+    ...(check.findings.length > 0 ? { privileges_found: check.findings } : {}),
   };
 }
 

@@ -31,6 +31,10 @@ export function connectionRepo(db: Kysely<Database>) {
         .where('id', '=', id)
         .execute();
     },
+    /** Records a probe's result without touching `updated_at`, so open pools stay open. */
+    async recordPrivilegeCheck(id: number, json: string): Promise<void> {
+      await db.updateTable('connection').set({ privilege_check_json: json }).where('id', '=', id).execute();
+    },
     async delete(id: number): Promise<void> {
       await db.deleteFrom('connection').where('id', '=', id).execute();
     },

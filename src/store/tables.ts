@@ -15,6 +15,8 @@ export interface ConnectionTable {
   active: number;
   statement_timeout_ms: number;
   pool_size: number;
+  /** The last privilege probe's result as JSON (services/connections.ts); null before the first. */
+  privilege_check_json: string | null;
   created_at: string;
   updated_at: string;
 }

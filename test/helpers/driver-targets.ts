@@ -2,6 +2,9 @@
  * The databases the driver suites loop over: how to reach each real server, how to write the
  * fixture through the npm driver directly (never through the code under test), and the few
  * things that differ per dialect (placeholders, a row generator, expected type names).
+ *
+ * `config` signs in as the least-privilege reader (databases.ts); the fixture, and the queries
+ * that look at the server from outside (active statements), use the admin user.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -18,7 +21,7 @@ import type {
   RowBatch,
   RunRequest,
 } from '../../src/datasources/driver.ts';
-import { mysqlUrl, postgresUrl } from './databases.ts';
+import { mysqlAdminUrl, mysqlUrl, postgresAdminUrl, postgresUrl } from './databases.ts';
 import { unavailable } from './skip-or-fail.ts';
 
 export const TABLE = 'sr_driver_values';
@@ -27,6 +30,11 @@ const COLUMN_LIST = 'id, d, ts, amount, big, small, flag, doc, note, bin';
 export interface DriverTarget {
   driver: DriverName;
   config: unknown;
+  /**
+   * A user who may write (the fixture's admin), let through with `allow_privileged_user`: the
+   * read-only tests use it, since the reader's missing grants would refuse writes on their own.
+   */
+  writerConfig: unknown;
   /** Same driver, nothing listening; carries a password that must never show in a message. */
   unreachableConfig: unknown;
   columnTypes: string[];
@@ -70,7 +78,7 @@ function postgresTarget(): DriverTarget {
   let client: pg.Client | undefined;
   const admin = async () => {
     if (!client) {
-      client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 3000 });
+      client = new pg.Client({ connectionString: postgresAdminUrl, connectionTimeoutMillis: 3000 });
       await client.connect();
     }
     return client;
@@ -80,6 +88,7 @@ function postgresTarget(): DriverTarget {
   return {
     driver: 'postgres',
     config: { url: postgresUrl },
+    writerConfig: { url: postgresAdminUrl, allow_privileged_user: true },
     unreachableConfig: { host: '127.0.0.1', port: 1, user: 'postgres', password: 'sekret', database: 'test' },
     readOnlyMessage: /read-only transaction/,
     extraWrites: [`truncate ${TABLE}`, `comment on table ${TABLE} is 'x'`, 'create sequence sr_driver_seq'],
@@ -117,7 +126,7 @@ function postgresTarget(): DriverTarget {
         return undefined;
       } catch (error) {
         return unavailable(
-          `PostgreSQL not reachable at ${redact(postgresUrl)} (${(error as Error).message})`,
+          `PostgreSQL not reachable at ${redact(postgresAdminUrl)} (${(error as Error).message})`,
         );
       }
     },
@@ -152,7 +161,11 @@ function postgresTarget(): DriverTarget {
 function mysqlTarget(): DriverTarget {
   let conn: mysql.Connection | undefined;
   const admin = async () => {
-    conn ??= await mysql.createConnection({ uri: mysqlUrl, connectTimeout: 3000, supportBigNumbers: true });
+    conn ??= await mysql.createConnection({
+      uri: mysqlAdminUrl,
+      connectTimeout: 3000,
+      supportBigNumbers: true,
+    });
     return conn;
   };
   const first = async (sql: string, values: unknown[] = []) => {
@@ -162,6 +175,7 @@ function mysqlTarget(): DriverTarget {
   return {
     driver: 'mysql',
     config: { url: mysqlUrl },
+    writerConfig: { url: mysqlAdminUrl, allow_privileged_user: true },
     unreachableConfig: { host: '127.0.0.1', port: 1, user: 'root', password: 'sekret', database: 'test' },
     // MariaDB's READ ONLY *transaction* lets DDL through (it commits implicitly); the driver makes
     // the session read-only, which these statements prove.
@@ -199,7 +213,7 @@ function mysqlTarget(): DriverTarget {
         return undefined;
       } catch (error) {
         return unavailable(
-          `MariaDB/MySQL not reachable at ${redact(mysqlUrl)} (${(error as Error).message})`,
+          `MariaDB/MySQL not reachable at ${redact(mysqlAdminUrl)} (${(error as Error).message})`,
         );
       }
     },
@@ -262,6 +276,7 @@ function sqliteTarget(): DriverTarget {
   return {
     driver: 'sqlite',
     config: { file },
+    writerConfig: { file },
     unreachableConfig: { file: join(dir, 'missing', 'sekret.db') },
     // SQLite keeps the declared type; DECIMAL_TEXT has TEXT affinity, so a 30-digit decimal is
     // stored as written (a plain DECIMAL column has NUMERIC affinity and would round it to a REAL).

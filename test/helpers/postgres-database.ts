@@ -1,9 +1,16 @@
 /**
  * A fresh PostgreSQL database per test file, dropped afterwards, on the real server. When the
  * server does not answer, postgresReachable() is false and the suite skips (it fails under CI).
+ *
+ * `url` signs in as the admin (owner of the database: a metadata store, fixtures); `readerUrl`
+ * as the least-privilege reader, for report connections, which refuse a superuser.
  */
 import pg from 'pg';
-import { postgresUrl } from './databases.ts';
+import {
+  grantPostgresReader,
+  postgresAdminUrl as postgresUrl,
+  postgresUrl as readerUrl,
+} from './databases.ts';
 import { unavailable } from './skip-or-fail.ts';
 
 export async function postgresReachable(): Promise<boolean> {
@@ -22,7 +29,7 @@ export async function postgresReachable(): Promise<boolean> {
 
 export async function createPostgresDatabase(
   prefix: string,
-): Promise<{ url: string; drop(): Promise<void> }> {
+): Promise<{ url: string; readerUrl: string; drop(): Promise<void> }> {
   const name = `${prefix}_${process.pid}_${Date.now()}`;
   const admin = new pg.Client({ connectionString: postgresUrl });
   await admin.connect();
@@ -30,8 +37,12 @@ export async function createPostgresDatabase(
   await admin.end();
   const url = new URL(postgresUrl);
   url.pathname = `/${name}`;
+  await grantPostgresReader(url.toString());
+  const reader = new URL(readerUrl);
+  reader.pathname = `/${name}`;
   return {
     url: url.toString(),
+    readerUrl: reader.toString(),
     async drop() {
       const client = new pg.Client({ connectionString: postgresUrl });
       await client.connect();

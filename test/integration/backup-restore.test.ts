@@ -14,7 +14,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createBackup } from '../../src/services/backup.ts';
 import { packArchive, unpackArchive } from '../../src/services/backup-archive.ts';
 import { restoreBackup } from '../../src/services/restore.ts';
-import { postgresUrl } from '../helpers/databases.ts';
+import { postgresAdminUrl } from '../helpers/databases.ts';
 import { createPostgresDatabase, postgresReachable } from '../helpers/postgres-database.ts';
 import { createTestApp, createToken, type TestApp } from '../helpers/test-app.ts';
 
@@ -91,7 +91,7 @@ after(async () => {
   rmSync(t.dataDir, { recursive: true, force: true });
   rmSync(backupFile(), { force: true });
   await database.drop();
-  await sql(postgresUrl, `drop role if exists ${role}`);
+  await sql(postgresAdminUrl, `drop role if exists ${role}`);
 });
 
 // In-process where what a test proves does not depend on a second process.

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { stringify } from 'yaml';
 import { internalPrincipal } from '../../src/policies/internal-principal.ts';
+import { READER_USER } from '../helpers/databases.ts';
 import { createTestApp, createToken, type TestApp } from '../helpers/test-app.ts';
 
 let t: TestApp;
@@ -79,7 +80,7 @@ describe('bundles', () => {
       {
         name: 'pg-secret',
         driver: 'postgres',
-        settings: { host: '127.0.0.1', database: 'test', user: 'postgres', password: 'hunter2-secret' },
+        settings: { host: '127.0.0.1', database: 'test', user: READER_USER, password: 'hunter2-secret' },
       },
       internalPrincipal('admin'),
     );

@@ -19,14 +19,14 @@ const SQL = 'select n from generate_series(1, 3000) as n';
 const PROMPT_MS = 4000;
 
 describe('early stop releases every member', { skip: !pgOk }, () => {
-  let db: { url: string; drop(): Promise<void> };
+  let db: { url: string; readerUrl: string; drop(): Promise<void> };
   let sources: DataSource[] = [];
   let t: TestApp;
 
   before(async () => {
     db = await createPostgresDatabase('sr_release');
     sources = ['a', 'b'].map(() =>
-      openDataSource('postgres', { url: db.url }, { poolSize: 1, statementTimeoutMs: 10_000 }),
+      openDataSource('postgres', { url: db.readerUrl }, { poolSize: 1, statementTimeoutMs: 10_000 }),
     );
     t = await createTestApp();
     for (const name of ['pg-a', 'pg-b']) {
@@ -34,7 +34,7 @@ describe('early stop releases every member', { skip: !pgOk }, () => {
         method: 'POST',
         url: '/api/admin/connections/',
         headers: { authorization: t.adminHeader },
-        payload: { name, driver: 'postgres', settings: { url: db.url }, pool_size: 1 },
+        payload: { name, driver: 'postgres', settings: { url: db.readerUrl }, pool_size: 1 },
       });
       assert.equal(response.statusCode, 201, response.body);
     }

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { postgresReaderSettings } from '../helpers/databases.ts';
 import { postgresReachable } from '../helpers/postgres-database.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 
@@ -26,7 +27,7 @@ before(async () => {
     {
       name: 'pg',
       driver: 'postgres',
-      settings: { host: '127.0.0.1', user: 'postgres', database: 'test' },
+      settings: postgresReaderSettings,
       statement_timeout_ms: 500,
     },
   ];

@@ -155,7 +155,13 @@ for (const target of targets) {
       assert.equal(await target.count(`select count(*) from ${TABLE}`), 4);
     });
 
-    it('rejects writes and DDL: the run is read-only', async () => {
+    it('rejects writes and DDL: the run is read-only, even for a user who may write', async (t) => {
+      const writer = openDataSource(target.driver, target.writerConfig, {
+        poolSize: 1,
+        statementTimeoutMs: 10_000,
+      });
+      const runAsWriter = (sql: string) => collect(writer, { sql, values: [], timeoutMs: 10_000 });
+      t.after(() => writer.close());
       const writes = [
         `insert into ${TABLE} (id) values (99)`,
         `update ${TABLE} set small = 1`,
@@ -166,7 +172,10 @@ for (const target of targets) {
         `create index sr_driver_index on ${TABLE} (small)`,
         ...target.extraWrites,
       ];
-      for (const sql of writes) await rejectsWith(() => run(sql), 'bad_request', target.readOnlyMessage);
+      for (const sql of writes) {
+        await rejectsWith(() => runAsWriter(sql), 'bad_request', target.readOnlyMessage);
+        await rejectsWith(() => run(sql), 'bad_request'); // the reader lacks the grants as well
+      }
       assert.equal(await target.count(`select count(*) from ${TABLE}`), 4);
       assert.equal(await target.count(`select small from ${TABLE} where id = 1`), 42);
       assert.equal(await target.tableExists('sr_driver_created'), false);
@@ -174,7 +183,7 @@ for (const target of targets) {
     });
 
     it('keeps the next run read-only after a statement tries to make the session writable', async () => {
-      const single = openDataSource(target.driver, target.config, {
+      const single = openDataSource(target.driver, target.writerConfig, {
         poolSize: 1,
         statementTimeoutMs: 10_000,
       });

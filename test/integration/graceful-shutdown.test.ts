@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { describe, test } from 'node:test';
 import pg from 'pg';
-import { postgresUrl } from '../helpers/databases.ts';
+import { postgresAdminUrl, postgresReaderSettings } from '../helpers/databases.ts';
 import { postgresReachable } from '../helpers/postgres-database.ts';
 import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
 
@@ -41,16 +41,10 @@ async function addSlowReport(server: ServerProcess, slug: string, seconds: numbe
       headers: { authorization: server.adminHeader, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-  const settings = new URL(postgresUrl);
   const connection = await post('/api/admin/connections/', {
     name: `pg-${slug}`,
     driver: 'postgres',
-    settings: {
-      host: settings.hostname,
-      port: Number(settings.port || 5432),
-      user: 'postgres',
-      database: 'test',
-    },
+    settings: postgresReaderSettings,
     statement_timeout_ms: 60_000,
   });
   assert.equal(connection.status, 201, await connection.text());
@@ -65,7 +59,7 @@ async function addSlowReport(server: ServerProcess, slug: string, seconds: numbe
 
 /** Resolves once the report's statement is running on PostgreSQL, so the request is in flight. */
 async function waitUntilRunning(marker: string) {
-  const client = new pg.Client({ connectionString: postgresUrl });
+  const client = new pg.Client({ connectionString: postgresAdminUrl });
   await client.connect();
   try {
     for (let i = 0; i < 100; i++) {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import { postgresUrl } from '../helpers/databases.ts';
+import { postgresAdminUrl, postgresReaderSettings } from '../helpers/databases.ts';
 import { postgresReachable } from '../helpers/postgres-database.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 
@@ -26,7 +26,7 @@ before(async () => {
     payload: {
       name: 'pg-slow',
       driver: 'postgres',
-      settings: { host: '127.0.0.1', user: 'postgres', database: 'test' },
+      settings: postgresReaderSettings,
       statement_timeout_ms: 60_000,
     },
   });
@@ -41,7 +41,8 @@ before(async () => {
 after(() => t?.close());
 
 async function activeCount(): Promise<number> {
-  const client = new pg.Client({ connectionString: postgresUrl });
+  // The admin sees every session's statement; the reader would see only its own.
+  const client = new pg.Client({ connectionString: postgresAdminUrl });
   await client.connect();
   const result = await client.query(
     "select count(*)::int as n from pg_stat_activity where state = 'active' and query like $1 and pid <> pg_backend_pid()",

@@ -25,7 +25,7 @@ const WAIT_MS = 400;
 const BOUND_MS = WAIT_MS + 2000;
 
 let t: TestApp;
-let db: { url: string; drop(): Promise<void> } | undefined;
+let db: { url: string; readerUrl: string; drop(): Promise<void> } | undefined;
 const admin = () => ({ authorization: t.adminHeader });
 
 before(async () => {
@@ -62,7 +62,7 @@ test('a second run on a busy pool is a 503 within pool_wait_ms', { skip: !pgOk }
     payload: {
       name: 'pg-busy',
       driver: 'postgres',
-      settings: { url: db?.url, pool_wait_ms: WAIT_MS },
+      settings: { url: db?.readerUrl, pool_wait_ms: WAIT_MS },
       pool_size: 1,
       statement_timeout_ms: 10_000,
     },
@@ -111,7 +111,7 @@ const targets: Array<{ driver: DriverName; ok: boolean; config: () => object; sq
   {
     driver: 'postgres',
     ok: pgOk,
-    config: () => ({ url: db?.url }),
+    config: () => ({ url: db?.readerUrl }),
     sql: 'select n from generate_series(1, 10) n',
   },
   {

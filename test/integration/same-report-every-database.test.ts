@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { mysqlUrl, postgresUrl } from '../helpers/databases.ts';
+import { mysqlAdminUrl, mysqlUrl, postgresAdminUrl, postgresReaderSettings } from '../helpers/databases.ts';
 import { unavailable } from '../helpers/skip-or-fail.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 
@@ -36,7 +36,7 @@ let myOk = false;
 before(async () => {
   t = await createTestApp();
   pgOk = await reachable(async () => {
-    const client = new pg.Client({ connectionString: postgresUrl });
+    const client = new pg.Client({ connectionString: postgresAdminUrl });
     await client.connect();
     await client.query(`drop table if exists ${TABLE}`);
     await client.query(
@@ -44,16 +44,16 @@ before(async () => {
     );
     await client.query(`insert into ${TABLE} values ${rows.join(',')}`);
     await client.end();
-  }, `PostgreSQL at ${postgresUrl}`);
+  }, `PostgreSQL at ${postgresAdminUrl}`);
   myOk = await reachable(async () => {
-    const connection = await mysql.createConnection(mysqlUrl);
+    const connection = await mysql.createConnection(mysqlAdminUrl);
     await connection.query(`drop table if exists ${TABLE}`);
     await connection.query(
       `create table ${TABLE} (id int, d date, ts datetime(6), amount decimal(12,2), ratio decimal(6,2), big bigint, flag boolean, doc json, note text) character set utf8mb4`,
     );
     await connection.query(`insert into ${TABLE} values ${rows.join(',')}`);
     await connection.end();
-  }, `MariaDB at ${mysqlUrl}`);
+  }, `MariaDB at ${mysqlAdminUrl}`);
   const file = path.join(t.dataDir, 'same.sqlite');
   const sqlite = new Database(file);
   sqlite.exec(
@@ -71,7 +71,7 @@ before(async () => {
           {
             name: 'same-pg',
             driver: 'postgres',
-            settings: { host: '127.0.0.1', user: 'postgres', database: 'test' },
+            settings: postgresReaderSettings,
           },
         ]
       : []),
@@ -80,7 +80,7 @@ before(async () => {
           {
             name: 'same-mysql',
             driver: 'mysql',
-            settings: { host: '127.0.0.1', user: 'root', database: 'test' },
+            settings: { url: mysqlUrl },
           },
         ]
       : []),

@@ -11,7 +11,7 @@ import pg from 'pg';
 import { type App, buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { setUpDemoOnce } from '../../src/demo/demo-setup.ts';
-import { postgresUrl } from '../helpers/databases.ts';
+import { postgresAdminUrl } from '../helpers/databases.ts';
 import { createPostgresDatabase, postgresReachable } from '../helpers/postgres-database.ts';
 import { signatureMatches, startReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.ts';
 
@@ -64,7 +64,7 @@ after(async () => {
  */
 async function connectionsGone(url: string) {
   const name = new URL(url).pathname.slice(1);
-  const client = new pg.Client({ connectionString: postgresUrl });
+  const client = new pg.Client({ connectionString: postgresAdminUrl });
   await client.connect();
   try {
     for (let i = 0; i < 50; i++) {

@@ -31,6 +31,7 @@ function recordingServices() {
     const recording: DataSource = {
       driver: real.driver,
       test: () => real.test(),
+      privileges: () => real.privileges(),
       close: () => real.close(),
       poolStats: () => real.poolStats(),
       run(request) {

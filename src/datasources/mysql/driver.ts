@@ -7,6 +7,8 @@
  *   read-only autocommit transaction. `START TRANSACTION READ ONLY` alone is NOT enough: DDL
  *   (DROP, ALTER, TRUNCATE, RENAME, CREATE INDEX/VIEW/DATABASE/USER …) commits the transaction
  *   implicitly and then runs — MariaDB 10.11 was seen dropping a table that way;
+ * - tokens: the session's sql_mode loses NO_BACKSLASH_ESCAPES and ANSI_QUOTES before every run, so
+ *   the server cuts literals where the template renderer and the binder do (privileges.ts);
  * - timeout: session `max_statement_time` (MariaDB, seconds) or `max_execution_time` (MySQL, ms,
  *   SELECT only), set in the same round trip, plus the client-side deadline;
  * - streaming: rows are taken off the socket as they arrive; the socket is paused while a batch
@@ -33,6 +35,7 @@ import {
   toPoolOptions,
 } from './config.ts';
 import { PoolSlots } from './pool-slots.ts';
+import { findingsOfGrants, PINNED_SQL_MODE } from './privileges.ts';
 import { type MysqlConnection, RowStream } from './row-stream.ts';
 
 export const mysqlDriver: DriverModule<MysqlConfig> = {
@@ -50,15 +53,12 @@ export const mysqlDriver: DriverModule<MysqlConfig> = {
     return {
       driver: 'mysql',
       async test() {
-        const conn = await acquire(slots, new RunControl(options.statementTimeoutMs));
-        try {
-          await simpleQuery(conn, 'SELECT 1');
-          slots.giveBack(conn, true);
-        } catch (error) {
-          slots.giveBack(conn, false);
-          throw mapError(error, undefined);
-        }
+        await withConnection(slots, options.statementTimeoutMs, (conn) => simpleQuery(conn, 'SELECT 1'));
       },
+      privileges: () =>
+        withConnection(slots, options.statementTimeoutMs, async (conn) =>
+          findingsOfGrants((await simpleQuery(conn, 'SHOW GRANTS')).map((row) => String(row[0]))),
+        ),
       run: (request) => runStatement(slots, killer, session, request),
       poolStats: () => slots.stats(),
       close() {
@@ -69,10 +69,28 @@ export const mysqlDriver: DriverModule<MysqlConfig> = {
   },
 };
 
+/** Runs the driver's own query on a pooled connection; the connection is dropped after an error. */
+async function withConnection<T>(
+  slots: PoolSlots,
+  timeoutMs: number,
+  work: (conn: MysqlConnection) => Promise<T>,
+): Promise<T> {
+  const conn = await acquire(slots, new RunControl(timeoutMs));
+  try {
+    const result = await work(conn);
+    slots.giveBack(conn, true);
+    return result;
+  } catch (error) {
+    slots.giveBack(conn, false);
+    throw mapError(error, undefined);
+  }
+}
+
 /**
  * Puts a connection in the state every run needs, in one round trip per run. It is re-applied
  * each time rather than cached, so nothing a previous statement did (e.g. a procedure setting
- * the session read-write) can carry over. The server flavour is detected once per pool.
+ * the session read-write, or a server default sql_mode with NO_BACKSLASH_ESCAPES) can carry over.
+ * The server flavour is detected once per pool.
  */
 class SessionSettings {
   #flavour: Promise<'mariadb' | 'mysql'> | undefined;
@@ -88,8 +106,8 @@ class SessionSettings {
     await simpleQuery(
       conn,
       (await this.#flavour) === 'mariadb'
-        ? `SET SESSION tx_read_only = 1, max_statement_time = ${timeoutMs / 1000}`
-        : `SET SESSION transaction_read_only = 1, max_execution_time = ${timeoutMs}`,
+        ? `SET SESSION tx_read_only = 1, max_statement_time = ${timeoutMs / 1000}, ${PINNED_SQL_MODE}`
+        : `SET SESSION transaction_read_only = 1, max_execution_time = ${timeoutMs}, ${PINNED_SQL_MODE}`,
     );
   }
 }

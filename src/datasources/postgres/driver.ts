@@ -2,6 +2,8 @@
  * PostgreSQL driver: node-postgres pool, one `pg-cursor` per run inside `BEGIN READ ONLY`.
  *
  * - single statement: the extended protocol (Parse/Bind) refuses several commands;
+ * - tokens: `SET LOCAL standard_conforming_strings = on` before every statement, over any role or
+ *   database default, so the server reads literals as the template renderer and the binder do;
  * - read-only and timeout: `BEGIN READ ONLY` + `SET LOCAL statement_timeout`, ended by ROLLBACK,
  *   which also undoes any session `SET` the statement made before the connection is reused;
  * - streaming: the cursor fetches `batchSize` rows per round trip (the next one requested while
@@ -31,6 +33,7 @@ import {
   unreachableError,
 } from '../run-control.ts';
 import { type PostgresConfig, postgresConfigSchema, postgresFields, toPoolConfig } from './config.ts';
+import { probePrivileges } from './privileges.ts';
 import { pgTypes, typeName } from './types.ts';
 
 const DEFAULT_BATCH = 1000;
@@ -73,15 +76,9 @@ export const postgresDriver: DriverModule<PostgresConfig> = {
     return {
       driver: 'postgres',
       async test() {
-        const client = await acquire(slots, new RunControl(options.statementTimeoutMs));
-        try {
-          await client.query('SELECT 1');
-          client.release();
-        } catch (error) {
-          client.release(true);
-          throw mapError(error, undefined);
-        }
+        await withClient(slots, options.statementTimeoutMs, (client) => client.query('SELECT 1'));
       },
+      privileges: () => withClient(slots, options.statementTimeoutMs, probePrivileges),
       run: (request) => runStatement(slots, request),
       poolStats: (): PoolStats => ({
         inUse: pool.totalCount - pool.idleCount,
@@ -96,6 +93,23 @@ export const postgresDriver: DriverModule<PostgresConfig> = {
     };
   },
 };
+
+/** Runs the driver's own query on a pooled connection; the connection is dropped after an error. */
+async function withClient<T>(
+  slots: Slots,
+  timeoutMs: number,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await acquire(slots, new RunControl(timeoutMs));
+  try {
+    const result = await work(client);
+    client.release();
+    return result;
+  } catch (error) {
+    client.release(true);
+    throw mapError(error, undefined);
+  }
+}
 
 /** A pool, and what the driver counts about it. */
 interface Slots {
@@ -138,7 +152,11 @@ async function* runStatement(slots: Slots, request: RunRequest): AsyncGenerator<
     const ms = control.timeoutMs + SERVER_TIMEOUT_MARGIN_MS;
     // One round trip. DateStyle/bytea_output/extra_float_digits only change how values are
     // printed (the parsers in types.ts depend on it), never what the SQL means.
-    const setup = `BEGIN READ ONLY; SET LOCAL statement_timeout = ${ms}; SET LOCAL DateStyle = 'ISO'; SET LOCAL bytea_output = 'hex'; SET LOCAL extra_float_digits = 1`;
+    // standard_conforming_strings DOES change what the SQL means: the template renderer and the
+    // binder read `'C:\'` as a whole literal, as PostgreSQL does with it on. A role or database
+    // default of `off` would make that backslash escape the quote and let a printed value out of
+    // its literal, so it is pinned here, for every statement, over whatever the session says.
+    const setup = `BEGIN READ ONLY; SET LOCAL statement_timeout = ${ms}; SET LOCAL standard_conforming_strings = on; SET LOCAL DateStyle = 'ISO'; SET LOCAL bytea_output = 'hex'; SET LOCAL extra_float_digits = 1`;
     await control.race(client.query(setup));
     // Only a running fetch needs cancelling; a cancel reaching an idle backend is dropped by it,
     // or worse, lands on the connection's next statement.

@@ -78,6 +78,8 @@ export const sqliteDriver: DriverModule<SqliteConfig> = {
           pool.release(db);
         }
       },
+      // The file is opened read-only and SQLite has no users or file functions: nothing to ask.
+      privileges: async () => [],
       run: (request) => runStatement(pool, request),
       poolStats: () => pool.stats(),
       async close() {

@@ -1,4 +1,7 @@
-/** Connections: list, test, delete, and create with driver settings as JSON. */
+/**
+ * Connections: list, test, delete, and create with driver settings as JSON. A connection whose
+ * database user holds more than read privileges is marked with a warning (docs/security.md).
+ */
 import {
   Badge,
   Button,
@@ -24,10 +27,33 @@ interface ConnectionView {
   active: boolean;
   statement_timeout_ms: number;
   pool_size: number;
+  allow_privileged_user: boolean;
+  privilege_check: { checked_at: string; findings: string[]; privileged: boolean; error?: string } | null;
+}
+
+/** What the last privilege probe said, as a badge; a privileged user is always a warning. */
+function PrivilegeBadge({ row }: { row: ConnectionView }) {
+  const check = row.privilege_check;
+  if (check?.privileged) {
+    const what = check.findings.join(', ');
+    return (
+      <Badge color="red" variant="filled" title={what}>
+        {row.allow_privileged_user ? `Warning: privileged user allowed (${what})` : `Refused: ${what}`}
+      </Badge>
+    );
+  }
+  if (!check || check.error) {
+    return (
+      <Badge color="gray" title={check?.error}>
+        not checked yet
+      </Badge>
+    );
+  }
+  return <Badge color="green">{row.driver === 'sqlite' ? 'read-only file' : 'read-only user'}</Badge>;
 }
 
 const EXAMPLES: Record<string, string> = {
-  sqlite: '{\n  "filename": "/path/to/file.db"\n}',
+  sqlite: '{\n  "file": "/path/to/file.db"\n}',
   postgres:
     '{\n  "host": "127.0.0.1",\n  "port": 5432,\n  "database": "reports",\n  "user": "reader",\n  "password": ""\n}',
   mysql:
@@ -110,6 +136,7 @@ export function ConnectionsPage() {
             ['Name', (row) => row.name],
             ['Driver', (row) => row.driver],
             ['Settings', (row) => <code>{JSON.stringify(row.settings)}</code>],
+            ['Database user', (row) => <PrivilegeBadge row={row} />],
             ['Timeout', (row) => `${row.statement_timeout_ms} ms`],
             [
               'Active',
