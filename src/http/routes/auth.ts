@@ -11,6 +11,7 @@ import { FLOW_MAX_AGE_SECONDS } from '../../services/oidc.ts';
 import { normalizeEmail } from '../../services/users.ts';
 import type { AttemptLimits } from '../../store/rate-limit-store.ts';
 import { okEnvelope } from '../envelope.ts';
+import { refuseCrossSiteLogin } from '../same-origin-login.ts';
 import type { RouteDeps } from '../server.ts';
 import {
   clearFlowCookie,
@@ -84,7 +85,9 @@ export function authRoutes(
   const callbackUrl = (request: FastifyRequest) =>
     `${config.publicUrl ?? `${request.protocol}://${request.host}`}/auth/sso/callback`;
 
-  server.post('/auth/login', async (request, reply) => {
+  // onRequest: a cross-site attempt is refused before its body is even read.
+  const sameOriginOnly = async (request: FastifyRequest) => refuseCrossSiteLogin(request, config.publicUrl);
+  server.post('/auth/login', { onRequest: sameOriginOnly }, async (request, reply) => {
     const { email, password } = loginBody.parse(request.body);
     const key = normalizeEmail(email);
     await limiter.checkNotBlocked(request.ip, key);
