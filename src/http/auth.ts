@@ -129,7 +129,6 @@ export function authenticator(options: AuthOptions) {
    * a token has it, so a 429 tells nothing about which names exist); over a limit it is a 429.
    */
   async function countWrongCredential(request: FastifyRequest, name: string | null) {
-    onFailure?.('token');
     const key = name === null ? null : tokenNameKey(name);
     const counters: CounterKey[] = [[byAddress, request.ip]];
     if (key) counters.push([byName, key]);
@@ -148,13 +147,10 @@ export function authenticator(options: AuthOptions) {
       name = credentials.name;
       return await tokens.authenticate(credentials.name, credentials.secret);
     } catch (error) {
-      // An expired token's right secret is not a guess either; only its holder learns of it.
-      if (
-        error instanceof AppError &&
-        error.code === 'unauthenticated' &&
-        !(error instanceof ExpiredTokenError)
-      ) {
-        await countWrongCredential(request, name);
+      if (error instanceof AppError && error.code === 'unauthenticated') {
+        onFailure?.('token');
+        // An expired token's right secret is not a guess either; only its holder learns of it.
+        if (!(error instanceof ExpiredTokenError)) await countWrongCredential(request, name);
       }
       throw error;
     }
