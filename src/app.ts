@@ -238,6 +238,11 @@ async function assembleApp(config: Readonly<Config>, options: BuildOptions): Pro
   const services = servicesFor(store.db, shared);
   const transaction = <T>(work: (scoped: Services) => Promise<T>) =>
     store.db.transaction().execute((trx) => work(servicesFor(trx, shared)));
+  // Header values of API targets saved before they were sealed are sealed now (idempotent).
+  await services.schedules.sealPlaintextHeaders().catch((error: unknown) => {
+    // Not fatal: plaintext rows still deliver; the next start tries again.
+    log.warn({ err: error }, 'Sealing stored API-target headers failed');
+  });
   const attemptLimits = openAttemptLimits(store);
   const lifecycle = { draining: false };
   const server = await buildServer({

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'not_found' // 404
   | 'conflict' // 409
   | 'too_large' // 413
+  | 'unsupported_media_type' // 415: a body type the route does not take
   | 'rate_limited' // 429
   | 'internal' // 500
   | 'database_unreachable' // 502
@@ -23,6 +24,7 @@ export const statusOfCode: Record<ErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   too_large: 413,
+  unsupported_media_type: 415,
   rate_limited: 429,
   internal: 500,
   database_unreachable: 502,
@@ -45,3 +47,13 @@ export const badRequest = (message: string) => new AppError('bad_request', messa
 export const notFound = (message: string) => new AppError('not_found', message);
 export const forbidden = (message: string) => new AppError('forbidden', message);
 export const conflict = (message: string) => new AppError('conflict', message);
+
+/** A 429 that says when to try again; the HTTP edge sends it as `Retry-After` (seconds). */
+export class RateLimitedError extends AppError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = `Too many failed sign-in attempts; try again in ${retryAfterSeconds} s`,
+  ) {
+    super('rate_limited', message);
+  }
+}

@@ -1,18 +1,20 @@
 /**
  * Turns a request into a Principal. Tokens come only in the `Authorization: Basic` header; a
  * credential in the URL is refused outright so it never lands in logs or browser history.
- * Repeated failures from one address are rate limited before the store is even asked.
+ * A correct token is always accepted: its secret has 122 random bits, so guessing it is not the
+ * threat, and refusing it would let a stale token on a shared (NAT) address lock everyone there
+ * out. Only a wrong credential consults the failure limits, per address and per token name.
  * Without an Authorization header the browser session cookie is used; since browsers send it
  * on their own, unsafe methods must also carry the session's CSRF token in `X-CSRF-Token`.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { RateLimiterRes } from 'rate-limiter-flexible';
-import { AppError } from '../errors.ts';
+import { AppError, RateLimitedError } from '../errors.ts';
 import type { Principal } from '../policies/principal.ts';
-import type { TokenService } from '../services/tokens.ts';
+import { tokenNameKey } from '../services/token-names.ts';
+import { ExpiredTokenError, type TokenService } from '../services/tokens.ts';
 import type { UserService } from '../services/users.ts';
-import type { AttemptLimits } from '../store/rate-limit-store.ts';
+import { type AttemptLimits, type CounterKey, countFailure } from '../store/rate-limit-store.ts';
 import { SESSION_COOKIE } from './session-cookie.ts';
 
 /** Query parameter names refused as credentials in the URL; the log redaction covers each (test/unit/redact.test.ts). */
@@ -50,16 +52,30 @@ export interface AuthOptions {
   attemptLimits: AttemptLimits;
   /** Failed attempts allowed per address per window. */
   failuresAllowed?: number;
+  /** Failed attempts allowed per token name per window, from all addresses together. */
+  failuresPerName?: number;
   windowSeconds?: number;
   /** Told of each rejected credential (metrics); not of requests that sent none. */
   onFailure?: (kind: 'token' | 'session') => void;
 }
 
 export function authenticator(options: AuthOptions) {
-  const { tokens, users, failuresAllowed = 10, windowSeconds = 300, onFailure } = options;
-  const failures = options.attemptLimits.limiter({
+  const {
+    tokens,
+    users,
+    failuresAllowed = 10,
+    failuresPerName = 10,
+    windowSeconds = 300,
+    onFailure,
+  } = options;
+  const byAddress = options.attemptLimits.limiter({
     keyPrefix: 'token-address',
     points: failuresAllowed,
+    duration: windowSeconds,
+  });
+  const byName = options.attemptLimits.limiter({
+    keyPrefix: 'token-name',
+    points: failuresPerName,
     duration: windowSeconds,
   });
 
@@ -72,14 +88,6 @@ export function authenticator(options: AuthOptions) {
           `Credentials are not accepted in the URL ("${name}"); send them in the Authorization header`,
         );
       }
-    }
-  }
-
-  async function checkNotBlocked(address: string) {
-    const state = await failures.get(address);
-    if (state && state.consumedPoints >= failuresAllowed) {
-      const seconds = Math.ceil(state.msBeforeNext / 1000);
-      throw new AppError('rate_limited', `Too many failed sign-in attempts; try again in ${seconds} s`);
     }
   }
 
@@ -117,21 +125,33 @@ export function authenticator(options: AuthOptions) {
     return { principal: await tokenPrincipal(request), session: null };
   }
 
+  /**
+   * Counts a wrong credential per address and, for a well-formed name, per name (whether or not
+   * a token has it, so a 429 tells nothing about which names exist); over a limit it is a 429.
+   */
+  async function countWrongCredential(request: FastifyRequest, name: string | null) {
+    const key = name === null ? null : tokenNameKey(name);
+    const counters: CounterKey[] = [[byAddress, request.ip]];
+    if (key) counters.push([byName, key]);
+    const wait = await countFailure(counters);
+    if (wait !== null) throw new RateLimitedError(wait);
+  }
+
   async function tokenPrincipal(request: FastifyRequest): Promise<Principal> {
     refuseUrlCredentials(request);
     // A request with no credentials at all is not a guess: it is answered 401 without counting,
     // so anonymous traffic from a shared address cannot lock out that address's tokens.
     if (request.headers.authorization === undefined) parseBasic(undefined);
-    await checkNotBlocked(request.ip);
+    let name: string | null = null;
     try {
-      const { name, secret } = parseBasic(request.headers.authorization);
-      return await tokens.authenticate(name, secret);
+      const credentials = parseBasic(request.headers.authorization);
+      name = credentials.name;
+      return await tokens.authenticate(credentials.name, credentials.secret);
     } catch (error) {
       if (error instanceof AppError && error.code === 'unauthenticated') {
         onFailure?.('token');
-        await failures.consume(request.ip).catch((rejection: unknown) => {
-          if (!(rejection instanceof RateLimiterRes)) throw rejection;
-        });
+        // An expired token's right secret is not a guess either; only its holder learns of it.
+        if (!(error instanceof ExpiredTokenError)) await countWrongCredential(request, name);
       }
       throw error;
     }

@@ -7,6 +7,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { AppError, statusOfCode } from '../errors.ts';
 import { hiddenDatabaseMessage, ReportDatabaseError } from '../services/database-failure.ts';
+import { AppError, RateLimitedError, statusOfCode } from '../errors.ts';
 import { errorEnvelope } from './envelope.ts';
 import { SESSION_COOKIE } from './session-cookie.ts';
 
@@ -59,5 +60,6 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
   } else if (status >= 500) request.log.error({ err: error }, 'request failed');
   if (status === 401 && challengesBasic(request))
     reply.header('WWW-Authenticate', 'Basic realm="Secure Reporter", charset="UTF-8"');
+  if (error instanceof RateLimitedError) reply.header('Retry-After', String(error.retryAfterSeconds));
   return reply.code(status).type('application/json; charset=utf-8').send(errorEnvelope(message));
 }

@@ -13,6 +13,7 @@ import type { tokenRepo } from '../store/token-repo.ts';
 import type { UserRepo } from '../store/user-repo.ts';
 import type { ApiTargetClient } from './api-target.ts';
 import { storedRunMessage } from './database-failure.ts';
+import { openHeaders } from './api-target-headers.ts';
 import { MailNotSent } from './mail-failure.ts';
 import type { ReportRunner, RunOutput } from './report-runner.ts';
 import { nextRunOf } from './schedule-input.ts';
@@ -124,7 +125,8 @@ export function scheduleRuns(deps: RunDeps) {
       results.push(await deliverEmail(schedule, deliveries.email, gathered.output));
     }
     if (deliveries.api) {
-      const { url, headers, secret_sealed } = deliveries.api;
+      const { url, secret_sealed } = deliveries.api;
+      const headers = openHeaders(deliveries.api, deps.box);
       const secret = secret_sealed ? deps.box.open(secret_sealed) : null;
       const envelope = { message: '', ok: true, records: gathered.records };
       const result = await deps.apiTarget.deliver({ url, headers, secret }, envelope);

@@ -9,6 +9,7 @@ import { findBindNames } from '../sql/bind-parameters.ts';
 import type { ScheduleRepo, ScheduleWithReport } from '../store/schedule-repo.ts';
 import type { ScheduleRunRow } from '../store/tables.ts';
 import { validateTarget } from './api-target.ts';
+import { headersOnSave, presentHeaders, type StoredApiTarget, sealedTarget } from './api-target-headers.ts';
 import type { AuditService } from './audit.ts';
 import { coerceParameters } from './parameters.ts';
 import type { ReportDefinition } from './report-model.ts';
@@ -25,10 +26,10 @@ import {
 import type { ScheduleRuns } from './schedule-runs.ts';
 import type { SecretBox } from './server-key.ts';
 
-/** Deliveries as stored: the API target's secret sealed with the server key. */
+/** Deliveries as stored: the API target's header values and secret sealed with the server key. */
 export interface StoredDeliveries {
   email?: Deliveries['email'];
-  api?: { url: string; headers?: Record<string, string> | undefined; secret_sealed?: string | null };
+  api?: StoredApiTarget;
 }
 
 interface Deps {
@@ -76,8 +77,11 @@ export function presentSchedule(row: ScheduleWithReport) {
     params: JSON.parse(row.params_json) as Record<string, unknown>,
     deliveries: {
       email: deliveries.email ?? null,
-      // The signing secret is never returned; `has_secret` says whether one is set.
-      api: api ? { url: api.url, headers: api.headers ?? {}, has_secret: Boolean(api.secret_sealed) } : null,
+      // Header values and the signing secret are never returned: names with `has_value`, and
+      // `has_secret`, say what is set.
+      api: api
+        ? { url: api.url, headers: presentHeaders(api), has_secret: Boolean(api.secret_sealed) }
+        : null,
     },
     active: row.active === 1,
     paused_reason: row.paused_reason,
@@ -148,7 +152,7 @@ export function scheduleService(deps: Deps) {
       const kept = secret === undefined ? (previous?.api?.secret_sealed ?? null) : null;
       stored.api = {
         url: input.api.url,
-        headers: input.api.headers,
+        ...headersOnSave(input.api.headers, input.api.url, previous?.api, box),
         secret_sealed: secret ? box.seal(secret) : kept,
       };
     }
@@ -261,6 +265,22 @@ export function scheduleService(deps: Deps) {
       if (!run) throw notFound(`No run with the id ${runId}`);
       changed();
       return presentRun(run);
+    },
+
+    /**
+     * Seals the header values of schedules saved before they were sealed; run at start. Each row
+     * is replaced only if unchanged since read, so an edit on another instance is never undone.
+     */
+    async sealPlaintextHeaders(): Promise<number> {
+      let sealed = 0;
+      for (const row of await schedules.list()) {
+        const deliveries = JSON.parse(row.deliveries_json) as StoredDeliveries;
+        const api = deliveries.api && sealedTarget(deliveries.api, box);
+        if (!api) continue;
+        const next = JSON.stringify({ ...deliveries, api });
+        if (await schedules.replaceDeliveries(row.id, row.deliveries_json, next)) sealed++;
+      }
+      return sealed;
     },
 
     runTick: deps.runs.runTick,

@@ -14,6 +14,7 @@ import type { TokenRow } from '../store/tables.ts';
 import type { tokenRepo } from '../store/token-repo.ts';
 import type { AuditService } from './audit.ts';
 import { recordTime } from './time-format.ts';
+import { newTokenNameKey, tokenNameKey } from './token-names.ts';
 
 export const expiryPeriods = {
   '1d': { label: '1 day', days: 1 },
@@ -53,6 +54,17 @@ interface Deps {
 }
 
 const hashSecret = (secret: string) => createHash('sha256').update(secret).digest();
+const DUMMY_HASH = hashSecret('no token of that name');
+
+/**
+ * The right secret of a token that has expired. Its own class so failed-attempt limits can tell
+ * it from a guess: only the holder of the secret can be told this.
+ */
+export class ExpiredTokenError extends AppError {
+  constructor(name: string, expiresAt: string) {
+    super('unauthenticated', `The token "${name}" expired on ${recordTime(expiresAt)}`);
+  }
+}
 
 export function tokenService({ tokens, audit, roles, now = () => new Date() }: Deps) {
   function toRecord(row: TokenRow): TokenRecord {
@@ -74,15 +86,11 @@ export function tokenService({ tokens, audit, roles, now = () => new Date() }: D
       input: { name: string; expiry: ExpiryPeriod; groups: string[] },
       actor: Principal,
     ): Promise<CreatedToken> {
-      if (input.name === RESERVED_PRINCIPAL_NAME) {
-        throw new AppError(
-          'bad_request',
-          `The token name "${RESERVED_PRINCIPAL_NAME}" is reserved for internal use`,
-        );
-      }
-      if (await tokens.findByName(input.name)) {
+      // Stored in lower case, so the name in the header, the list and the audit is one spelling.
+      const name = newTokenNameKey(input.name);
+      if ((await tokens.findByNameKey(name)).length > 0) {
         throw conflict(
-          `A token named "${input.name}" already exists; tokens cannot be altered, delete it first`,
+          `A token named "${name}" already exists (names ignore case); tokens cannot be altered, delete it first`,
         );
       }
       const secret = randomUUID();
@@ -90,25 +98,30 @@ export function tokenService({ tokens, audit, roles, now = () => new Date() }: D
       const expires = new Date(created.getTime() + expiryPeriods[input.expiry].days * DAY_MS);
       const groups = [...new Set(input.groups)].sort();
       await tokens.insert({
-        name: input.name,
+        name,
         secret_hash: hashSecret(secret).toString('hex'),
         groups_json: JSON.stringify(groups),
         created_by: actor.name,
         created_at: created.toISOString(),
         expires_at: expires.toISOString(),
       });
-      await audit.adminChange(actor, 'token.create', { name: input.name, groups, expiry: input.expiry });
-      const header = `Basic ${Buffer.from(`${input.name}:${secret}`).toString('base64')}`;
-      return { name: input.name, header, expiry: recordTime(expires.toISOString()), groups };
+      await audit.adminChange(actor, 'token.create', { name, groups, expiry: input.expiry });
+      const header = `Basic ${Buffer.from(`${name}:${secret}`).toString('base64')}`;
+      return { name, header, expiry: recordTime(expires.toISOString()), groups };
     },
 
     async list(): Promise<TokenRecord[]> {
       return (await tokens.list()).map(toRecord);
     },
 
+    /** By the name as listed; a name that differs only in case works when it matches one token. */
     async delete(name: string, actor: Principal): Promise<void> {
-      if (!(await tokens.deleteByName(name))) throw notFound(`No token named "${name}"`);
-      await audit.adminChange(actor, 'token.delete', { name });
+      const key = tokenNameKey(name);
+      const matches = key ? await tokens.findByNameKey(key) : [];
+      const row =
+        matches.find((candidate) => candidate.name === name) ?? (matches.length === 1 ? matches[0] : null);
+      if (!row || !(await tokens.deleteByName(row.name))) throw notFound(`No token named "${name}"`);
+      await audit.adminChange(actor, 'token.delete', { name: row.name });
     },
 
     /**
@@ -118,16 +131,23 @@ export function tokenService({ tokens, audit, roles, now = () => new Date() }: D
     async authenticate(name: string, secret: string): Promise<Principal> {
       // Built only on failure: capturing a stack on every call is a measurable cost per request.
       const refused = () => new AppError('unauthenticated', 'The token is not valid');
-      if (name === RESERVED_PRINCIPAL_NAME) throw refused();
-      const row = await tokens.findByName(name);
-      const expected = row ? Buffer.from(row.secret_hash, 'hex') : hashSecret('no token of that name');
-      const matches = timingSafeEqual(expected, hashSecret(secret));
-      if (!row || !matches) throw refused();
-      if (Date.parse(row.expires_at) <= now().getTime()) {
-        throw new AppError('unauthenticated', `The token "${name}" expired on ${recordTime(row.expires_at)}`);
+      // A name outside the allowed set (a look-alike, an invisible character) is never a token.
+      const key = tokenNameKey(name);
+      const candidates = key && key !== RESERVED_PRINCIPAL_NAME ? await tokens.findByNameKey(key) : [];
+      const presented = hashSecret(secret);
+      // Every candidate is compared (old names may differ only in case); with no candidate a
+      // dummy hash is, so an unknown name costs what a known one does.
+      let row: TokenRow | undefined;
+      for (const candidate of candidates) {
+        if (timingSafeEqual(Buffer.from(candidate.secret_hash, 'hex'), presented)) row = candidate;
       }
+      if (candidates.length === 0) timingSafeEqual(DUMMY_HASH, presented);
+      if (!row) throw refused();
+      if (Date.parse(row.expires_at) <= now().getTime())
+        throw new ExpiredTokenError(row.name, row.expires_at);
       const groups = JSON.parse(row.groups_json) as string[];
-      return { kind: 'token', name, email: null, groups, ...rolesOf(groups, null, roles) };
+      // The stored spelling: schedules and audit records refer to the token by it.
+      return { kind: 'token', name: row.name, email: null, groups, ...rolesOf(groups, null, roles) };
     },
   };
 }

@@ -16,6 +16,7 @@ import {
   type RateLimiterAbstract,
   RateLimiterMemory,
   RateLimiterPostgres,
+  RateLimiterRes,
   RateLimiterSQLite,
 } from 'rate-limiter-flexible';
 import type { MetadataStore } from './db.ts';
@@ -69,4 +70,35 @@ export function attemptLimits(store: MetadataStore): AttemptLimits {
     limiter: (limit) => storeLimiter(store, limit),
     stop: () => clearInterval(purge),
   };
+}
+
+/** One counter and the key a request is counted under in it (an address, a name, an email). */
+export type CounterKey = readonly [limiter: RateLimiterAbstract, key: string];
+
+const secondsOf = (state: RateLimiterRes) => Math.max(1, Math.ceil(state.msBeforeNext / 1000));
+
+/**
+ * Counts one failure under each key, in order, and returns the seconds to wait when a counter
+ * is over its limit (null otherwise). Counting stops at the first counter over its limit, so a
+ * blocked address cannot go on filling the counters that follow it (such as per-name ones).
+ */
+export async function countFailure(counters: readonly CounterKey[]): Promise<number | null> {
+  for (const [limiter, key] of counters) {
+    try {
+      await limiter.consume(key);
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) return secondsOf(rejection);
+      throw rejection;
+    }
+  }
+  return null;
+}
+
+/** Seconds to wait when any of the keys has used up its failures, without counting; else null. */
+export async function blockedFor(counters: readonly CounterKey[]): Promise<number | null> {
+  for (const [limiter, key] of counters) {
+    const state = await limiter.get(key);
+    if (state && state.consumedPoints >= limiter.points) return secondsOf(state);
+  }
+  return null;
 }

@@ -36,6 +36,16 @@ export function scheduleRepo(db: Kysely<Database>) {
     async update(id: number, changes: Updateable<ScheduleTable>): Promise<void> {
       await db.updateTable('schedule').set(changes).where('id', '=', id).execute();
     },
+    /** Sets `deliveries_json` only if it still is `expected`; returns whether it did. */
+    async replaceDeliveries(id: number, expected: string, next: string): Promise<boolean> {
+      const result = await db
+        .updateTable('schedule')
+        .set({ deliveries_json: next })
+        .where('id', '=', id)
+        .where('deliveries_json', '=', expected)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
     async delete(id: number): Promise<boolean> {
       const result = await db.deleteFrom('schedule').where('id', '=', id).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;

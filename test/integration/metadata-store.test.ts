@@ -47,6 +47,7 @@ for (const dialect of dialects) {
           '0006-versions-comments',
           '0007-rate-limits',
           '0009-connection-privilege-check',
+          '0010-token-name-key',
         ]);
         assert.deepEqual(await migrateToLatest(store), []);
         const tables = await store.db.introspection.getTables();

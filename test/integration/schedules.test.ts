@@ -86,7 +86,7 @@ describe('saving a schedule', () => {
     assert.ok(typeof saved.next_run_at === 'string' && Date.parse(saved.next_run_at) > Date.now());
     assert.deepEqual(saved.deliveries, {
       email: null,
-      api: { url: receiver.url, headers: { 'X-Team': 'finance' }, has_secret: true },
+      api: { url: receiver.url, headers: [{ name: 'X-Team', has_value: true }], has_secret: true },
     });
     const listed = await call('GET', '/api/schedules/');
     assert.ok(!listed.body.includes(SECRET));

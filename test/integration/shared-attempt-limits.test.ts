@@ -14,7 +14,7 @@ import { createPostgresDatabase, postgresReachable } from '../helpers/postgres-d
 import { required } from '../helpers/skip-or-fail.ts';
 
 const runPostgres = required(await postgresReachable(), 'PostgreSQL');
-const BAD_TOKEN = `Basic ${Buffer.from('nobody:wrong-secret').toString('base64')}`;
+const badHeader = (name: string) => `Basic ${Buffer.from(`${name}:wrong-secret`).toString('base64')}`;
 const cleanups: (() => Promise<void>)[] = [];
 
 after(async () => {
@@ -41,8 +41,8 @@ async function twoApps(databaseUrl: (dataDir: string) => string): Promise<[App, 
   return apps as [App, App];
 }
 
-const badToken = (app: App, remoteAddress = '127.0.0.1') =>
-  app.server.inject({ url: '/api/me', headers: { authorization: BAD_TOKEN }, remoteAddress });
+const badToken = (app: App, remoteAddress = '127.0.0.1', name = 'nobody') =>
+  app.server.inject({ url: '/api/me', headers: { authorization: badHeader(name) }, remoteAddress });
 
 const badSignIn = (app: App, email: string, remoteAddress: string) =>
   app.server.inject({
@@ -70,8 +70,10 @@ function sharedLimitSuite(name: string, databaseUrl: (dataDir: string) => string
       assert.deepEqual(await spread(apps, 10, (app) => badToken(app)), Array(10).fill(401));
       assert.equal((await badToken(apps[0])).statusCode, 429);
       assert.equal((await badToken(apps[1])).statusCode, 429);
-      // Another address is not affected.
-      assert.equal((await badToken(apps[1], '10.9.9.9')).statusCode, 401);
+      // The name's own counter is shared too: from another address it is still 429 …
+      assert.equal((await badToken(apps[1], '10.9.9.9')).statusCode, 429);
+      // … while another address guessing another name is not affected.
+      assert.equal((await badToken(apps[1], '10.9.9.9', 'somebody')).statusCode, 401);
     });
 
     test('five bad sign-ins for one email from many addresses: the 6th is 429 on either', async () => {

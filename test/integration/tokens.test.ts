@@ -157,7 +157,7 @@ describe('tokens', () => {
   });
 
   test('repeated failures from one address are rate limited, others are not', async () => {
-    const wrong = basic('one-week', 'wrong');
+    const wrong = basic('not-a-token', 'wrong');
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) statuses.push((await run(wrong, undefined, '10.9.9.9')).statusCode);
     assert.deepEqual(statuses.slice(0, 10), Array(10).fill(401));

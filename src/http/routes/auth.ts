@@ -2,15 +2,17 @@
  * Sign-in and sign-out: local accounts (`POST /auth/login`), single sign-on (`/auth/sso` and its
  * callback), and `GET /api/me` for whoever is calling. Failed local sign-ins are rate limited
  * per address and per email, so neither spraying one password nor guessing one account works.
+ * Unlike a token, a password is guessable, so a lock applies to the right password as well:
+ * were the right one let through, a blocked guesser would still learn which guess was right.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { RateLimiterRes } from 'rate-limiter-flexible';
-import { AppError, badRequest } from '../../errors.ts';
+import { AppError, badRequest, RateLimitedError } from '../../errors.ts';
 import type { Principal } from '../../policies/principal.ts';
 import { FLOW_MAX_AGE_SECONDS } from '../../services/oidc.ts';
 import { normalizeEmail } from '../../services/users.ts';
-import type { AttemptLimits } from '../../store/rate-limit-store.ts';
+import { type AttemptLimits, blockedFor, countFailure } from '../../store/rate-limit-store.ts';
 import { okEnvelope } from '../envelope.ts';
+import { refuseCrossSiteLogin } from '../same-origin-login.ts';
 import type { RouteDeps } from '../server.ts';
 import {
   clearFlowCookie,
@@ -50,24 +52,16 @@ function loginLimiter(limits: AttemptLimits) {
   });
   const keys = (address: string, email: string) =>
     [
-      [byAddress, address, FAILURES_PER_ADDRESS],
-      [byEmail, email, FAILURES_PER_EMAIL],
+      [byAddress, address],
+      [byEmail, email],
     ] as const;
-  const ignoreLimit = (rejection: unknown) => {
-    if (!(rejection instanceof RateLimiterRes)) throw rejection;
-  };
   return {
     async checkNotBlocked(address: string, email: string) {
-      for (const [limiter, key, allowed] of keys(address, email)) {
-        const state = await limiter.get(key);
-        if (state && state.consumedPoints >= allowed) {
-          const seconds = Math.ceil(state.msBeforeNext / 1000);
-          throw new AppError('rate_limited', `Too many failed sign-in attempts; try again in ${seconds} s`);
-        }
-      }
+      const wait = await blockedFor(keys(address, email));
+      if (wait !== null) throw new RateLimitedError(wait);
     },
     async failed(address: string, email: string) {
-      for (const [limiter, key] of keys(address, email)) await limiter.consume(key).catch(ignoreLimit);
+      await countFailure(keys(address, email));
     },
     async succeeded(email: string) {
       await byEmail.delete(email);
@@ -84,7 +78,9 @@ export function authRoutes(
   const callbackUrl = (request: FastifyRequest) =>
     `${config.publicUrl ?? `${request.protocol}://${request.host}`}/auth/sso/callback`;
 
-  server.post('/auth/login', async (request, reply) => {
+  // onRequest: a cross-site attempt is refused before its body is even read.
+  const sameOriginOnly = async (request: FastifyRequest) => refuseCrossSiteLogin(request, config.publicUrl);
+  server.post('/auth/login', { onRequest: sameOriginOnly }, async (request, reply) => {
     const { email, password } = loginBody.parse(request.body);
     const key = normalizeEmail(email);
     await limiter.checkNotBlocked(request.ip, key);

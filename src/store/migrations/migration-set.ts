@@ -11,6 +11,7 @@ import * as schedules from './0005-schedules.ts';
 import * as versionsComments from './0006-versions-comments.ts';
 import * as rateLimits from './0007-rate-limits.ts';
 import * as connectionPrivilegeCheck from './0009-connection-privilege-check.ts';
+import * as tokenNameKey from './0010-token-name-key.ts';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -32,6 +33,7 @@ const migrations: Record<string, MigrationModule> = {
   '0006-versions-comments': versionsComments,
   '0007-rate-limits': rateLimits,
   '0009-connection-privilege-check': connectionPrivilegeCheck,
+  '0010-token-name-key': tokenNameKey,
 };
 
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {

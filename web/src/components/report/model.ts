@@ -11,7 +11,8 @@ export interface EmailDelivery {
 
 export interface ApiDelivery {
   url: string;
-  headers: Record<string, string>;
+  /** Header names only: values are sealed at rest and never returned. */
+  headers: Array<{ name: string; has_value: boolean }>;
   has_secret: boolean;
 }
 

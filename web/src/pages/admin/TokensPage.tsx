@@ -66,7 +66,13 @@ function AddToken({ onCreated }: { onCreated(header: string, name: string): void
           Add a token
         </Title>
         <SimpleGrid cols={{ base: 1, sm: 3 }}>
-          <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} />
+          <TextInput
+            label="Name"
+            description="Letters a-z, digits, . _ and -; case is ignored"
+            required
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+          />
           <Select
             label="Expires after"
             data={PERIODS}
