@@ -5,9 +5,8 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
-import { AppError, statusOfCode } from '../errors.ts';
-import { hiddenDatabaseMessage, ReportDatabaseError } from '../services/database-failure.ts';
 import { AppError, RateLimitedError, statusOfCode } from '../errors.ts';
+import { hiddenDatabaseMessage, ReportDatabaseError } from '../services/database-failure.ts';
 import { errorEnvelope } from './envelope.ts';
 import { SESSION_COOKIE } from './session-cookie.ts';
 
