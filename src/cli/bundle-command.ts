@@ -30,7 +30,7 @@ export async function exportCommand(args: string[]): Promise<void> {
   const format = values.format ?? 'yaml';
   if (format !== 'yaml' && format !== 'json') throw badRequest('--format must be yaml or json');
   await withApp(async (app) => {
-    const text = await exportBundle(app.services, format);
+    const text = await exportBundle(app.services, format, internalPrincipal(app.config.adminGroup));
     if (values.out) writeFileSync(values.out, text);
     else process.stdout.write(text);
   });

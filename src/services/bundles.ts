@@ -138,8 +138,29 @@ export async function importBundle(
   };
 }
 
-/** Everything as a bundle, secrets left out. */
-export async function exportBundle(services: BundleServices, format: 'yaml' | 'json'): Promise<string> {
+/**
+ * Everything as a bundle, secrets left out. Connections, clusters, group lists (member emails) and
+ * access-group fragments are admin matters, so an editor's export holds the reports only: the
+ * same things an editor may import.
+ */
+export async function exportBundle(
+  services: BundleServices,
+  format: 'yaml' | 'json',
+  actor: Principal,
+): Promise<string> {
+  if (!actor.isEditor) throw new AppError('forbidden', 'Exporting a bundle needs an editor or admin');
+  // The same document every report version stores.
+  const reports = (await services.reports.list()).map(documentOf);
+  if (!actor.isAdmin) return serialize({ reports }, format);
+  const { connections, clusters, group_lists, access_groups } = await adminSections(services);
+  return serialize({ connections, clusters, reports, group_lists, access_groups }, format);
+}
+
+function serialize(bundle: object, format: 'yaml' | 'json'): string {
+  return format === 'json' ? `${JSON.stringify(bundle, null, 2)}\n` : stringifyYaml(bundle);
+}
+
+async function adminSections(services: BundleServices) {
   const connections = (await services.connections.list()).map((c) => ({
     name: c.name,
     driver: c.driver,
@@ -153,8 +174,6 @@ export async function exportBundle(services: BundleServices, format: 'yaml' | 'j
     name: c.name,
     connections: c.connections,
   }));
-  // The same document every report version stores.
-  const reports = (await services.reports.list()).map(documentOf);
   const group_lists = (await services.groupLists.list()).map((g) => ({
     name: g.name,
     description: g.description,
@@ -166,6 +185,5 @@ export async function exportBundle(services: BundleServices, format: 'yaml' | 'j
     group: a.group,
     where: a.where,
   }));
-  const bundle = { connections, clusters, reports, group_lists, access_groups };
-  return format === 'json' ? `${JSON.stringify(bundle, null, 2)}\n` : stringifyYaml(bundle);
+  return { connections, clusters, group_lists, access_groups };
 }

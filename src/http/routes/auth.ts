@@ -11,6 +11,7 @@ import { FLOW_MAX_AGE_SECONDS } from '../../services/oidc.ts';
 import { normalizeEmail } from '../../services/users.ts';
 import type { AttemptLimits } from '../../store/rate-limit-store.ts';
 import { okEnvelope } from '../envelope.ts';
+import { callerOf } from '../route-auth.ts';
 import type { RouteDeps } from '../server.ts';
 import {
   clearFlowCookie,
@@ -75,16 +76,13 @@ function loginLimiter(limits: AttemptLimits) {
   };
 }
 
-export function authRoutes(
-  server: FastifyInstance,
-  { services, auth, config, attemptLimits, metrics }: RouteDeps,
-) {
+export function authRoutes(server: FastifyInstance, { services, config, attemptLimits, metrics }: RouteDeps) {
   const limiter = loginLimiter(attemptLimits);
 
   const callbackUrl = (request: FastifyRequest) =>
     `${config.publicUrl ?? `${request.protocol}://${request.host}`}/auth/sso/callback`;
 
-  server.post('/auth/login', async (request, reply) => {
+  server.post('/auth/login', { config: { role: 'public' } }, async (request, reply) => {
     const { email, password } = loginBody.parse(request.body);
     const key = normalizeEmail(email);
     await limiter.checkNotBlocked(request.ip, key);
@@ -103,20 +101,20 @@ export function authRoutes(
   });
 
   server.post('/auth/logout', async (request, reply: FastifyReply) => {
-    const caller = await auth.callerOf(request);
+    const caller = callerOf(request);
     if (!caller.session) throw badRequest('Sign-out ends browser sessions; a token is ended by deleting it');
     await services.users.signOut(caller.session.cookieValue);
     clearSessionCookie(request, reply);
     return okEnvelope([], 'Signed out');
   });
 
-  server.get('/auth/sso', async (request, reply) => {
+  server.get('/auth/sso', { config: { role: 'public' } }, async (request, reply) => {
     const { url, flowCookie } = await services.oidc.begin(callbackUrl(request));
     setFlowCookie(request, reply, flowCookie, FLOW_MAX_AGE_SECONDS);
     return reply.redirect(url, 302);
   });
 
-  server.get('/auth/sso/callback', async (request, reply) => {
+  server.get('/auth/sso/callback', { config: { role: 'public' } }, async (request, reply) => {
     const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
     const flow = request.cookies[SSO_FLOW_COOKIE];
     clearFlowCookie(request, reply);
@@ -128,12 +126,15 @@ export function authRoutes(
   /** Unauthenticated: what the sign-in page offers. */
   server.get(
     '/api/auth/options',
-    { schema: { summary: 'Whether single sign-on is offered (no credentials needed)', tags: ['auth'] } },
+    {
+      config: { role: 'public' },
+      schema: { summary: 'Whether single sign-on is offered (no credentials needed)', tags: ['auth'] },
+    },
     async () => okEnvelope([{ sso: config.oidc !== null }]),
   );
 
   server.get('/api/me', async (request) => {
-    const caller = await auth.callerOf(request);
+    const caller = callerOf(request);
     return okEnvelope([presentPrincipal(caller.principal, caller.session?.csrfToken ?? null)]);
   });
 }

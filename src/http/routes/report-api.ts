@@ -7,6 +7,7 @@ import { okEnvelope } from '../envelope.ts';
 import { presentReport } from '../presenters.ts';
 import { requestParams } from '../request-params.ts';
 import { type Format, formats, sendRunOutput } from '../result-writers.ts';
+import { principalOf } from '../route-auth.ts';
 import type { RouteDeps } from '../server.ts';
 
 const callParams = z.object({ report: z.string().min(1), format: z.enum(formats).optional() });
@@ -21,10 +22,10 @@ function formatOf(pathFormat: Format | undefined, accept: string | undefined): F
   return 'json';
 }
 
-export function reportApiRoutes(server: FastifyInstance, { services, auth }: RouteDeps) {
+export function reportApiRoutes(server: FastifyInstance, { services }: RouteDeps) {
   const call = async (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
     const { report, format } = callParams.parse(request.params);
-    const principal = await auth.principalOf(request);
+    const principal = principalOf(request);
     const raw = await requestParams(request);
     const controller = new AbortController();
     reply.raw.on('close', () => {
@@ -44,23 +45,21 @@ export function reportApiRoutes(server: FastifyInstance, { services, auth }: Rou
 
   server.get('/api/choices/:fieldId/', async (request) => {
     const { fieldId } = fieldParams.parse(request.params);
-    const principal = await auth.principalOf(request);
+    const principal = principalOf(request);
     return okEnvelope(await services.runner.choices(fieldId, principal));
   });
 
-  server.get('/api/server_time/', async (request) => {
-    await auth.principalOf(request);
+  server.get('/api/server_time/', async () => {
     return okEnvelope([{ server_time: recordTime(new Date().toISOString()) }]);
   });
 
-  server.get('/api/server_iso_time/', async (request) => {
-    await auth.principalOf(request);
+  server.get('/api/server_iso_time/', async () => {
     return okEnvelope([{ server_iso_time: new Date().toISOString() }]);
   });
 
   server.get('/report/get/:report', async (request) => {
     const { report } = callParams.parse(request.params);
-    const principal = await auth.principalOf(request);
+    const principal = principalOf(request);
     const definition = await services.runner.describable(report, principal);
     return okEnvelope([presentReport(definition, principal)]);
   });

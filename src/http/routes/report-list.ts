@@ -6,15 +6,16 @@ import type { FastifyInstance } from 'fastify';
 import { canRunReport } from '../../policies/report-access.ts';
 import { okEnvelope } from '../envelope.ts';
 import { presentReport } from '../presenters.ts';
+import { principalOf } from '../route-auth.ts';
 import type { RouteDeps } from '../server.ts';
 
-export function reportListRoutes(server: FastifyInstance, { services, auth }: RouteDeps) {
+export function reportListRoutes(server: FastifyInstance, { services }: RouteDeps) {
   const schema = {
     summary: 'The reports the caller may run, with the pictures of their groups',
     tags: ['report API'],
   };
   server.get('/api/reports/', { schema }, async (request) => {
-    const principal = await auth.principalOf(request);
+    const principal = principalOf(request);
     const runnable = (await services.reports.list()).filter((report) => canRunReport(principal, report));
     const groups = new Set(runnable.flatMap((report) => report.groups));
     const images = (await services.groupLists.list())

@@ -5,9 +5,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { JsonValue } from '../../datasources/driver.ts';
-import { badRequest, forbidden } from '../../errors.ts';
+import { badRequest } from '../../errors.ts';
 import type { RawParams } from '../../services/parameters.ts';
 import { okEnvelope } from '../envelope.ts';
+import { principalOf } from '../route-auth.ts';
 import type { RouteDeps } from '../server.ts';
 import { PREVIEW_ROW_LIMIT, previewBody } from './report-preview.schema.ts';
 
@@ -26,10 +27,11 @@ async function firstRows(stream: AsyncIterable<JsonValue[][]>, limit: number) {
 
 const cutMessage = `The preview shows the first ${PREVIEW_ROW_LIMIT} rows`;
 
-export function reportPreviewRoutes(server: FastifyInstance, { services, auth }: RouteDeps) {
+export function reportPreviewRoutes(server: FastifyInstance, { services }: RouteDeps) {
   server.post(
     '/api/admin/reports/preview/',
     {
+      config: { role: 'editor' },
       schema: {
         summary: 'Run an unsaved report definition (the editor state) without saving it',
         tags: ['admin: review'],
@@ -37,8 +39,7 @@ export function reportPreviewRoutes(server: FastifyInstance, { services, auth }:
       },
     },
     async (request, reply) => {
-      const principal = await auth.principalOf(request);
-      if (!principal.isEditor) throw forbidden('This needs an editor or admin');
+      const principal = principalOf(request);
       const parsed = previewBody.safeParse(request.body ?? {});
       if (!parsed.success) throw badRequest('The body must be {"report": {...}, "params": {...}}');
       const definition = await services.reports.unsavedDefinition(parsed.data.report, principal);

@@ -10,15 +10,16 @@ import { badRequest } from '../../errors.ts';
 import { escapeHtml } from '../../templates/html-escape.ts';
 import { renderHtmlTemplate } from '../../templates/html-template.ts';
 import { requestParams } from '../request-params.ts';
+import { principalOf } from '../route-auth.ts';
 import type { RouteDeps } from '../server.ts';
 
 const params = z.object({ report: z.string().min(1) });
 const SANDBOX_CSP = "sandbox; default-src 'none'; img-src data: https:; style-src 'unsafe-inline'";
 
-export function templatePageRoutes(server: FastifyInstance, { services, auth }: RouteDeps) {
+export function templatePageRoutes(server: FastifyInstance, { services }: RouteDeps) {
   server.get('/template/:report/', async (request, reply) => {
     const { report } = params.parse(request.params);
-    const principal = await auth.principalOf(request);
+    const principal = principalOf(request);
     const { template_only: templateOnly, ...raw } = await requestParams(request);
     const output = await services.runner.run(report, raw, { principal, client: request.ip });
     if (output.report.type !== 'template' || output.kind !== 'table') {
