@@ -3,7 +3,7 @@
  * list, delete.
  * Fields are matched by name on save so their ids — used by `/api/choices/<field_id>/` — stay.
  */
-import { AppError, badRequest, conflict, notFound } from '../errors.ts';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import type { Principal } from '../policies/principal.ts';
 import { canEditReport } from '../policies/report-access.ts';
 import { nowIso } from '../store/clock.ts';
@@ -46,6 +46,11 @@ function fieldRow(reportId: number, field: FieldInput, index: number) {
     choices_sql: field.choices_sql,
   };
 }
+
+/** Why an editor's delete of a live report is refused, and the two ways that do work. */
+export const liveDeletionMessage = (name: string) =>
+  `The report "${name}" is live: an admin deletes it, or an editor saves it with active: false ` +
+  '(a draft someone else approves and promotes) and may delete it once it is inactive';
 
 export function reportService({ reports, versions, clusters, audit }: Deps) {
   const log = versionLog(versions);
@@ -257,12 +262,21 @@ export function reportService({ reports, versions, clusters, audit }: Deps) {
       return unstoredDefinition(input, base);
     },
 
+    /**
+     * Soft delete (see `markDeleted`). A live (active) report disappears for everyone who runs
+     * it, so an editor alone may not do that: an admin deletes it, or an editor first saves it
+     * with `active: false` — a draft that someone else must approve before it is promoted.
+     */
     async delete(ref: string, actor: Principal): Promise<void> {
       const report = await this.resolve(ref);
       if (!canEditReport(actor, report))
         throw new AppError('forbidden', `You may not delete "${report.name}"`);
-      await reports.delete(report.id);
-      await audit.adminChange(actor, 'report.delete', { name: report.name });
+      if (report.active && !actor.isAdmin) throw forbidden(liveDeletionMessage(report.name));
+      const row = await reports.findById(report.id);
+      if (!row) throw notFound(`No report "${ref}"`);
+      await reports.markDeleted(row, nowIso());
+      await reports.deleteSchedules(report.id);
+      await audit.adminChange(actor, 'report.delete', { name: report.name, slug: report.slug });
     },
   };
 }

@@ -2,7 +2,7 @@
  * Row types of the metadata store, shared by SQLite and PostgreSQL. Booleans are stored as 0/1
  * and times as ISO-8601 UTC text so one schema and one migration set serve both dialects.
  */
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 export interface ConnectionTable {
   id: Generated<number>;
@@ -52,6 +52,8 @@ export interface ReportTable {
   created_by: string;
   created_at: string;
   updated_at: string;
+  /** Set when the report was deleted; the row stays for its versions, comments and audit. */
+  deleted_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ReportGroupTable {

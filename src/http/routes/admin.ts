@@ -109,7 +109,8 @@ export function adminRoutes(server: FastifyInstance, deps: RouteDeps) {
   });
   server.delete('/api/admin/reports/:report/', EDITOR, async (request) => {
     const actor = principalOf(request);
-    await services.reports.delete(reportParams.parse(request.params).report, actor);
+    const { report } = reportParams.parse(request.params);
+    await transaction((scoped) => scoped.reports.delete(report, actor));
     return okEnvelope([]);
   });
 

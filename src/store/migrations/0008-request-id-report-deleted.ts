@@ -1,0 +1,9 @@
+import type { Kysely } from 'kysely';
+
+/**
+ * Reports are soft-deleted: a deleted report keeps its row, so its versions, comments and the
+ * audit records naming it stay; `deleted_at` hides it everywhere else.
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('report').addColumn('deleted_at', 'text').execute();
+}
