@@ -7,12 +7,12 @@ import type { DataSource, DriverName } from '../datasources/driver.ts';
 import { checkPoolSettings } from '../datasources/pool-settings.ts';
 import { drivers, openDataSource } from '../datasources/registry.ts';
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
-import type { Principal } from '../policies/principal.ts';
 import type { clusterRepo } from '../store/cluster-repo.ts';
 import type { connectionRepo } from '../store/connection-repo.ts';
 import type { ConnectionRow } from '../store/tables.ts';
 import type { AuditService } from './audit.ts';
 import type { DataSourceCache } from './data-source-cache.ts';
+import type { RequestContext } from './request-context.ts';
 import type { SecretBox } from './server-key.ts';
 
 export const driverNames = Object.keys(drivers) as [DriverName, ...DriverName[]];
@@ -117,8 +117,8 @@ export function connectionService({ connections, clusters, box, cache, audit }: 
 
     /** Creates, or with `replace` updates, a connection by name. Omitted secrets are kept. */
     async save(
+      ctx: RequestContext,
       raw: ConnectionInput,
-      actor: Principal,
       options: { replace?: boolean } = {},
     ): Promise<ConnectionView> {
       const input = connectionInputSchema.parse(raw);
@@ -149,7 +149,7 @@ export function connectionService({ connections, clusters, box, cache, audit }: 
           await clusters.setMembers(await clusters.insert(input.name), [id]);
         }
       }
-      await audit.adminChange(actor, existing ? 'connection.update' : 'connection.create', {
+      await audit.adminChange(ctx, existing ? 'connection.update' : 'connection.create', {
         name: input.name,
         driver: input.driver,
         settings: plain,
@@ -159,11 +159,11 @@ export function connectionService({ connections, clusters, box, cache, audit }: 
       return view(saved);
     },
 
-    async delete(name: string, actor: Principal): Promise<void> {
+    async delete(ctx: RequestContext, name: string): Promise<void> {
       const row = await byName(name);
       await connections.delete(row.id);
       await cache.forget(row.id);
-      await audit.adminChange(actor, 'connection.delete', { name });
+      await audit.adminChange(ctx, 'connection.delete', { name });
     },
 
     /** Connects with the stored settings and runs a trivial query. */

@@ -13,6 +13,7 @@ import {
 import type { TokenRow } from '../store/tables.ts';
 import type { tokenRepo } from '../store/token-repo.ts';
 import type { AuditService } from './audit.ts';
+import type { RequestContext } from './request-context.ts';
 import { recordTime } from './time-format.ts';
 
 export const expiryPeriods = {
@@ -71,8 +72,8 @@ export function tokenService({ tokens, audit, roles, now = () => new Date() }: D
 
   return {
     async create(
+      ctx: RequestContext,
       input: { name: string; expiry: ExpiryPeriod; groups: string[] },
-      actor: Principal,
     ): Promise<CreatedToken> {
       if (input.name === RESERVED_PRINCIPAL_NAME) {
         throw new AppError(
@@ -93,11 +94,11 @@ export function tokenService({ tokens, audit, roles, now = () => new Date() }: D
         name: input.name,
         secret_hash: hashSecret(secret).toString('hex'),
         groups_json: JSON.stringify(groups),
-        created_by: actor.name,
+        created_by: ctx.principal.name,
         created_at: created.toISOString(),
         expires_at: expires.toISOString(),
       });
-      await audit.adminChange(actor, 'token.create', { name: input.name, groups, expiry: input.expiry });
+      await audit.adminChange(ctx, 'token.create', { name: input.name, groups, expiry: input.expiry });
       const header = `Basic ${Buffer.from(`${input.name}:${secret}`).toString('base64')}`;
       return { name: input.name, header, expiry: recordTime(expires.toISOString()), groups };
     },
@@ -106,9 +107,9 @@ export function tokenService({ tokens, audit, roles, now = () => new Date() }: D
       return (await tokens.list()).map(toRecord);
     },
 
-    async delete(name: string, actor: Principal): Promise<void> {
+    async delete(ctx: RequestContext, name: string): Promise<void> {
       if (!(await tokens.deleteByName(name))) throw notFound(`No token named "${name}"`);
-      await audit.adminChange(actor, 'token.delete', { name });
+      await audit.adminChange(ctx, 'token.delete', { name });
     },
 
     /**

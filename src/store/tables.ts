@@ -110,6 +110,8 @@ export interface AuditTable {
   outcome: string;
   error: string | null;
   client: string | null;
+  /** The request's id (`X-Request-Id`); null on records written before it was kept. */
+  request_id: string | null;
 }
 
 export interface GroupListTable {

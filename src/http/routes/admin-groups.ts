@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppError, badRequest } from '../../errors.ts';
 import { GROUP_IMAGE_MAX_BYTES } from '../../services/group-lists.ts';
 import { okEnvelope } from '../envelope.ts';
-import { principalOf } from '../route-auth.ts';
+import { contextOf } from '../route-auth.ts';
 import type { RouteDeps } from '../server.ts';
 import {
   accessGroupParams,
@@ -27,40 +27,38 @@ export function adminGroupRoutes(server: FastifyInstance, { services }: RouteDep
     return okEnvelope(await services.groupLists.list());
   });
   server.post('/api/admin/group-lists/', ADMIN, async (request, reply) => {
-    const actor = principalOf(request);
-    const created = await services.groupLists.create(createGroupListBody.parse(request.body), actor);
+    const ctx = contextOf(request);
+    const created = await services.groupLists.create(ctx, createGroupListBody.parse(request.body));
     return reply.code(201).send(okEnvelope([created]));
   });
   server.get('/api/admin/group-lists/:name/', ADMIN, async (request) => {
     return okEnvelope([await services.groupLists.get(groupListParams.parse(request.params).name)]);
   });
   server.put('/api/admin/group-lists/:name/', ADMIN, async (request) => {
-    const actor = principalOf(request);
+    const ctx = contextOf(request);
     const { name } = groupListParams.parse(request.params);
-    return okEnvelope([
-      await services.groupLists.update(name, updateGroupListBody.parse(request.body), actor),
-    ]);
+    return okEnvelope([await services.groupLists.update(ctx, name, updateGroupListBody.parse(request.body))]);
   });
   server.delete('/api/admin/group-lists/:name/', ADMIN, async (request) => {
-    const actor = principalOf(request);
-    await services.groupLists.delete(groupListParams.parse(request.params).name, actor);
+    const ctx = contextOf(request);
+    await services.groupLists.delete(ctx, groupListParams.parse(request.params).name);
     return okEnvelope([]);
   });
 
   server.post('/api/admin/group-lists/:name/members/', ADMIN, async (request, reply) => {
-    const actor = principalOf(request);
+    const ctx = contextOf(request);
     const { name } = groupListParams.parse(request.params);
     const { email } = memberBody.parse(request.body);
-    return reply.code(201).send(okEnvelope([await services.groupLists.addMember(name, email, actor)]));
+    return reply.code(201).send(okEnvelope([await services.groupLists.addMember(ctx, name, email)]));
   });
   server.delete('/api/admin/group-lists/:name/members/:email/', ADMIN, async (request) => {
-    const actor = principalOf(request);
+    const ctx = contextOf(request);
     const { name, email } = memberParams.parse(request.params);
-    return okEnvelope([await services.groupLists.removeMember(name, email, actor)]);
+    return okEnvelope([await services.groupLists.removeMember(ctx, name, email)]);
   });
 
   server.put('/api/admin/group-lists/:name/image/', ADMIN, async (request) => {
-    const actor = principalOf(request);
+    const ctx = contextOf(request);
     const { name } = groupListParams.parse(request.params);
     if (!request.isMultipart())
       throw badRequest('Upload the image as multipart/form-data with one file field');
@@ -72,7 +70,7 @@ export function adminGroupRoutes(server: FastifyInstance, { services }: RouteDep
     const bytes = await part.toBuffer();
     if (part.file.truncated)
       throw new AppError('too_large', `The image is larger than ${GROUP_IMAGE_MAX_BYTES / 1024} KiB`);
-    const saved = await services.groupLists.setImage(name, { bytes, filename: part.filename }, actor);
+    const saved = await services.groupLists.setImage(ctx, name, { bytes, filename: part.filename });
     return okEnvelope([saved]);
   });
 
@@ -91,13 +89,13 @@ export function adminGroupRoutes(server: FastifyInstance, { services }: RouteDep
     return okEnvelope(await services.accessGroups.list());
   });
   server.post('/api/admin/access-groups/', ADMIN, async (request, reply) => {
-    const actor = principalOf(request);
-    const saved = await services.accessGroups.save(createAccessGroupBody.parse(request.body), actor);
+    const ctx = contextOf(request);
+    const saved = await services.accessGroups.save(ctx, createAccessGroupBody.parse(request.body));
     return reply.code(201).send(okEnvelope([saved]));
   });
   server.delete('/api/admin/access-groups/:id/', ADMIN, async (request) => {
-    const actor = principalOf(request);
-    await services.accessGroups.delete(accessGroupParams.parse(request.params).id, actor);
+    const ctx = contextOf(request);
+    await services.accessGroups.delete(ctx, accessGroupParams.parse(request.params).id);
     return okEnvelope([]);
   });
 }

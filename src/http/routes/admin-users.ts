@@ -1,7 +1,7 @@
 /** The admin JSON API for people: list with activity, local accounts, delete, refresh groups. */
 import type { FastifyInstance } from 'fastify';
 import { okEnvelope } from '../envelope.ts';
-import { principalOf } from '../route-auth.ts';
+import { contextOf } from '../route-auth.ts';
 import type { RouteDeps } from '../server.ts';
 import { createUserBody, userEmailParams } from './admin-users.schema.ts';
 
@@ -12,19 +12,17 @@ export function adminUserRoutes(server: FastifyInstance, { services }: RouteDeps
     return okEnvelope(await services.users.list());
   });
   server.post('/api/admin/users/', ADMIN, async (request, reply) => {
-    const actor = principalOf(request);
-    const created = await services.users.create(createUserBody.parse(request.body), actor);
+    const ctx = contextOf(request);
+    const created = await services.users.create(ctx, createUserBody.parse(request.body));
     return reply.code(201).send(okEnvelope([created]));
   });
   server.delete('/api/admin/users/:email/', ADMIN, async (request) => {
-    const actor = principalOf(request);
-    await services.users.delete(userEmailParams.parse(request.params).email, actor);
+    const ctx = contextOf(request);
+    await services.users.delete(ctx, userEmailParams.parse(request.params).email);
     return okEnvelope([]);
   });
   server.post('/api/admin/users/:email/refresh-groups/', ADMIN, async (request) => {
-    const actor = principalOf(request);
-    return okEnvelope([
-      await services.users.refreshGroups(userEmailParams.parse(request.params).email, actor),
-    ]);
+    const ctx = contextOf(request);
+    return okEnvelope([await services.users.refreshGroups(ctx, userEmailParams.parse(request.params).email)]);
   });
 }

@@ -9,7 +9,7 @@ import { exportBundle, importBundle, parseBundle } from '../../services/bundles.
 import type { ReportDefinition } from '../../services/report-model.ts';
 import { okEnvelope } from '../envelope.ts';
 import { presentReport } from '../presenters.ts';
-import { principalOf } from '../route-auth.ts';
+import { contextOf } from '../route-auth.ts';
 import type { RouteDeps } from '../server.ts';
 import { createTokenBody, tokenNameParams } from './admin-tokens.schema.ts';
 
@@ -40,13 +40,13 @@ export function adminRoutes(server: FastifyInstance, deps: RouteDeps) {
     return okEnvelope(await services.tokens.list());
   });
   server.post('/api/admin/tokens/', ADMIN, async (request, reply) => {
-    const actor = principalOf(request);
-    const created = await services.tokens.create(createTokenBody.parse(request.body), actor);
+    const ctx = contextOf(request);
+    const created = await services.tokens.create(ctx, createTokenBody.parse(request.body));
     return reply.code(201).send(okEnvelope([created], 'Copy the header now: it is shown only once'));
   });
   server.delete('/api/admin/tokens/:name/', ADMIN, async (request) => {
-    const actor = principalOf(request);
-    await services.tokens.delete(tokenNameParams.parse(request.params).name, actor);
+    const ctx = contextOf(request);
+    await services.tokens.delete(ctx, tokenNameParams.parse(request.params).name);
     return okEnvelope([]);
   });
 
@@ -54,17 +54,17 @@ export function adminRoutes(server: FastifyInstance, deps: RouteDeps) {
     return okEnvelope(await services.connections.list());
   });
   server.post('/api/admin/connections/', ADMIN, async (request, reply) => {
-    const actor = principalOf(request);
-    return reply.code(201).send(okEnvelope([await services.connections.save(request.body as never, actor)]));
+    const ctx = contextOf(request);
+    return reply.code(201).send(okEnvelope([await services.connections.save(ctx, request.body as never)]));
   });
   server.put('/api/admin/connections/:name/', ADMIN, async (request) => {
-    const actor = principalOf(request);
+    const ctx = contextOf(request);
     const body = { ...(request.body as object), name: nameParams.parse(request.params).name };
-    return okEnvelope([await services.connections.save(body as never, actor, { replace: true })]);
+    return okEnvelope([await services.connections.save(ctx, body as never, { replace: true })]);
   });
   server.delete('/api/admin/connections/:name/', ADMIN, async (request) => {
-    const actor = principalOf(request);
-    await services.connections.delete(nameParams.parse(request.params).name, actor);
+    const ctx = contextOf(request);
+    await services.connections.delete(ctx, nameParams.parse(request.params).name);
     return okEnvelope([]);
   });
   server.post('/api/admin/connections/:name/test/', ADMIN, async (request) => {
@@ -76,53 +76,53 @@ export function adminRoutes(server: FastifyInstance, deps: RouteDeps) {
     return okEnvelope(await services.clusters.list());
   });
   server.put('/api/admin/clusters/:name/', ADMIN, async (request) => {
-    const actor = principalOf(request);
+    const ctx = contextOf(request);
     const body = { ...(request.body as object), name: nameParams.parse(request.params).name };
-    return okEnvelope([await services.clusters.save(body as never, actor, { replace: true })]);
+    return okEnvelope([await services.clusters.save(ctx, body as never, { replace: true })]);
   });
   server.delete('/api/admin/clusters/:name/', ADMIN, async (request) => {
-    const actor = principalOf(request);
-    await services.clusters.delete(nameParams.parse(request.params).name, actor);
+    const ctx = contextOf(request);
+    await services.clusters.delete(ctx, nameParams.parse(request.params).name);
     return okEnvelope([]);
   });
 
   server.get('/api/admin/reports/', EDITOR, async (request) => {
-    const actor = principalOf(request);
-    return okEnvelope((await services.reports.list()).map((report) => presentReport(report, actor)));
+    const ctx = contextOf(request);
+    return okEnvelope((await services.reports.list()).map((report) => presentReport(report, ctx.principal)));
   });
   server.post('/api/admin/reports/', EDITOR, async (request, reply) => {
-    const actor = principalOf(request);
-    const saved = await transaction((scoped) => scoped.reports.saveVersion(request.body as never, actor));
-    return reply.code(201).send(savedEnvelope(saved, actor));
+    const ctx = contextOf(request);
+    const saved = await transaction((scoped) => scoped.reports.saveVersion(ctx, request.body as never));
+    return reply.code(201).send(savedEnvelope(saved, ctx.principal));
   });
   server.put('/api/admin/reports/:report/', EDITOR, async (request) => {
-    const actor = principalOf(request);
+    const ctx = contextOf(request);
     const current = await services.reports.resolve(reportParams.parse(request.params).report);
     const body = {
       ...(request.body as object),
       name: (request.body as { name?: string })?.name ?? current.name,
     };
     const saved = await transaction((scoped) =>
-      scoped.reports.saveVersion(body as never, actor, { replace: true }),
+      scoped.reports.saveVersion(ctx, body as never, { replace: true }),
     );
-    return savedEnvelope(saved, actor);
+    return savedEnvelope(saved, ctx.principal);
   });
   server.delete('/api/admin/reports/:report/', EDITOR, async (request) => {
-    const actor = principalOf(request);
+    const ctx = contextOf(request);
     const { report } = reportParams.parse(request.params);
-    await transaction((scoped) => scoped.reports.delete(report, actor));
+    await transaction((scoped) => scoped.reports.delete(ctx, report));
     return okEnvelope([]);
   });
 
   server.post('/api/admin/bundle/import/', EDITOR, async (request) => {
-    const actor = principalOf(request);
+    const ctx = contextOf(request);
     const text = typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? {});
-    const summary = await transaction((scoped) => importBundle(parseBundle(text), scoped, actor));
+    const summary = await transaction((scoped) => importBundle(ctx, parseBundle(text), scoped));
     return okEnvelope([summary]);
   });
   server.get('/api/admin/bundle/export/', EDITOR, async (request, reply) => {
     const { format } = exportQuery.parse(request.query);
-    const text = await exportBundle(services, format, principalOf(request));
+    const text = await exportBundle(contextOf(request), services, format);
     return reply.type(format === 'json' ? 'application/json' : 'application/yaml').send(text);
   });
 }

@@ -11,7 +11,7 @@ import { FLOW_MAX_AGE_SECONDS } from '../../services/oidc.ts';
 import { normalizeEmail } from '../../services/users.ts';
 import type { AttemptLimits } from '../../store/rate-limit-store.ts';
 import { okEnvelope } from '../envelope.ts';
-import { callerOf } from '../route-auth.ts';
+import { anonymousContextOf, callerOf } from '../route-auth.ts';
 import type { RouteDeps } from '../server.ts';
 import {
   clearFlowCookie,
@@ -87,7 +87,11 @@ export function authRoutes(server: FastifyInstance, { services, config, attemptL
     const key = normalizeEmail(email);
     await limiter.checkNotBlocked(request.ip, key);
     try {
-      const { principal, session } = await services.users.signInWithPassword(email, password, request.ip);
+      const { principal, session } = await services.users.signInWithPassword(
+        anonymousContextOf(request),
+        email,
+        password,
+      );
       await limiter.succeeded(key);
       setSessionCookie(request, reply, session);
       return okEnvelope([presentPrincipal(principal, session.csrfToken)]);
@@ -118,7 +122,7 @@ export function authRoutes(server: FastifyInstance, { services, config, attemptL
     const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
     const flow = request.cookies[SSO_FLOW_COOKIE];
     clearFlowCookie(request, reply);
-    const { session } = await services.oidc.complete(query, flow, request.ip);
+    const { session } = await services.oidc.complete(anonymousContextOf(request), query, flow);
     setSessionCookie(request, reply, session);
     return reply.redirect('/', 303);
   });

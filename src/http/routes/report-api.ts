@@ -7,7 +7,7 @@ import { okEnvelope } from '../envelope.ts';
 import { presentReport } from '../presenters.ts';
 import { requestParams } from '../request-params.ts';
 import { type Format, formats, sendRunOutput } from '../result-writers.ts';
-import { principalOf } from '../route-auth.ts';
+import { contextOf } from '../route-auth.ts';
 import type { RouteDeps } from '../server.ts';
 
 const callParams = z.object({ report: z.string().min(1), format: z.enum(formats).optional() });
@@ -25,17 +25,10 @@ function formatOf(pathFormat: Format | undefined, accept: string | undefined): F
 export function reportApiRoutes(server: FastifyInstance, { services }: RouteDeps) {
   const call = async (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
     const { report, format } = callParams.parse(request.params);
-    const principal = principalOf(request);
+    const ctx = contextOf(request);
     const raw = await requestParams(request);
-    const controller = new AbortController();
-    reply.raw.on('close', () => {
-      if (!reply.raw.writableFinished) controller.abort();
-    });
-    const output = await services.runner.run(report, raw, {
-      principal,
-      client: request.ip,
-      signal: controller.signal,
-    });
+    // The hook's context carries the signal that cancels the statement when the client leaves.
+    const output = await services.runner.run(ctx, report, raw);
     return sendRunOutput(reply, output, formatOf(format, request.headers.accept));
   };
   for (const method of ['GET', 'POST'] as const) {
@@ -45,8 +38,8 @@ export function reportApiRoutes(server: FastifyInstance, { services }: RouteDeps
 
   server.get('/api/choices/:fieldId/', async (request) => {
     const { fieldId } = fieldParams.parse(request.params);
-    const principal = principalOf(request);
-    return okEnvelope(await services.runner.choices(fieldId, principal));
+    const ctx = contextOf(request);
+    return okEnvelope(await services.runner.choices(ctx, fieldId));
   });
 
   server.get('/api/server_time/', async () => {
@@ -59,9 +52,9 @@ export function reportApiRoutes(server: FastifyInstance, { services }: RouteDeps
 
   server.get('/report/get/:report', async (request) => {
     const { report } = callParams.parse(request.params);
-    const principal = principalOf(request);
-    const definition = await services.runner.describable(report, principal);
-    return okEnvelope([presentReport(definition, principal)]);
+    const ctx = contextOf(request);
+    const definition = await services.runner.describable(ctx, report);
+    return okEnvelope([presentReport(definition, ctx.principal)]);
   });
 
   server.setNotFoundHandler((request) => {

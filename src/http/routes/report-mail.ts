@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RawParams } from '../../services/parameters.ts';
 import { okEnvelope } from '../envelope.ts';
 import { requestParams } from '../request-params.ts';
-import { principalOf } from '../route-auth.ts';
+import { contextOf } from '../route-auth.ts';
 import type { RouteDeps } from '../server.ts';
 import { MAIL_PREFIX, mailOptions, mailPathParams } from './report-mail.schema.ts';
 
@@ -26,14 +26,12 @@ export function reportMailRoutes(server: FastifyInstance, { services }: RouteDep
   };
   server.post('/report/mail/:report/', { schema }, async (request) => {
     const { report } = mailPathParams.parse(request.params);
-    const principal = principalOf(request);
+    const ctx = contextOf(request);
     const { mail, report: raw } = splitParams(await requestParams(request));
     const options = mailOptions.parse(mail);
-    const result = await services.mail.mailReport({
+    const result = await services.mail.mailReport(ctx, {
       ref: report,
       raw,
-      principal,
-      client: request.ip,
       to: options._mail_to,
       subject: options._mail_subject,
       attach: options._mail_attach,

@@ -8,7 +8,7 @@ import type { JsonValue } from '../../datasources/driver.ts';
 import { badRequest } from '../../errors.ts';
 import type { RawParams } from '../../services/parameters.ts';
 import { okEnvelope } from '../envelope.ts';
-import { principalOf } from '../route-auth.ts';
+import { contextOf } from '../route-auth.ts';
 import type { RouteDeps } from '../server.ts';
 import { PREVIEW_ROW_LIMIT, previewBody } from './report-preview.schema.ts';
 
@@ -38,20 +38,12 @@ export function reportPreviewRoutes(server: FastifyInstance, { services }: Route
         description: `Body: \`{"report": <report as saved>, "params": {"_name": value}}\`. Editors and admins; at most ${PREVIEW_ROW_LIMIT} rows per table.`,
       },
     },
-    async (request, reply) => {
-      const principal = principalOf(request);
+    async (request, _reply) => {
+      const ctx = contextOf(request);
       const parsed = previewBody.safeParse(request.body ?? {});
       if (!parsed.success) throw badRequest('The body must be {"report": {...}, "params": {...}}');
-      const definition = await services.reports.unsavedDefinition(parsed.data.report, principal);
-      const controller = new AbortController();
-      reply.raw.on('close', () => {
-        if (!reply.raw.writableFinished) controller.abort();
-      });
-      const output = await services.runner.runDefinition(definition, parsed.data.params as RawParams, {
-        principal,
-        client: request.ip,
-        signal: controller.signal,
-      });
+      const definition = await services.reports.unsavedDefinition(ctx, parsed.data.report);
+      const output = await services.runner.runDefinition(ctx, definition, parsed.data.params as RawParams);
       if (output.kind === 'sections') {
         let cut = false;
         const sections = output.sections.map((section) => {

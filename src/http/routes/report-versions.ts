@@ -7,7 +7,7 @@ import { okEnvelope } from '../envelope.ts';
 import { presentReport } from '../presenters.ts';
 import { requestParams } from '../request-params.ts';
 import { sendRunOutput } from '../result-writers.ts';
-import { principalOf } from '../route-auth.ts';
+import { contextOf } from '../route-auth.ts';
 import type { RouteDeps } from '../server.ts';
 import { versionListParams, versionParams } from './report-versions.schema.ts';
 
@@ -24,49 +24,41 @@ const actionSummaries = {
 
 export function reportVersionRoutes(server: FastifyInstance, { services, transaction }: RouteDeps) {
   server.get(`${base}/`, doc('Versions of a report, newest first: state, author, time'), async (request) => {
-    const actor = principalOf(request);
+    const ctx = contextOf(request);
     const { report } = versionListParams.parse(request.params);
-    return okEnvelope(await services.reportVersions.list(report, actor));
+    return okEnvelope(await services.reportVersions.list(ctx, report));
   });
   server.get(
     `${base}/:number/`,
     doc('One version: its definition and the diff from the one before'),
     async (request) => {
-      const actor = principalOf(request);
+      const ctx = contextOf(request);
       const { report, number } = versionParams.parse(request.params);
-      return okEnvelope([await services.reportVersions.get(report, number, actor)]);
+      return okEnvelope([await services.reportVersions.get(ctx, report, number)]);
     },
   );
   for (const action of ['submit', 'approve', 'reject'] as const) {
     server.post(`${base}/:number/${action}/`, doc(actionSummaries[action]), async (request) => {
-      const actor = principalOf(request);
+      const ctx = contextOf(request);
       const { report, number } = versionParams.parse(request.params);
-      return okEnvelope([await services.reportVersions[action](report, number, actor)]);
+      return okEnvelope([await services.reportVersions[action](ctx, report, number)]);
     });
   }
   server.post(`${base}/:number/promote/`, doc('Make an approved version live'), async (request) => {
-    const actor = principalOf(request);
+    const ctx = contextOf(request);
     const { report, number } = versionParams.parse(request.params);
     // The report tables and the version states change together or not at all.
-    const live = await transaction((scoped) => scoped.reportVersions.promote(report, number, actor));
-    return okEnvelope([presentReport(live, actor)], `Version ${number} is live`);
+    const live = await transaction((scoped) => scoped.reportVersions.promote(ctx, report, number));
+    return okEnvelope([presentReport(live, ctx.principal)], `Version ${number} is live`);
   });
   server.post(
     `${base}/:number/preview/`,
     doc('Run a version with the given parameters without making it live'),
     async (request, reply) => {
-      const principal = principalOf(request);
+      const ctx = contextOf(request);
       const { report, number } = versionParams.parse(request.params);
       const raw = await requestParams(request);
-      const controller = new AbortController();
-      reply.raw.on('close', () => {
-        if (!reply.raw.writableFinished) controller.abort();
-      });
-      const output = await services.reportVersions.preview(report, number, raw, {
-        principal,
-        client: request.ip,
-        signal: controller.signal,
-      });
+      const output = await services.reportVersions.preview(ctx, report, number, raw);
       return sendRunOutput(reply, output, 'json');
     },
   );
@@ -75,8 +67,8 @@ export function reportVersionRoutes(server: FastifyInstance, { services, transac
     '/api/admin/updates/',
     doc('Versions in review or approved, waiting for an editor'),
     async (request) => {
-      const actor = principalOf(request);
-      return okEnvelope(await services.reportVersions.pending(actor));
+      const ctx = contextOf(request);
+      return okEnvelope(await services.reportVersions.pending(ctx));
     },
   );
 }
