@@ -15,7 +15,8 @@ import type { UserService } from '../services/users.ts';
 import type { AttemptLimits } from '../store/rate-limit-store.ts';
 import { SESSION_COOKIE } from './session-cookie.ts';
 
-const CREDENTIAL_PARAMS = new Set([
+/** Query parameter names refused as credentials in the URL; the log redaction covers each (test/unit/redact.test.ts). */
+export const CREDENTIAL_PARAMS: ReadonlySet<string> = new Set([
   'token',
   'access_token',
   'api_key',

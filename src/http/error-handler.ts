@@ -1,10 +1,12 @@
 /**
  * Maps every error to the envelope once, at the edge. 5xx messages of unexpected errors are
- * replaced so stack traces and connection strings never reach a caller.
+ * replaced so stack traces and connection strings never reach a caller, and a database's own
+ * error text reaches only callers who may see the report's SQL (src/services/database-failure.ts).
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { AppError, statusOfCode } from '../errors.ts';
+import { hiddenDatabaseMessage, ReportDatabaseError } from '../services/database-failure.ts';
 import { errorEnvelope } from './envelope.ts';
 import { SESSION_COOKIE } from './session-cookie.ts';
 
@@ -17,7 +19,11 @@ function challengesBasic(request: FastifyRequest): boolean {
   return request.headers.authorization !== undefined || !request.cookies?.[SESSION_COOKIE];
 }
 
-function describe(error: unknown): { status: number; message: string } {
+function describe(error: unknown, requestId: string): { status: number; message: string } {
+  if (error instanceof ReportDatabaseError) {
+    const status = statusOfCode[error.code];
+    return { status, message: error.shownToCaller ? error.message : hiddenDatabaseMessage(requestId) };
+  }
   if (error instanceof AppError) {
     const status = statusOfCode[error.code];
     return { status, message: status === 500 ? 'Internal error; see the server log' : error.message };
@@ -38,7 +44,14 @@ function describe(error: unknown): { status: number; message: string } {
 }
 
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
-  const { status, message } = describe(error);
+  const { status, message } = describe(error, request.id);
+  // The full text, for whoever follows the request id from a caller's report; one line, no stack.
+  if (error instanceof ReportDatabaseError) {
+    request.log.error(
+      { code: error.code, databaseError: error.databaseMessage },
+      'report failed on the database',
+    );
+  }
   // An outage answers every request with 503; one line each, not a stack each, keeps it readable.
   if (error instanceof AppError && error.code === 'unavailable') {
     const cause = error.cause instanceof Error ? error.cause.message : undefined;

@@ -46,6 +46,8 @@ export const routeDocs: Record<string, RouteDoc> = {
   'GET /api/call/:report/:format/': {
     summary: 'Run a report in the given format (json, csv, ndjson, xlsx)',
     tags: ['report API'],
+    description:
+      "CSV cells that could start a spreadsheet formula get a leading `'`; send `Accept: text/csv; neutralise=false` for the raw values.",
     params: { report, format: 'json, csv or ndjson' },
   },
   'POST /api/call/:report/:format/': {

@@ -6,6 +6,7 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError, badRequest } from '../errors.ts';
 import type { RawParams } from '../services/parameters.ts';
+import { parseJsonBody } from './json-body.ts';
 
 const MAX_GET_BODY_BYTES = 1_048_576;
 
@@ -35,15 +36,10 @@ function formToParams(text: string): RawParams {
   return params;
 }
 
-function parseBody(text: string, contentType: string | undefined): RawParams {
+async function parseBody(request: FastifyRequest, text: string): Promise<RawParams> {
   if (text.trim() === '') return {};
-  if (contentType?.includes('application/json')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw badRequest('The JSON body cannot be parsed');
-    }
+  if (request.headers['content-type']?.includes('application/json')) {
+    const parsed = await parseJsonBody(request, text);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw badRequest('The JSON body must be an object of parameter names to values');
     }
@@ -57,11 +53,11 @@ export async function requestParams(request: FastifyRequest): Promise<RawParams>
   const query = { ...(request.query as RawParams) };
   let body: RawParams = {};
   if (request.method === 'GET' || request.method === 'HEAD') {
-    if (hasBody(request)) body = parseBody(await readRawBody(request), request.headers['content-type']);
+    if (hasBody(request)) body = await parseBody(request, await readRawBody(request));
   } else if (request.body && typeof request.body === 'object' && !Array.isArray(request.body)) {
     body = request.body as RawParams;
   } else if (typeof request.body === 'string') {
-    body = parseBody(request.body, request.headers['content-type']);
+    body = await parseBody(request, request.body);
   }
   return { ...query, ...body };
 }

@@ -8,7 +8,7 @@ import type { FastifyReply } from 'fastify';
 import type { Column, JsonValue } from '../datasources/driver.ts';
 import { badRequest } from '../errors.ts';
 import type { RunOutput } from '../services/report-runner.ts';
-import { csvHeader, csvLines, exportContentTypes } from '../services/table-export.ts';
+import { type CsvCells, csvHeader, csvLines, exportContentTypes } from '../services/table-export.ts';
 import { okEnvelope } from './envelope.ts';
 import { sendDownload } from './file-download.ts';
 
@@ -38,11 +38,11 @@ function recordMaker(columns: Column[]) {
   };
 }
 
-function encoderFor(format: Format, columns: Column[]): Encoder {
+function encoderFor(format: Format, columns: Column[], cells: CsvCells): Encoder {
   if (format === 'csv') {
     return {
-      head: csvHeader(columns),
-      batch: csvLines,
+      head: csvHeader(columns, cells),
+      batch: (rows) => csvLines(rows, cells),
       tail: '',
     };
   }
@@ -84,6 +84,7 @@ async function sendTable(
   format: Format,
   columns: Column[],
   rows: AsyncIterable<JsonValue[][]>,
+  cells: CsvCells,
 ) {
   const iterator = rows[Symbol.asyncIterator]();
   const buffered: JsonValue[][][] = [];
@@ -99,16 +100,22 @@ async function sendTable(
     count += next.value.length;
   }
   reply.type(contentTypes[format]);
-  const chunks = encode(encoderFor(format, columns), buffered, iterator);
+  const chunks = encode(encoderFor(format, columns, cells), buffered, iterator);
   if (!done) return reply.send(Readable.from(chunks, { objectMode: false }));
   let text = '';
   for await (const chunk of chunks) text += chunk;
   return reply.send(text);
 }
 
-export async function sendRunOutput(reply: FastifyReply, output: RunOutput, format: Format) {
+/** `cells`: CSV cells neutralised against spreadsheet formulas (default) or raw (csv-accept.ts). */
+export async function sendRunOutput(
+  reply: FastifyReply,
+  output: RunOutput,
+  format: Format,
+  cells: CsvCells = 'neutralise',
+) {
   if (format === 'xlsx') return sendDownload(reply, output, format);
-  if (output.kind === 'table') return sendTable(reply, format, output.columns, output.rows);
+  if (output.kind === 'table') return sendTable(reply, format, output.columns, output.rows, cells);
   if (format !== 'json') {
     throw badRequest(`"${output.report.slug}" is a panel report with several tables; request it as JSON`);
   }

@@ -12,6 +12,7 @@ import type { MetadataStore } from '../store/db.ts';
 import type { AttemptLimits } from '../store/rate-limit-store.ts';
 import { type Authenticator, authenticator } from './auth.ts';
 import { handleError } from './error-handler.ts';
+import { registerJsonBodyParser } from './json-body.ts';
 import { registerOpenApi } from './openapi.ts';
 import { observeRequests, rememberingPrincipals, requestIdOf } from './request-observability.ts';
 import { authorizeRequests } from './route-auth.ts';
@@ -81,6 +82,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   // After the cookie parser (sessions need it) and before any route, so every route is
   // collected and checked by the one hook.
   authorizeRequests(server, auth);
+  registerJsonBodyParser(server);
   server.addContentTypeParser(
     ['application/yaml', 'text/yaml', 'text/plain'],
     { parseAs: 'string' },

@@ -13,6 +13,14 @@ export type ChoiceLoader = (field: FieldDefinition) => Promise<Array<{ value: un
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATETIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?$/;
+/**
+ * `integer` fields take signed 64-bit values: PostgreSQL's bigint, MariaDB's BIGINT and SQLite's
+ * INTEGER all hold them. Beyond JavaScript's safe integers they bind as BigInt, never rounded.
+ */
+export const INTEGER_MIN = -(2n ** 63n);
+export const INTEGER_MAX = 2n ** 63n - 1n;
+/** Digits beyond the longest 64-bit value are out of range without asking BigInt to read them. */
+const INTEGER_MAX_DIGITS = 19;
 const TRUE = new Set(['true', '1', 'yes', 'y', 'on', 't']);
 const FALSE = new Set(['false', '0', 'no', 'n', 'off', 'f']);
 
@@ -32,9 +40,15 @@ export function coerceScalar(field: Pick<FieldDefinition, 'name' | 'type'>, valu
     badRequest(`Parameter "${field.name}" must be ${expected}; got ${JSON.stringify(value)?.slice(0, 60)}`);
   switch (field.type) {
     case 'integer': {
+      // A JSON number past 2^53 was already rounded by JSON.parse; only its digits as text are exact.
+      if (typeof text === 'number' && Number.isInteger(text) && !Number.isSafeInteger(text))
+        throw fail('an integer; send integers beyond ±2^53 as a string of digits');
       const digits = typeof text === 'number' ? String(text) : text;
       if (typeof digits !== 'string' || !/^[-+]?\d+$/.test(digits)) throw fail('an integer');
-      const big = BigInt(digits);
+      const significant = digits.replace(/^[-+]?0*/, '');
+      const big = significant.length > INTEGER_MAX_DIGITS ? undefined : BigInt(digits);
+      if (big === undefined || big < INTEGER_MIN || big > INTEGER_MAX)
+        throw fail(`an integer from ${INTEGER_MIN} to ${INTEGER_MAX}`);
       return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER)
         ? Number(big)
         : big;
@@ -106,7 +120,14 @@ export async function coerceParameters(
       result[field.name] = field.type === 'multiselect' ? [] : null;
       continue;
     }
-    const list = Array.isArray(value) || field.type === 'multiselect';
+    // Only a multiselect binds a list; a list for any other field would reach the SQL as several
+    // placeholders where one value belongs (`= ?, ?`), which the database refuses in its own words.
+    if (Array.isArray(value) && field.type !== 'multiselect') {
+      throw badRequest(
+        `Parameter "${field.name}" takes one value, not a list of ${value.length}; only a multiselect takes several`,
+      );
+    }
+    const list = field.type === 'multiselect';
     const items = (Array.isArray(value) ? value : [value]).map((item) => coerceScalar(field, item));
     if (field.type === 'select' || field.type === 'multiselect')
       await checkChoices(field, items, loadChoices);

@@ -15,6 +15,7 @@ import type { AuditService } from './audit.ts';
 import type { BuiltinReports } from './builtin-reports.ts';
 import { type ClusterMember, type ResultStream, strategies } from './cluster-executor.ts';
 import type { ConnectionService } from './connections.ts';
+import { databaseRows, fromDatabase } from './database-failure.ts';
 import { coerceParameters, type ParamValue, type RawParams } from './parameters.ts';
 import type { FieldDefinition, ReportDefinition } from './report-model.ts';
 import type { ReportService } from './reports.ts';
@@ -95,6 +96,7 @@ export function reportRunner(deps: Deps) {
     sqlBody: string,
     context: Record<string, unknown>,
     params: Record<string, ParamValue>,
+    principal: Principal,
     signal?: AbortSignal,
     trace?: RunTrace,
   ): Promise<ResultStream & { sql: string }> {
@@ -113,8 +115,11 @@ export function reportRunner(deps: Deps) {
     trace?.sql.push(renderedSql);
     // Until it answers, every member the statement was prepared for is where it was sent.
     for (const member of members) trace?.connections.add(member.name);
-    const stream = await strategies[report.strategy](prepared);
-    return { ...stream, sql: renderedSql };
+    // Only what the database says is marked; parameter and template errors above keep their words.
+    const stream = await strategies[report.strategy](prepared).catch((error: unknown) => {
+      throw fromDatabase(error, principal);
+    });
+    return { ...stream, rows: databaseRows(stream.rows, principal), sql: renderedSql };
   }
 
   async function loadChoices(report: ReportDefinition, field: FieldDefinition, principal: Principal) {
@@ -122,7 +127,13 @@ export function reportRunner(deps: Deps) {
       return field.choices.map((c) => ({ value: c.value, label: c.label ?? String(c.value) }));
     if (!field.choices_sql) return [];
     const context = await templateContext(report, principal, {}, [field.choices_sql]);
-    const stream = await execute({ ...report, strategy: 'balance' }, field.choices_sql, context, {});
+    const stream = await execute(
+      { ...report, strategy: 'balance' },
+      field.choices_sql,
+      context,
+      {},
+      principal,
+    );
     const choices: Array<{ value: JsonValue; label: string }> = [];
     for await (const batch of stream.rows) {
       for (const row of batch) choices.push({ value: row[0] ?? null, label: String(row[1] ?? row[0] ?? '') });
@@ -223,7 +234,7 @@ export function reportRunner(deps: Deps) {
         const sections: Section[] = [];
         const answered = new Set<string>();
         for (const section of report.sections) {
-          const stream = await execute(report, section.sql, context, bound, ctx.signal, trace);
+          const stream = await execute(report, section.sql, context, bound, ctx.principal, ctx.signal, trace);
           const rows: JsonValue[][] = [];
           for await (const batch of stream.rows) rows.push(...batch);
           sections.push({ title: section.title, columns: stream.columns, rows });
@@ -234,7 +245,7 @@ export function reportRunner(deps: Deps) {
         await auditRun(trace.sql.join('\n;\n'), [...answered], rowCount);
         return { kind: 'sections', report, sections };
       }
-      const stream = await execute(report, report.sql, context, bound, ctx.signal, trace);
+      const stream = await execute(report, report.sql, context, bound, ctx.principal, ctx.signal, trace);
       const rows = audited(stream.rows, (count, error) =>
         auditRun(stream.sql, stream.connections, count, error),
       );

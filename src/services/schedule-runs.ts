@@ -12,6 +12,7 @@ import type { ScheduleRow } from '../store/tables.ts';
 import type { tokenRepo } from '../store/token-repo.ts';
 import type { UserRepo } from '../store/user-repo.ts';
 import type { ApiTargetClient } from './api-target.ts';
+import { storedRunMessage } from './database-failure.ts';
 import { MailNotSent } from './mail-failure.ts';
 import type { ReportRunner, RunOutput } from './report-runner.ts';
 import { contextFor } from './request-context.ts';
@@ -215,7 +216,7 @@ export function scheduleRuns(deps: RunDeps) {
         if (deliveries.some((d) => !d.ok)) outcome = 'delivery_failed';
       } catch (failure) {
         const reason = pauseReasonOf(failure);
-        error = reason ?? (failure as Error).message;
+        error = reason ?? storedRunMessage(failure);
         outcome = reason ? 'paused' : 'error';
         if (reason) await pause(schedule, reason);
       }

@@ -8,6 +8,7 @@ import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import type { Column, JsonValue } from '../datasources/driver.ts';
 import { badRequest } from '../errors.ts';
+import { opensFormula } from './csv-injection.ts';
 import type { RunOutput } from './report-runner.ts';
 
 export type ExportFormat = 'csv' | 'xlsx';
@@ -47,7 +48,13 @@ async function drained(out: Writable) {
   if (out.destroyed) throw new Error('The export destination closed before the export ended');
 }
 
-/** A cell as a spreadsheet holds it: dates and timestamps are already record-format text. */
+/**
+ * A cell as a spreadsheet holds it: dates and timestamps are already record-format text. Only
+ * strings, numbers, booleans and null reach exceljs, which writes a string as a string cell
+ * whatever it begins with (`=` included) and makes formulas, hyperlinks and rich text only from
+ * objects (`{formula}`, `{text, hyperlink}`, `{richText}`): a JSON value is therefore written as
+ * its JSON text, never as such an object (docs/security.md, "Exports and spreadsheets").
+ */
 function cellValue(value: JsonValue): string | number | boolean | null {
   return value !== null && typeof value === 'object' ? JSON.stringify(value) : value;
 }
@@ -99,34 +106,64 @@ export function xlsxSink(out: Writable): TableSink {
   };
 }
 
-/** csv-stringify writes booleans as `1` by default; spreadsheets and scripts want words. */
-const csvOptions = { cast: { boolean: (value: boolean) => (value ? 'true' : 'false') } };
+/**
+ * How CSV cells are written. `neutralise` (the default, and always for mail) guards spreadsheets
+ * against CSV injection (csv-injection.ts); `raw` writes every value exactly as the database
+ * returned it, for machine callers that asked for it.
+ */
+export type CsvCells = 'neutralise' | 'raw';
 
-/** The CSV header line of a table. */
-export const csvHeader = (columns: readonly Column[]): string =>
-  stringify([columns.map((column) => column.name)]);
+/** csv-stringify writes booleans as `1` by default; spreadsheets and scripts want words. */
+const csvBoolean = (value: boolean) => (value ? 'true' : 'false');
+
+const rawCsvOptions = { cast: { boolean: csvBoolean } };
+
+/**
+ * Excel splits CSV at `;` in many locales, and some importers at tabs: a cell holding either is
+ * quoted, so that no formula can begin after it. (Checked here, on strings only, rather than with
+ * csv-stringify's `quoted_match`, which would run a search on every field, numbers included.)
+ */
+const holdsSeparator = (value: string) => value.includes(';') || value.includes('\t');
+
+/** Only strings are checked: typed numbers (a JSON number such as -5) are written as they are. */
+const neutralisingCsvOptions = {
+  cast: {
+    boolean: csvBoolean,
+    string: (value: string) => {
+      // Quoted, so the `'` and what follows stay one cell whatever separator the reader assumes.
+      if (opensFormula(value)) return { value: `'${value}`, quoted: true };
+      return holdsSeparator(value) ? { value, quoted: true } : value;
+    },
+  },
+};
+
+const csvOptionsOf = (cells: CsvCells) => (cells === 'raw' ? rawCsvOptions : neutralisingCsvOptions);
+
+/** The CSV header line of a table; column names come from SQL aliases, so they are cells too. */
+export const csvHeader = (columns: readonly Column[], cells: CsvCells = 'neutralise'): string =>
+  stringify([columns.map((column) => column.name)], csvOptionsOf(cells));
 
 /** CSV lines for a batch of rows: one csv-stringify call per batch, not per row. */
-export const csvLines = (rows: readonly JsonValue[][]): string =>
+export const csvLines = (rows: readonly JsonValue[][], cells: CsvCells = 'neutralise'): string =>
   rows.length === 0
     ? ''
     : stringify(
         rows.map((row) => row.map(cellValue)),
-        csvOptions,
+        csvOptionsOf(cells),
       );
 
 /** One CSV table; a second `table` call is refused, as a CSV file holds one table. */
-export function csvSink(out: Writable): TableSink {
+export function csvSink(out: Writable, cells: CsvCells = 'neutralise'): TableSink {
   let opened = false;
   return {
     table(title, columns) {
       if (opened) throw badRequest(`"${title}" is one of several tables; CSV holds one, ask for XLSX`);
       opened = true;
-      out.write(csvHeader(columns));
+      out.write(csvHeader(columns, cells));
     },
     async rows(rows) {
       if (rows.length === 0) return;
-      out.write(csvLines(rows));
+      out.write(csvLines(rows, cells));
       await drained(out);
     },
     async end() {
@@ -136,8 +173,8 @@ export function csvSink(out: Writable): TableSink {
   };
 }
 
-export function sinkFor(format: ExportFormat, out: Writable): TableSink {
-  return format === 'xlsx' ? xlsxSink(out) : csvSink(out);
+export function sinkFor(format: ExportFormat, out: Writable, cells: CsvCells = 'neutralise'): TableSink {
+  return format === 'xlsx' ? xlsxSink(out) : csvSink(out, cells);
 }
 
 /**

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../errors.ts';
 import { recordTime } from '../../services/time-format.ts';
+import { csvCellsOf } from '../csv-accept.ts';
 import { okEnvelope } from '../envelope.ts';
 import { presentReport } from '../presenters.ts';
 import { requestParams } from '../request-params.ts';
@@ -26,10 +27,12 @@ export function reportApiRoutes(server: FastifyInstance, { services }: RouteDeps
   const call = async (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
     const { report, format } = callParams.parse(request.params);
     const ctx = contextOf(request);
+    // Read before the run, so a malformed Accept parameter is a 400 that runs nothing.
+    const cells = csvCellsOf(request.headers.accept);
     const raw = await requestParams(request);
     // The hook's context carries the signal that cancels the statement when the client leaves.
     const output = await services.runner.run(ctx, report, raw);
-    return sendRunOutput(reply, output, formatOf(format, request.headers.accept));
+    return sendRunOutput(reply, output, formatOf(format, request.headers.accept), cells);
   };
   for (const method of ['GET', 'POST'] as const) {
     server.route({ method, url: '/api/call/:report/', handler: call });
