@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { App } from '../app.ts';
 import { badRequest } from '../errors.ts';
-import { internalPrincipal } from '../policies/internal-principal.ts';
+import { internalContext } from '../services/request-context.ts';
 import { withApp } from './cli-context.ts';
 
 export const groupListUsage = `secure-reporter group-list create --name NAME [--description TEXT]
@@ -21,14 +21,14 @@ function required(values: Values, action: string, option: 'name' | 'email'): str
 /** One action; each prints what it changed as JSON, like `token` and `user`. */
 async function run(app: App, action: string | undefined, values: Values): Promise<unknown> {
   const lists = app.services.groupLists;
-  const actor = internalPrincipal(app.config.adminGroup);
+  const ctx = internalContext(app.config.adminGroup);
   switch (action) {
     case 'create':
-      return lists.create({ name: required(values, action, 'name'), description: values.description }, actor);
+      return lists.create(ctx, { name: required(values, action, 'name'), description: values.description });
     case 'add':
-      return lists.addMember(required(values, action, 'name'), required(values, action, 'email'), actor);
+      return lists.addMember(ctx, required(values, action, 'name'), required(values, action, 'email'));
     case 'remove':
-      return lists.removeMember(required(values, action, 'name'), required(values, action, 'email'), actor);
+      return lists.removeMember(ctx, required(values, action, 'name'), required(values, action, 'email'));
     case 'list':
       return { message: '', ok: true, records: await lists.list() };
     default:

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { badRequest } from '../errors.ts';
 import { createTokenBody } from '../http/routes/admin-tokens.schema.ts';
-import { internalPrincipal } from '../policies/internal-principal.ts';
+import { internalContext } from '../services/request-context.ts';
 import { withApp } from './cli-context.ts';
 
 export const tokenUsage = `secure-reporter token create --name NAME --expiry 1d|1w|1m|3m|6m|1y --groups G1,G2
@@ -16,21 +16,21 @@ export async function tokenCommand(args: string[]): Promise<void> {
     options: { name: { type: 'string' }, expiry: { type: 'string' }, groups: { type: 'string' } },
   });
   await withApp(async (app) => {
-    const actor = internalPrincipal(app.config.adminGroup);
+    const ctx = internalContext(app.config.adminGroup);
     if (action === 'create') {
       const input = createTokenBody.parse({
         name: values.name,
         expiry: values.expiry,
         groups: (values.groups ?? '').split(',').filter(Boolean),
       });
-      console.log(JSON.stringify(await app.services.tokens.create(input, actor)));
+      console.log(JSON.stringify(await app.services.tokens.create(ctx, input)));
     } else if (action === 'list') {
       console.log(
         JSON.stringify({ message: '', ok: true, records: await app.services.tokens.list() }, null, 2),
       );
     } else if (action === 'delete') {
       if (!values.name) throw badRequest('token delete needs --name');
-      await app.services.tokens.delete(values.name, actor);
+      await app.services.tokens.delete(ctx, values.name);
       console.log(`Deleted token "${values.name}"`);
     } else {
       throw badRequest(`Unknown token action "${action ?? ''}". Usage:\n${tokenUsage}`);

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { badRequest } from '../errors.ts';
 import { createUserBody } from '../http/routes/admin-users.schema.ts';
-import { internalPrincipal } from '../policies/internal-principal.ts';
+import { internalContext } from '../services/request-context.ts';
 import { withApp } from './cli-context.ts';
 
 export const userUsage = `secure-reporter user create --email EMAIL [--password-stdin | --password PASSWORD]
@@ -32,17 +32,17 @@ export async function userCommand(args: string[]): Promise<void> {
   });
   const password = values['password-stdin'] ? await readStdin() : values.password;
   await withApp(async (app) => {
-    const actor = internalPrincipal(app.config.adminGroup);
+    const ctx = internalContext(app.config.adminGroup);
     if (action === 'create') {
       const input = createUserBody.parse({ email: values.email, password });
-      console.log(JSON.stringify(await app.services.users.create(input, actor)));
+      console.log(JSON.stringify(await app.services.users.create(ctx, input)));
     } else if (action === 'list') {
       console.log(
         JSON.stringify({ message: '', ok: true, records: await app.services.users.list() }, null, 2),
       );
     } else if (action === 'delete') {
       if (!values.email) throw badRequest('user delete needs --email');
-      await app.services.users.delete(values.email, actor);
+      await app.services.users.delete(ctx, values.email);
       console.log(`Deleted user "${values.email}"`);
     } else {
       throw badRequest(`Unknown user action "${action ?? ''}". Usage:\n${userUsage}`);

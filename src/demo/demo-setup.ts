@@ -4,8 +4,8 @@
  */
 import path from 'node:path';
 import type { App } from '../app.ts';
-import { internalPrincipal } from '../policies/internal-principal.ts';
 import { importBundle } from '../services/bundles.ts';
+import { internalContext } from '../services/request-context.ts';
 import { demoBundle } from './demo-bundle.ts';
 import { createDemoDatabase } from './demo-database.ts';
 
@@ -16,13 +16,14 @@ export async function setUpDemoOnce(app: App): Promise<string | null> {
   if (!app.config.demo || (await app.services.reports.list()).length > 0) return null;
   const file = path.join(app.config.dataDir, 'demo.sqlite');
   createDemoDatabase(file);
-  const actor = internalPrincipal(app.config.adminGroup);
+  const ctx = internalContext(app.config.adminGroup);
   return app.transaction(async (services) => {
-    await importBundle(demoBundle(file), services, actor);
-    const token = await services.tokens.create(
-      { name: DEMO_TOKEN_NAME, expiry: '1y', groups: [app.config.adminGroup, '*'] },
-      actor,
-    );
+    await importBundle(ctx, demoBundle(file), services);
+    const token = await services.tokens.create(ctx, {
+      name: DEMO_TOKEN_NAME,
+      expiry: '1y',
+      groups: [app.config.adminGroup, '*'],
+    });
     return token.header;
   });
 }

@@ -272,5 +272,5 @@ export async function registerOpenApi(server: FastifyInstance) {
       security: [{ basicAuth: [] }, { sessionCookie: [] }],
     },
   });
-  server.get('/api/openapi.json', async () => server.swagger());
+  server.get('/api/openapi.json', { config: { role: 'public' } }, async () => server.swagger());
 }

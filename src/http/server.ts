@@ -15,6 +15,7 @@ import { handleError } from './error-handler.ts';
 import { registerJsonBodyParser } from './json-body.ts';
 import { registerOpenApi } from './openapi.ts';
 import { observeRequests, rememberingPrincipals, requestIdOf } from './request-observability.ts';
+import { authorizeRequests } from './route-auth.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { adminAuditRoutes } from './routes/admin-audit.ts';
 import { adminGroupRoutes } from './routes/admin-groups.ts';
@@ -61,6 +62,14 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
   });
   observeRequests(server, deps.metrics);
+  const auth = rememberingPrincipals(
+    authenticator({
+      tokens: deps.services.tokens,
+      users: deps.services.users,
+      attemptLimits: deps.attemptLimits,
+      onFailure: (kind) => deps.metrics.authFailures.inc({ kind }),
+    }),
+  );
   await server.register(helmet, {
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], frameAncestors: ["'none'"] } },
   });
@@ -70,6 +79,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     limits: { fileSize: GROUP_IMAGE_MAX_BYTES, files: 1, fields: 10, parts: 11 },
   });
   await server.register(cookie);
+  // After the cookie parser (sessions need it) and before any route, so every route is
+  // collected and checked by the one hook.
+  authorizeRequests(server, auth);
   registerJsonBodyParser(server);
   server.addContentTypeParser(
     ['application/yaml', 'text/yaml', 'text/plain'],
@@ -78,17 +90,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   );
   server.setErrorHandler(handleError);
   await registerOpenApi(server);
-  const routeDeps: RouteDeps = {
-    ...deps,
-    auth: rememberingPrincipals(
-      authenticator({
-        tokens: deps.services.tokens,
-        users: deps.services.users,
-        attemptLimits: deps.attemptLimits,
-        onFailure: (kind) => deps.metrics.authFailures.inc({ kind }),
-      }),
-    ),
-  };
+  const routeDeps: RouteDeps = { ...deps, auth };
   healthRoutes(server, routeDeps);
   metricsRoutes(server, routeDeps);
   reportApiRoutes(server, routeDeps);

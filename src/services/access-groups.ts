@@ -11,6 +11,7 @@ import { trustedSqlFragment } from '../sql/sql-template.ts';
 import type { AccessGroupRepo } from '../store/access-group-repo.ts';
 import type { AccessGroupRow } from '../store/tables.ts';
 import type { AuditService } from './audit.ts';
+import type { RequestContext } from './request-context.ts';
 
 /** The group whose entry applies when none of the caller's own groups has one. */
 export const EVERYONE = '*';
@@ -134,8 +135,8 @@ export function accessGroupService({ accessGroups, audit }: Deps) {
 
     /** Adds an entry; with `replace`, an existing (table, group) entry gets the new fragment. */
     async save(
+      ctx: RequestContext,
       raw: AccessGroupInput,
-      actor: Principal,
       options: { replace?: boolean } = {},
     ): Promise<AccessGroupView> {
       const input = accessGroupInputSchema.parse(raw);
@@ -152,16 +153,16 @@ export function accessGroupService({ accessGroups, audit }: Deps) {
           group_name: input.group,
           where_sql: input.where,
         });
-      await audit.adminChange(actor, existing ? 'access_group.update' : 'access_group.create', input);
+      await audit.adminChange(ctx, existing ? 'access_group.update' : 'access_group.create', input);
       const saved = await accessGroups.find(input.table, input.group);
       if (!saved) throw new AppError('internal', 'The access-group entry was not saved');
       return toView(saved);
     },
 
-    async delete(id: number, actor: Principal): Promise<void> {
+    async delete(ctx: RequestContext, id: number): Promise<void> {
       const row = await accessGroups.findById(id);
       if (!row || !(await accessGroups.delete(id))) throw notFound(`No access-group entry with id ${id}`);
-      await audit.adminChange(actor, 'access_group.delete', {
+      await audit.adminChange(ctx, 'access_group.delete', {
         id,
         table: row.table_name,
         group: row.group_name,

@@ -4,11 +4,14 @@
  */
 
 import type { Selectable } from 'kysely';
-import type { Principal } from '../policies/principal.ts';
 import type { AuditFilter, auditRepo } from '../store/audit-repo.ts';
 import { nowIso } from '../store/clock.ts';
 import type { AuditTable } from '../store/tables.ts';
+import type { AnonymousContext, RequestContext } from './request-context.ts';
 import { recordTime } from './time-format.ts';
+
+/** What an audit record needs of a request context. */
+export type AuditContext = AnonymousContext & Pick<RequestContext, 'principal'>;
 
 export interface RunAudit {
   report: string;
@@ -19,7 +22,6 @@ export interface RunAudit {
   durationMs: number;
   outcome: 'ok' | 'error';
   error?: string;
-  client?: string | null;
 }
 
 /** Parameters may hold bigints, which JSON.stringify refuses. */
@@ -40,6 +42,8 @@ export interface AuditRecord {
   outcome: string;
   error: string | null;
   client: string | null;
+  /** The request's `X-Request-Id`, so a record can be matched with the request's log lines. */
+  request_id: string | null;
 }
 
 function parseParams(text: string | null): unknown {
@@ -65,6 +69,7 @@ function toRecord(row: Selectable<AuditTable>): AuditRecord {
     outcome: row.outcome,
     error: row.error,
     client: row.client,
+    request_id: row.request_id,
   };
 }
 
@@ -79,26 +84,29 @@ export function auditService({ audits, queryAudit }: Deps) {
     async search(filter: AuditFilter): Promise<AuditRecord[]> {
       return (await audits.search(filter)).map(toRecord);
     },
+    /** `about.report` fills the record's report column (the slug), so a filter by report finds it. */
     async adminChange(
-      actor: Principal,
+      ctx: AuditContext,
       action: string,
       details: Record<string, unknown>,
-      client?: string | null,
+      about: { report?: string } = {},
     ) {
       await audits.insert({
         at: nowIso(),
-        principal: actor.name,
+        principal: ctx.principal.name,
         action,
+        report: about.report ?? null,
         params_json: toJson(details),
         outcome: 'ok',
-        client: client ?? null,
+        client: ctx.client,
+        request_id: ctx.requestId,
       });
     },
-    async reportRun(actor: Principal, run: RunAudit) {
+    async reportRun(ctx: AuditContext, run: RunAudit) {
       if (!queryAudit) return;
       await audits.insert({
         at: nowIso(),
-        principal: actor.name,
+        principal: ctx.principal.name,
         action: 'report.run',
         report: run.report,
         connections: run.connections.join(','),
@@ -108,7 +116,8 @@ export function auditService({ audits, queryAudit }: Deps) {
         duration_ms: Math.round(run.durationMs),
         outcome: run.outcome,
         error: run.error ?? null,
-        client: run.client ?? null,
+        client: ctx.client,
+        request_id: ctx.requestId,
       });
     },
   };

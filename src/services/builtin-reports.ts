@@ -11,7 +11,8 @@ import { canAdminister } from '../policies/report-access.ts';
 import type { AuditService } from './audit.ts';
 import { coerceParameters, type ParamValue, type RawParams } from './parameters.ts';
 import type { FieldDefinition, ReportDefinition } from './report-model.ts';
-import type { RunContext, RunOutput } from './report-runner.ts';
+import type { RunOutput } from './report-runner.ts';
+import type { RequestContext } from './request-context.ts';
 import type { TokenService } from './tokens.ts';
 import type { UserService } from './users.ts';
 
@@ -108,6 +109,7 @@ function registry({ tokens, audit, users }: Deps): BuiltinReport[] {
         outcome: 'text',
         error: 'text',
         client: 'text',
+        request_id: 'text',
       }),
       fields: [
         field('_principal', 'text', 'Principal', 'Only records of this user email or token name', 0),
@@ -179,14 +181,14 @@ export function builtinReports(deps: Deps) {
     },
 
     /** Runs a built-in report, or returns undefined when `ref` names none. */
-    async run(ref: string, raw: RawParams, ctx: RunContext): Promise<RunOutput | undefined> {
+    async run(ctx: RequestContext, ref: string, raw: RawParams): Promise<RunOutput | undefined> {
       const report = find(ref);
       if (!report) return undefined;
       const definition = authorize(report, ctx.principal);
       const started = performance.now();
       const params = await coerceParameters(report.fields, raw, [], async () => []);
       const rows = toBatch(report.columns, await report.run(ctx.principal, params));
-      await deps.audit.reportRun(ctx.principal, {
+      await deps.audit.reportRun(ctx, {
         report: report.slug,
         connections: [],
         sql: `built-in report ${report.slug}`,
@@ -194,7 +196,6 @@ export function builtinReports(deps: Deps) {
         rowCount: rows.length,
         durationMs: performance.now() - started,
         outcome: 'ok',
-        client: ctx.client,
       });
       const batches = (async function* () {
         if (rows.length > 0) yield rows;

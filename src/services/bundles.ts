@@ -5,12 +5,12 @@
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
 import { AppError, badRequest } from '../errors.ts';
-import type { Principal } from '../policies/principal.ts';
 import type { AccessGroupService } from './access-groups.ts';
 import type { ClusterService } from './clusters.ts';
 import { type ConnectionService, connectionInputSchema } from './connections.ts';
 import type { GroupListService } from './group-lists.ts';
 import type { ReportService } from './reports.ts';
+import type { RequestContext } from './request-context.ts';
 import { documentOf } from './version-log.ts';
 
 const bundleSchema = z.object({
@@ -85,8 +85,8 @@ async function each<T extends { name: string }>(
  * Editors import reports (which become drafts through the review workflow); connections, clusters,
  * group lists and access groups are admin matters, so a bundle holding any is refused for them.
  */
-function refuseAdminSectionsFor(actor: Principal, bundle: Bundle) {
-  if (actor.isAdmin) return;
+function refuseAdminSectionsFor(ctx: RequestContext, bundle: Bundle) {
+  if (ctx.principal.isAdmin) return;
   const sections = {
     connections: bundle.connections,
     clusters: bundle.clusters,
@@ -103,31 +103,33 @@ function refuseAdminSectionsFor(actor: Principal, bundle: Bundle) {
 }
 
 export async function importBundle(
+  ctx: RequestContext,
   bundle: Bundle,
   services: BundleServices,
-  actor: Principal,
 ): Promise<ImportSummary> {
-  refuseAdminSectionsFor(actor, bundle);
+  refuseAdminSectionsFor(ctx, bundle);
   await each('Connection', bundle.connections, (entry) =>
-    services.connections.save(connectionInputSchema.parse(entry), actor, { replace: true }),
+    services.connections.save(ctx, connectionInputSchema.parse(entry), { replace: true }),
   );
   await each('Cluster', bundle.clusters, (entry) =>
-    services.clusters.save(entry as { name: string; connections: string[] }, actor, { replace: true }),
+    services.clusters.save(ctx, entry as { name: string; connections: string[] }, {
+      replace: true,
+    }),
   );
   await each('Report', bundle.reports, (entry) =>
-    services.reports.save(entry as never, actor, { replace: true }),
+    services.reports.save(ctx, entry as never, { replace: true }),
   );
   const groupLists = bundle.group_lists ?? [];
   const accessGroups = bundle.access_groups ?? [];
   await each('Group list', groupLists, (entry) =>
-    services.groupLists.replace(entry as { name: string; members?: unknown[] }, actor),
+    services.groupLists.replace(ctx, entry as { name: string; members?: unknown[] }),
   );
   const accessEntries = accessGroups.map((entry) => ({
     ...entry,
     name: `${entry.table}/${entry.group}`,
   }));
   await each('Access group', accessEntries, ({ table, group, where }) =>
-    services.accessGroups.save({ table, group, where }, actor, { replace: true }),
+    services.accessGroups.save(ctx, { table, group, where }, { replace: true }),
   );
   return {
     connections: bundle.connections.length,
@@ -138,8 +140,29 @@ export async function importBundle(
   };
 }
 
-/** Everything as a bundle, secrets left out. */
-export async function exportBundle(services: BundleServices, format: 'yaml' | 'json'): Promise<string> {
+/**
+ * Everything as a bundle, secrets left out. Connections, clusters, group lists (member emails) and
+ * access-group fragments are admin matters, so an editor's export holds the reports only: the
+ * same things an editor may import.
+ */
+export async function exportBundle(
+  ctx: RequestContext,
+  services: BundleServices,
+  format: 'yaml' | 'json',
+): Promise<string> {
+  if (!ctx.principal.isEditor) throw new AppError('forbidden', 'Exporting a bundle needs an editor or admin');
+  // The same document every report version stores.
+  const reports = (await services.reports.list()).map(documentOf);
+  if (!ctx.principal.isAdmin) return serialize({ reports }, format);
+  const { connections, clusters, group_lists, access_groups } = await adminSections(services);
+  return serialize({ connections, clusters, reports, group_lists, access_groups }, format);
+}
+
+function serialize(bundle: object, format: 'yaml' | 'json'): string {
+  return format === 'json' ? `${JSON.stringify(bundle, null, 2)}\n` : stringifyYaml(bundle);
+}
+
+async function adminSections(services: BundleServices) {
   const connections = (await services.connections.list()).map((c) => ({
     name: c.name,
     driver: c.driver,
@@ -153,8 +176,6 @@ export async function exportBundle(services: BundleServices, format: 'yaml' | 'j
     name: c.name,
     connections: c.connections,
   }));
-  // The same document every report version stores.
-  const reports = (await services.reports.list()).map(documentOf);
   const group_lists = (await services.groupLists.list()).map((g) => ({
     name: g.name,
     description: g.description,
@@ -166,6 +187,5 @@ export async function exportBundle(services: BundleServices, format: 'yaml' | 'j
     group: a.group,
     where: a.where,
   }));
-  const bundle = { connections, clusters, reports, group_lists, access_groups };
-  return format === 'json' ? `${JSON.stringify(bundle, null, 2)}\n` : stringifyYaml(bundle);
+  return { connections, clusters, group_lists, access_groups };
 }

@@ -1,10 +1,10 @@
 /** Clusters: named, ordered sets of connections that reports run on. */
 import { z } from 'zod';
 import { badRequest, conflict, notFound } from '../errors.ts';
-import type { Principal } from '../policies/principal.ts';
 import type { clusterRepo } from '../store/cluster-repo.ts';
 import type { connectionRepo } from '../store/connection-repo.ts';
 import type { AuditService } from './audit.ts';
+import type { RequestContext } from './request-context.ts';
 
 export const clusterInputSchema = z.object({
   name: z.string().trim().min(1).max(100),
@@ -39,8 +39,8 @@ export function clusterService({ clusters, connections, audit }: Deps) {
     },
     /** Creates, or with `replace` redefines, a cluster by name. */
     async save(
+      ctx: RequestContext,
       raw: ClusterInput,
-      actor: Principal,
       options: { replace?: boolean } = {},
     ): Promise<ClusterView> {
       const input = clusterInputSchema.parse(raw);
@@ -54,16 +54,16 @@ export function clusterService({ clusters, connections, audit }: Deps) {
       if (existing && !options.replace) throw conflict(`A cluster named "${input.name}" already exists`);
       const id = existing?.id ?? (await clusters.insert(input.name));
       await clusters.setMembers(id, ids);
-      await audit.adminChange(actor, existing ? 'cluster.update' : 'cluster.create', input);
+      await audit.adminChange(ctx, existing ? 'cluster.update' : 'cluster.create', input);
       return view(id, input.name);
     },
-    async delete(name: string, actor: Principal): Promise<void> {
+    async delete(ctx: RequestContext, name: string): Promise<void> {
       const row = await clusters.findByName(name);
       if (!row) throw notFound(`No cluster named "${name}"`);
       const used = await clusters.countReports(row.id);
       if (used > 0) throw conflict(`The cluster "${name}" is used by ${used} report(s); move them first`);
       await clusters.delete(row.id);
-      await audit.adminChange(actor, 'cluster.delete', { name });
+      await audit.adminChange(ctx, 'cluster.delete', { name });
     },
   };
 }

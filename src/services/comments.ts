@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import { forbidden, notFound } from '../errors.ts';
-import type { Principal } from '../policies/principal.ts';
 import { canEditReport, canRunReport } from '../policies/report-access.ts';
 import { nowIso } from '../store/clock.ts';
 import type { commentRepo } from '../store/comment-repo.ts';
@@ -13,6 +12,7 @@ import type { ReportCommentRow } from '../store/tables.ts';
 import type { AuditService } from './audit.ts';
 import type { ReportDefinition } from './report-model.ts';
 import type { ReportService } from './reports.ts';
+import type { RequestContext } from './request-context.ts';
 
 export const COMMENT_MAX_LENGTH = 5000;
 
@@ -52,9 +52,9 @@ function present(row: ReportCommentRow): Comment {
 }
 
 export function commentService({ comments, reports, audit }: Deps) {
-  async function reportFor(ref: string, actor: Principal): Promise<ReportDefinition> {
+  async function reportFor(ctx: RequestContext, ref: string): Promise<ReportDefinition> {
     const report = await reports.resolve(ref);
-    if (!canRunReport(actor, report) && !canEditReport(actor, report)) {
+    if (!canRunReport(ctx.principal, report) && !canEditReport(ctx.principal, report)) {
       throw forbidden(`You have no access to the report "${report.slug}"`);
     }
     return report;
@@ -67,35 +67,35 @@ export function commentService({ comments, reports, audit }: Deps) {
   }
 
   return {
-    async list(ref: string, actor: Principal): Promise<Comment[]> {
-      const report = await reportFor(ref, actor);
+    async list(ctx: RequestContext, ref: string): Promise<Comment[]> {
+      const report = await reportFor(ctx, ref);
       return (await comments.list(report.id)).map(present);
     },
 
-    async create(ref: string, input: CommentInput, actor: Principal): Promise<Comment> {
-      const report = await reportFor(ref, actor);
+    async create(ctx: RequestContext, ref: string, input: CommentInput): Promise<Comment> {
+      const report = await reportFor(ctx, ref);
       const { body } = commentInputSchema.parse(input);
       const now = nowIso();
       const id = await comments.insert({
         report_id: report.id,
-        author: actor.name,
+        author: ctx.principal.name,
         body,
         created_at: now,
         updated_at: now,
         deleted_at: null,
       });
-      await audit.adminChange(actor, 'comment.create', { report: report.slug, comment: id });
+      await audit.adminChange(ctx, 'comment.create', { report: report.slug, comment: id });
       return present(await commentOf(report, id));
     },
 
     /** Only the author edits; the old and new text go to the audit record. */
-    async update(ref: string, id: number, input: CommentInput, actor: Principal): Promise<Comment> {
-      const report = await reportFor(ref, actor);
+    async update(ctx: RequestContext, ref: string, id: number, input: CommentInput): Promise<Comment> {
+      const report = await reportFor(ctx, ref);
       const row = await commentOf(report, id);
-      if (row.author !== actor.name) throw forbidden('Only the author may edit a comment');
+      if (row.author !== ctx.principal.name) throw forbidden('Only the author may edit a comment');
       const { body } = commentInputSchema.parse(input);
       await comments.updateBody(id, body, nowIso());
-      await audit.adminChange(actor, 'comment.update', {
+      await audit.adminChange(ctx, 'comment.update', {
         report: report.slug,
         comment: id,
         before: row.body,
@@ -105,14 +105,14 @@ export function commentService({ comments, reports, audit }: Deps) {
     },
 
     /** The author or an admin deletes; the text stays in the store, hidden, and in the audit. */
-    async delete(ref: string, id: number, actor: Principal): Promise<void> {
-      const report = await reportFor(ref, actor);
+    async delete(ctx: RequestContext, ref: string, id: number): Promise<void> {
+      const report = await reportFor(ctx, ref);
       const row = await commentOf(report, id);
-      if (row.author !== actor.name && !actor.isAdmin) {
+      if (row.author !== ctx.principal.name && !ctx.principal.isAdmin) {
         throw forbidden('Only the author or an admin may delete a comment');
       }
       await comments.softDelete(id, nowIso());
-      await audit.adminChange(actor, 'comment.delete', {
+      await audit.adminChange(ctx, 'comment.delete', {
         report: report.slug,
         comment: id,
         author: row.author,

@@ -8,7 +8,6 @@ import { checkPoolSettings } from '../datasources/pool-settings.ts';
 import { allowsPrivilegedUser } from '../datasources/privilege-check.ts';
 import { drivers, openDataSource } from '../datasources/registry.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
-import type { Principal } from '../policies/principal.ts';
 import type { clusterRepo } from '../store/cluster-repo.ts';
 import type { connectionRepo } from '../store/connection-repo.ts';
 import type { ConnectionRow } from '../store/tables.ts';
@@ -21,6 +20,7 @@ import {
   refuseUnlessAllowed,
 } from './connection-privileges.ts';
 import type { DataSourceCache } from './data-source-cache.ts';
+import type { RequestContext } from './request-context.ts';
 import type { SecretBox } from './server-key.ts';
 
 export const driverNames = Object.keys(drivers) as [DriverName, ...DriverName[]];
@@ -131,8 +131,8 @@ export function connectionService({ connections, clusters, box, cache, audit }: 
 
     /** Creates, or with `replace` updates, a connection by name. Omitted secrets are kept. */
     async save(
+      ctx: RequestContext,
       raw: ConnectionInput,
-      actor: Principal,
       options: { replace?: boolean } = {},
     ): Promise<ConnectionView> {
       const input = connectionInputSchema.parse(raw);
@@ -147,7 +147,8 @@ export function connectionService({ connections, clusters, box, cache, audit }: 
       const allowPrivileged = allowsPrivilegedUser(plain);
       // Routes already require an admin; the service checks again so no other path (a bundle
       // import, a future CLI) can switch the privilege check off for a connection.
-      if (allowPrivileged && !actor.isAdmin) throw forbidden('Only an admin may set allow_privileged_user');
+      if (allowPrivileged && !ctx.principal.isAdmin)
+        throw forbidden('Only an admin may set allow_privileged_user');
       const check = await probeSettings(
         input.driver,
         { ...plain, ...mergedSecrets },
@@ -174,7 +175,7 @@ export function connectionService({ connections, clusters, box, cache, audit }: 
           await clusters.setMembers(await clusters.insert(input.name), [id]);
         }
       }
-      await audit.adminChange(actor, existing ? 'connection.update' : 'connection.create', {
+      await audit.adminChange(ctx, existing ? 'connection.update' : 'connection.create', {
         name: input.name,
         driver: input.driver,
         settings: plain,
@@ -185,11 +186,11 @@ export function connectionService({ connections, clusters, box, cache, audit }: 
       return view(saved);
     },
 
-    async delete(name: string, actor: Principal): Promise<void> {
+    async delete(ctx: RequestContext, name: string): Promise<void> {
       const row = await byName(name);
       await connections.delete(row.id);
       await cache.forget(row.id);
-      await audit.adminChange(actor, 'connection.delete', { name });
+      await audit.adminChange(ctx, 'connection.delete', { name });
     },
 
     /**

@@ -8,10 +8,10 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
-import type { Principal } from '../policies/principal.ts';
 import type { GroupListRepo } from '../store/group-list-repo.ts';
 import type { GroupListRow } from '../store/tables.ts';
 import type { AuditService } from './audit.ts';
+import type { RequestContext } from './request-context.ts';
 
 export const GROUP_IMAGE_MAX_BYTES = 512 * 1024;
 
@@ -128,44 +128,44 @@ export function groupListService({ groupLists, audit, dataDir }: Deps) {
       return rows.map((row) => view(row, byList.get(row.id) ?? []));
     },
 
-    async create(raw: GroupListInput, actor: Principal): Promise<GroupListView> {
+    async create(ctx: RequestContext, raw: GroupListInput): Promise<GroupListView> {
       const input = groupListInputSchema.parse(raw);
       if (await groupLists.findByName(input.name))
         throw conflict(`A group list named "${input.name}" already exists`);
       await groupLists.insert(input);
-      await audit.adminChange(actor, 'group_list.create', input);
+      await audit.adminChange(ctx, 'group_list.create', input);
       return get(input.name);
     },
 
-    async update(name: string, raw: GroupListChanges, actor: Principal): Promise<GroupListView> {
+    async update(ctx: RequestContext, name: string, raw: GroupListChanges): Promise<GroupListView> {
       const changes = groupListChangesSchema.parse(raw);
       const row = await existing(name);
       await groupLists.update(row.id, changes);
-      await audit.adminChange(actor, 'group_list.update', { name, ...changes });
+      await audit.adminChange(ctx, 'group_list.update', { name, ...changes });
       return get(name);
     },
 
-    async delete(name: string, actor: Principal): Promise<void> {
+    async delete(ctx: RequestContext, name: string): Promise<void> {
       const row = await existing(name);
       await groupLists.delete(row.id);
-      await audit.adminChange(actor, 'group_list.delete', { name });
+      await audit.adminChange(ctx, 'group_list.delete', { name });
       if (row.image_file) await rm(path.join(imageDir, row.image_file), { force: true });
     },
 
-    async addMember(name: string, email: unknown, actor: Principal): Promise<GroupListView> {
+    async addMember(ctx: RequestContext, name: string, email: unknown): Promise<GroupListView> {
       const address = parseEmail(email);
       const row = await existing(name);
       if (await groupLists.addMember(row.id, address))
-        await audit.adminChange(actor, 'group_list.member_add', { name, email: address });
+        await audit.adminChange(ctx, 'group_list.member_add', { name, email: address });
       return get(name);
     },
 
-    async removeMember(name: string, email: unknown, actor: Principal): Promise<GroupListView> {
+    async removeMember(ctx: RequestContext, name: string, email: unknown): Promise<GroupListView> {
       const address = parseEmail(email);
       const row = await existing(name);
       if (!(await groupLists.removeMember(row.id, address)))
         throw notFound(`"${address}" is not a member of "${name}"`);
-      await audit.adminChange(actor, 'group_list.member_remove', { name, email: address });
+      await audit.adminChange(ctx, 'group_list.member_remove', { name, email: address });
       return get(name);
     },
 
@@ -173,7 +173,10 @@ export function groupListService({ groupLists, audit, dataDir }: Deps) {
      * Creates or redefines a list by name (bundle import): description and image URL are set and
      * the members become exactly `members`, by adding and removing entries.
      */
-    async replace(raw: GroupListInput & { members?: unknown[] }, actor: Principal): Promise<GroupListView> {
+    async replace(
+      ctx: RequestContext,
+      raw: GroupListInput & { members?: unknown[] },
+    ): Promise<GroupListView> {
       const input = groupListInputSchema.parse(raw);
       const wanted = new Set((raw.members ?? []).map(parseEmail));
       const row = await groupLists.findByName(input.name);
@@ -183,7 +186,7 @@ export function groupListService({ groupLists, audit, dataDir }: Deps) {
       const current = new Set((await groupLists.members(id)).map((member) => member.email));
       for (const email of current) if (!wanted.has(email)) await groupLists.removeMember(id, email);
       for (const email of wanted) if (!current.has(email)) await groupLists.addMember(id, email);
-      await audit.adminChange(actor, row ? 'group_list.update' : 'group_list.create', {
+      await audit.adminChange(ctx, row ? 'group_list.update' : 'group_list.create', {
         ...input,
         members: [...wanted],
       });
@@ -197,9 +200,9 @@ export function groupListService({ groupLists, audit, dataDir }: Deps) {
 
     /** Stores an uploaded image for the list, replacing (and removing) the previous file. */
     async setImage(
+      ctx: RequestContext,
       name: string,
       upload: { bytes: Buffer; filename: string },
-      actor: Principal,
     ): Promise<GroupListView> {
       const row = await existing(name);
       const declared = path.extname(upload.filename).slice(1).toLowerCase();
@@ -214,7 +217,7 @@ export function groupListService({ groupLists, audit, dataDir }: Deps) {
       await writeFile(path.join(imageDir, file), upload.bytes, { flag: 'wx' });
       try {
         await groupLists.update(row.id, { image_file: file });
-        await audit.adminChange(actor, 'group_list.image', { name, file, bytes: upload.bytes.length });
+        await audit.adminChange(ctx, 'group_list.image', { name, file, bytes: upload.bytes.length });
       } catch (error) {
         await rm(path.join(imageDir, file), { force: true });
         throw error;

@@ -17,6 +17,7 @@ import { MailNotSent, mailFailureOf } from './mail-failure.ts';
 import { htmlTableSink } from './mail-table.ts';
 import type { RawParams } from './parameters.ts';
 import type { ReportRunner, RunOutput } from './report-runner.ts';
+import type { RequestContext } from './request-context.ts';
 import { type ExportFormat, exportContentTypes, exportFileName, exportRun, sinkFor } from './table-export.ts';
 
 interface Deps {
@@ -60,8 +61,6 @@ export interface MailReportRequest {
   ref: string;
   /** Report parameters, `_mail_*` names already removed. */
   raw: RawParams;
-  principal: Principal;
-  client?: string | null;
   /** Default: the principal's own address. */
   to?: string[];
   subject?: string;
@@ -161,24 +160,32 @@ export function mailService(deps: Deps) {
     sendRun,
 
     /** `/report/mail`: authorize, check recipients, run, send, audit. */
-    async mailReport(request: MailReportRequest) {
+    async mailReport(ctx: RequestContext, request: MailReportRequest) {
       transportOf();
-      const { principal } = request;
-      await deps.runner.authorized(request.ref, principal);
+      const { principal } = ctx;
+      await deps.runner.authorized(ctx, request.ref);
       const own = principal.email ? [principal.email] : [];
       if (!request.to?.length && own.length === 0) {
         throw badRequest('Give the recipients in "_mail_to"; a token has no address of its own');
       }
       const to = allowedRecipients(principal, request.to?.length ? request.to : own);
-      const output = await deps.runner.run(request.ref, request.raw, { principal, client: request.client });
+      const output = await deps.runner.run(ctx, request.ref, request.raw);
       const subject = request.subject?.trim() || `Report: ${output.report.name}`;
       const attach = request.attach ?? null;
       const result = await sendRun({ to, subject, output, attach });
       await deps.audit.adminChange(
-        principal,
+        ctx,
         'report.mail',
-        { report: output.report.slug, to, subject, attach, rows: result.rows, message_id: result.messageId },
-        request.client,
+        {
+          report: output.report.slug,
+          name: output.report.name,
+          to,
+          subject,
+          attach,
+          rows: result.rows,
+          message_id: result.messageId,
+        },
+        { report: output.report.slug },
       );
       return { ...result, to };
     },

@@ -6,6 +6,7 @@
 import * as client from 'openid-client';
 import type { OidcConfig } from '../config.ts';
 import { AppError, badRequest, notFound } from '../errors.ts';
+import type { AnonymousContext } from './request-context.ts';
 import type { SecretBox } from './server-key.ts';
 import type { SignedIn, UserService } from './users.ts';
 
@@ -109,7 +110,7 @@ export function oidcService({ oidc, box, users, now = Date.now }: Deps) {
     },
 
     /** Finishes the flow from the callback's query string and signs the user in. */
-    async complete(query: string, flowCookie: string | undefined, address: string | null): Promise<SignedIn> {
+    async complete(anon: AnonymousContext, query: string, flowCookie: string | undefined): Promise<SignedIn> {
       const flow = openFlow(flowCookie);
       const currentUrl = new URL(flow.redirectUri);
       currentUrl.search = query;
@@ -140,14 +141,11 @@ export function oidcService({ oidc, box, users, now = Date.now }: Deps) {
       if (typeof claims.email !== 'string' || !claims.email.includes('@')) {
         throw badRequest('The sign-in provider sent no email address; ask it to release the email claim');
       }
-      return users.signInWithSso(
-        {
-          subject: String(claims.sub),
-          email: claims.email,
-          groups: groupsFrom(claims[settings().groupsClaim]),
-        },
-        address,
-      );
+      return users.signInWithSso(anon, {
+        subject: String(claims.sub),
+        email: claims.email,
+        groups: groupsFrom(claims[settings().groupsClaim]),
+      });
     },
   };
 }

@@ -20,14 +20,8 @@ import { databaseRows, fromDatabase } from './database-failure.ts';
 import { coerceParameters, type ParamValue, type RawParams } from './parameters.ts';
 import type { FieldDefinition, ReportDefinition } from './report-model.ts';
 import type { ReportService } from './reports.ts';
+import type { RequestContext } from './request-context.ts';
 import { outcomeOf, type RunObserver, refusedRun } from './run-observer.ts';
-
-export interface RunContext {
-  principal: Principal;
-  client?: string | null;
-  /** Aborted when the caller goes away; cancels the statement on the database. */
-  signal?: AbortSignal;
-}
 
 export interface Section {
   title: string;
@@ -92,6 +86,12 @@ export function reportRunner(deps: Deps) {
     };
   }
 
+  /** What a run sent where, kept as it goes so a failed run is audited with it too. */
+  interface RunTrace {
+    sql: string[];
+    connections: Set<string>;
+  }
+
   async function execute(
     report: ReportDefinition,
     sqlBody: string,
@@ -99,6 +99,7 @@ export function reportRunner(deps: Deps) {
     params: Record<string, ParamValue>,
     principal: Principal,
     signal?: AbortSignal,
+    trace?: RunTrace,
   ): Promise<ResultStream & { sql: string }> {
     const members = await membersOf(report);
     let renderedSql = '';
@@ -114,6 +115,9 @@ export function reportRunner(deps: Deps) {
         request: { sql: bound.sql, values: bound.values, timeoutMs: member.timeoutMs, signal },
       };
     });
+    trace?.sql.push(renderedSql);
+    // Until it answers, every member the statement was prepared for is where it was sent.
+    for (const member of members) trace?.connections.add(member.name);
     // Only what the database says is marked; parameter and template errors above keep their words.
     const stream = await strategies[report.strategy](prepared).catch((error: unknown) => {
       throw fromDatabase(error, principal);
@@ -153,11 +157,11 @@ export function reportRunner(deps: Deps) {
     return report;
   }
 
-  const authorized = (ref: string, principal: Principal) =>
-    resolveFor(ref, principal, (report) => canRunReport(principal, report));
+  const authorized = (ctx: RequestContext, ref: string) =>
+    resolveFor(ref, ctx.principal, (report) => canRunReport(ctx.principal, report));
 
   /** A definition is shown to whoever may run the report, and to editors who may change it. */
-  const describable = (ref: string, principal: Principal) =>
+  const describable = ({ principal }: RequestContext, ref: string) =>
     resolveFor(
       ref,
       principal,
@@ -191,13 +195,14 @@ export function reportRunner(deps: Deps) {
    * reports after the group check, and a version's preview after the editor check.
    */
   async function runDefinition(
+    ctx: RequestContext,
     report: ReportDefinition,
     raw: RawParams,
-    ctx: RunContext,
   ): Promise<RunOutput> {
     const bodies = report.type === 'panel' ? report.sections.map((s) => s.sql) : [report.sql];
     let params: Record<string, ParamValue> | undefined;
     const started = performance.now();
+    const trace: RunTrace = { sql: [], connections: new Set() };
     const auditRun = (sql: string, names: string[], rowCount: number | null, error?: unknown) => {
       const durationMs = performance.now() - started;
       deps.observer?.runFinished({
@@ -207,7 +212,7 @@ export function reportRunner(deps: Deps) {
         durationMs,
         rows: rowCount,
       });
-      return audit.reportRun(ctx.principal, {
+      return audit.reportRun(ctx, {
         report: report.slug,
         connections: names,
         sql,
@@ -217,7 +222,6 @@ export function reportRunner(deps: Deps) {
         durationMs,
         outcome: error ? 'error' : 'ok',
         error: error instanceof Error ? error.message : undefined,
-        client: ctx.client,
       });
     };
     try {
@@ -233,26 +237,27 @@ export function reportRunner(deps: Deps) {
         const sections: Section[] = [];
         const answered = new Set<string>();
         for (const section of report.sections) {
-          const stream = await execute(report, section.sql, context, bound, ctx.principal, ctx.signal);
+          const stream = await execute(report, section.sql, context, bound, ctx.principal, ctx.signal, trace);
           const rows: JsonValue[][] = [];
           for await (const batch of stream.rows) rows.push(...batch);
           sections.push({ title: section.title, columns: stream.columns, rows });
           for (const name of stream.connections) answered.add(name);
         }
-        await auditRun(
-          bodies.join('\n;\n'),
-          [...answered],
-          sections.reduce((n, s) => n + s.rows.length, 0),
-        );
+        const rowCount = sections.reduce((n, s) => n + s.rows.length, 0);
+        // The SQL each section rendered and sent, in section order.
+        await auditRun(trace.sql.join('\n;\n'), [...answered], rowCount);
         return { kind: 'sections', report, sections };
       }
-      const stream = await execute(report, report.sql, context, bound, ctx.principal, ctx.signal);
+      const stream = await execute(report, report.sql, context, bound, ctx.principal, ctx.signal, trace);
       const rows = audited(stream.rows, (count, error) =>
         auditRun(stream.sql, stream.connections, count, error),
       );
       return { kind: 'table', report, columns: stream.columns, rows };
     } catch (error) {
-      await auditRun(report.sql, [], null, error).catch(() => {});
+      // A failed run keeps what it rendered and where it sent it; a run refused before
+      // rendering (bad parameters) has neither, and records the SQL template instead.
+      const sql = trace.sql.length > 0 ? trace.sql.join('\n;\n') : bodies.join('\n;\n');
+      await auditRun(sql, [...trace.connections], null, error).catch(() => {});
       throw error;
     }
   }
@@ -261,24 +266,24 @@ export function reportRunner(deps: Deps) {
     authorized,
     describable,
 
-    async run(ref: string, raw: RawParams, ctx: RunContext): Promise<RunOutput> {
-      const builtin = await deps.builtins?.run(ref, raw, ctx);
+    async run(ctx: RequestContext, ref: string, raw: RawParams): Promise<RunOutput> {
+      const builtin = await deps.builtins?.run(ctx, ref, raw);
       if (builtin) return builtin;
       const report = await resolveFor(ref, ctx.principal, (candidate) => {
         const allowed = canRunReport(ctx.principal, candidate);
         if (!allowed) deps.observer?.runFinished(refusedRun(candidate.slug));
         return allowed;
       });
-      return runDefinition(report, raw, ctx);
+      return runDefinition(ctx, report, raw);
     },
 
     runDefinition,
 
     /** The choices of a field, for anyone who may run its report. */
-    async choices(fieldId: number, principal: Principal) {
+    async choices(ctx: RequestContext, fieldId: number) {
       const { field, reportId } = await reports.field(fieldId);
-      const report = await authorized(String(reportId), principal);
-      return loadChoices(report, field, principal);
+      const report = await authorized(ctx, String(reportId));
+      return loadChoices(report, field, ctx.principal);
     },
   };
 }

@@ -4,7 +4,6 @@
  * version through the same run pipeline without making it live.
  */
 import { AppError, conflict, forbidden, notFound } from '../errors.ts';
-import type { Principal } from '../policies/principal.ts';
 import { canEditReport } from '../policies/report-access.ts';
 import { nowIso } from '../store/clock.ts';
 import type { reportVersionRepo } from '../store/report-version-repo.ts';
@@ -12,8 +11,9 @@ import type { ReportVersionRow, VersionState } from '../store/tables.ts';
 import type { AuditService } from './audit.ts';
 import type { RawParams } from './parameters.ts';
 import type { ReportDefinition } from './report-model.ts';
-import type { ReportRunner, RunContext, RunOutput } from './report-runner.ts';
+import type { ReportRunner, RunOutput } from './report-runner.ts';
 import type { ReportService } from './reports.ts';
+import type { RequestContext } from './request-context.ts';
 
 interface Deps {
   versions: ReturnType<typeof reportVersionRepo>;
@@ -70,9 +70,9 @@ const adminPromoteFrom: readonly VersionState[] = ['draft', 'in_review', 'approv
 
 export function reportVersionService({ versions, reports, runner, audit }: Deps) {
   /** The report and version an editor may act on; admin-only reports need an admin. */
-  async function editable(ref: string, number: number, actor: Principal) {
+  async function editable(ctx: RequestContext, ref: string, number: number) {
     const report = await reports.resolve(ref);
-    if (!canEditReport(actor, report)) {
+    if (!canEditReport(ctx.principal, report)) {
       throw forbidden(`You may not review or change the report "${report.slug}"`);
     }
     const version = await versions.find(report.id, number);
@@ -80,8 +80,8 @@ export function reportVersionService({ versions, reports, runner, audit }: Deps)
     return { report, version };
   }
 
-  function checkState(action: Action, version: ReportVersionRow, actor: Principal) {
-    const from = action === 'promote' && actor.isAdmin ? adminPromoteFrom : allowedFrom[action];
+  function checkState(ctx: RequestContext, action: Action, version: ReportVersionRow) {
+    const from = action === 'promote' && ctx.principal.isAdmin ? adminPromoteFrom : allowedFrom[action];
     if (!from.includes(version.state)) {
       const done = { submit: 'submitted', approve: 'approved', reject: 'rejected', promote: 'promoted' };
       throw conflict(
@@ -91,30 +91,31 @@ export function reportVersionService({ versions, reports, runner, audit }: Deps)
   }
 
   async function transition(
+    ctx: RequestContext,
     ref: string,
     number: number,
-    actor: Principal,
     action: Exclude<Action, 'promote'>,
     state: VersionState,
   ): Promise<VersionSummary> {
-    const { report, version } = await editable(ref, number, actor);
-    checkState(action, version, actor);
-    if (action === 'approve' && version.author === actor.name) throw forbidden(APPROVAL_BY_OTHER);
-    const reviewed = action === 'submit' ? {} : { reviewed_by: actor.name, reviewed_at: nowIso() };
+    const { report, version } = await editable(ctx, ref, number);
+    checkState(ctx, action, version);
+    if (action === 'approve' && version.author === ctx.principal.name) throw forbidden(APPROVAL_BY_OTHER);
+    const reviewed = action === 'submit' ? {} : { reviewed_by: ctx.principal.name, reviewed_at: nowIso() };
     await versions.setState(version.id, { state, ...reviewed });
-    await audit.adminChange(actor, `report.version.${action}`, { name: report.name, version: number });
+    await audit.adminChange(ctx, `report.version.${action}`, { name: report.name, version: number });
     return summary({ ...version, state, ...reviewed });
   }
 
   return {
-    async list(ref: string, actor: Principal): Promise<VersionSummary[]> {
+    async list(ctx: RequestContext, ref: string): Promise<VersionSummary[]> {
       const report = await reports.resolve(ref);
-      if (!canEditReport(actor, report)) throw forbidden(`You may not see the versions of "${report.slug}"`);
+      if (!canEditReport(ctx.principal, report))
+        throw forbidden(`You may not see the versions of "${report.slug}"`);
       return (await versions.list(report.id)).map(summary);
     },
 
-    async get(ref: string, number: number, actor: Principal): Promise<VersionDetail> {
-      const { version } = await editable(ref, number, actor);
+    async get(ctx: RequestContext, ref: string, number: number): Promise<VersionDetail> {
+      const { version } = await editable(ctx, ref, number);
       return {
         ...summary(version),
         definition: JSON.parse(version.definition_json),
@@ -122,45 +123,45 @@ export function reportVersionService({ versions, reports, runner, audit }: Deps)
       };
     },
 
-    submit: (ref: string, number: number, actor: Principal) =>
-      transition(ref, number, actor, 'submit', 'in_review'),
+    submit: (ctx: RequestContext, ref: string, number: number) =>
+      transition(ctx, ref, number, 'submit', 'in_review'),
     /** Approval must come from someone other than the author. */
-    approve: (ref: string, number: number, actor: Principal) =>
-      transition(ref, number, actor, 'approve', 'approved'),
-    reject: (ref: string, number: number, actor: Principal) =>
-      transition(ref, number, actor, 'reject', 'rejected'),
+    approve: (ctx: RequestContext, ref: string, number: number) =>
+      transition(ctx, ref, number, 'approve', 'approved'),
+    reject: (ctx: RequestContext, ref: string, number: number) =>
+      transition(ctx, ref, number, 'reject', 'rejected'),
 
     /** Makes a version live: its definition goes to the report tables, the previous live is superseded. */
-    async promote(ref: string, number: number, actor: Principal): Promise<ReportDefinition> {
-      const { report, version } = await editable(ref, number, actor);
-      checkState('promote', version, actor);
-      const live = await reports.publishDocument(report.id, JSON.parse(version.definition_json), actor);
+    async promote(ctx: RequestContext, ref: string, number: number): Promise<ReportDefinition> {
+      const { report, version } = await editable(ctx, ref, number);
+      checkState(ctx, 'promote', version);
+      const live = await reports.publishDocument(ctx, report.id, JSON.parse(version.definition_json));
       await versions.supersedeLive(report.id);
       await versions.setState(version.id, {
         state: 'live',
-        ...(version.reviewed_by ? {} : { reviewed_by: actor.name, reviewed_at: nowIso() }),
+        ...(version.reviewed_by ? {} : { reviewed_by: ctx.principal.name, reviewed_at: nowIso() }),
       });
-      await audit.adminChange(actor, 'report.version.promote', { name: live.name, version: number });
+      await audit.adminChange(ctx, 'report.version.promote', { name: live.name, version: number });
       return live;
     },
 
     /** Runs a version's definition with the given parameters; the live report is not touched. */
-    async preview(ref: string, number: number, raw: RawParams, ctx: RunContext): Promise<RunOutput> {
-      const { report, version } = await editable(ref, number, ctx.principal);
+    async preview(ctx: RequestContext, ref: string, number: number, raw: RawParams): Promise<RunOutput> {
+      const { report, version } = await editable(ctx, ref, number);
       const definition = await reports.previewDefinition(report.id, JSON.parse(version.definition_json));
-      return runner.runDefinition(definition, raw, ctx);
+      return runner.runDefinition(ctx, definition, raw);
     },
 
-    /** The editor's "updates": versions in review or approved, on reports the actor may edit. */
-    async pending(actor: Principal): Promise<PendingVersion[]> {
-      if (!actor.isEditor) throw new AppError('forbidden', 'This needs an editor or admin');
+    /** The editor's "updates": versions in review or approved, on reports the caller may edit. */
+    async pending(ctx: RequestContext): Promise<PendingVersion[]> {
+      if (!ctx.principal.isEditor) throw new AppError('forbidden', 'This needs an editor or admin');
       return (await versions.awaiting())
-        .filter((row) => canEditReport(actor, { adminOnly: row.admin_only === 1 }))
+        .filter((row) => canEditReport(ctx.principal, { adminOnly: row.admin_only === 1 }))
         .map((row) => ({
           ...summary(row),
           report: { id: row.report_id, name: row.report_name, slug: row.report_slug },
           awaiting: row.state === 'in_review' ? 'approval' : 'promotion',
-          can_approve: row.state === 'in_review' && row.author !== actor.name,
+          can_approve: row.state === 'in_review' && row.author !== ctx.principal.name,
         }));
     },
   };

@@ -3,8 +3,7 @@
  * list, delete.
  * Fields are matched by name on save so their ids — used by `/api/choices/<field_id>/` — stay.
  */
-import { AppError, badRequest, conflict, notFound } from '../errors.ts';
-import type { Principal } from '../policies/principal.ts';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import { canEditReport } from '../policies/report-access.ts';
 import { nowIso } from '../store/clock.ts';
 import type { clusterRepo } from '../store/cluster-repo.ts';
@@ -24,6 +23,7 @@ import {
   slugify,
 } from './report-model.ts';
 import { checkReportStatements } from './report-statements.ts';
+import type { RequestContext } from './request-context.ts';
 import { documentOfInput, versionLog } from './version-log.ts';
 
 interface Deps {
@@ -47,6 +47,11 @@ function fieldRow(reportId: number, field: FieldInput, index: number) {
     choices_sql: field.choices_sql,
   };
 }
+
+/** Why an editor's delete of a live report is refused, and the two ways that do work. */
+export const liveDeletionMessage = (name: string) =>
+  `The report "${name}" is live: an admin deletes it, or an editor saves it with active: false ` +
+  '(a draft someone else approves and promotes) and may delete it once it is inactive';
 
 export function reportService({ reports, versions, clusters, audit }: Deps) {
   const log = versionLog(versions);
@@ -75,8 +80,8 @@ export function reportService({ reports, versions, clusters, audit }: Deps) {
 
   /** Validates a save; `target` is the report a promoted version belongs to. */
   async function check(
+    ctx: RequestContext,
     raw: ReportInput,
-    actor: Principal,
     options: { replace?: boolean },
     target?: ReportRow,
   ) {
@@ -98,7 +103,7 @@ export function reportService({ reports, versions, clusters, audit }: Deps) {
       throw conflict(`A report named "${input.name}" already exists`);
     }
     const existing = target ?? sameName;
-    if (existing && !canEditReport(actor, { adminOnly: existing.admin_only === 1 })) {
+    if (existing && !canEditReport(ctx.principal, { adminOnly: existing.admin_only === 1 })) {
       throw new AppError('forbidden', `You may not change the report "${input.name}"`);
     }
     if (existing && !options.replace) throw conflict(`A report named "${input.name}" already exists`);
@@ -112,7 +117,7 @@ export function reportService({ reports, versions, clusters, audit }: Deps) {
   }
 
   /** Writes a checked definition to the report tables; returns the report id. */
-  async function write(checked: Awaited<ReturnType<typeof check>>, actor: Principal): Promise<number> {
+  async function write(ctx: RequestContext, checked: Awaited<ReturnType<typeof check>>): Promise<number> {
     const { input, slug, existing } = checked;
     const now = nowIso();
     const row = {
@@ -135,7 +140,7 @@ export function reportService({ reports, versions, clusters, audit }: Deps) {
       id = existing.id;
       await reports.update(id, row);
     } else {
-      id = await reports.insert({ ...row, created_by: actor.name, created_at: now });
+      id = await reports.insert({ ...row, created_by: ctx.principal.name, created_at: now });
     }
     await reports.setGroups(id, [...new Set(input.groups)]);
     await syncFields(id, input.fields);
@@ -151,7 +156,7 @@ export function reportService({ reports, versions, clusters, audit }: Deps) {
     );
     // The last write bumps the revision again, so a definition cached half-way is never kept.
     await reports.update(id, { updated_at: now });
-    await audit.adminChange(actor, existing ? 'report.update' : 'report.create', {
+    await audit.adminChange(ctx, existing ? 'report.update' : 'report.create', {
       name: input.name,
       slug,
     });
@@ -187,11 +192,11 @@ export function reportService({ reports, versions, clusters, audit }: Deps) {
 
     /** Creates a report, or with `replace` overwrites the one of the same name; see `saveVersion`. */
     async save(
+      ctx: RequestContext,
       raw: ReportInput,
-      actor: Principal,
       options: { replace?: boolean } = {},
     ): Promise<ReportDefinition> {
-      return (await this.saveVersion(raw, actor, options)).report;
+      return (await this.saveVersion(ctx, raw, options)).report;
     },
 
     /**
@@ -200,36 +205,40 @@ export function reportService({ reports, versions, clusters, audit }: Deps) {
      * report is created inactive, so only admins can run it until the draft is promoted.
      */
     async saveVersion(
+      ctx: RequestContext,
       raw: ReportInput,
-      actor: Principal,
       options: { replace?: boolean } = {},
     ): Promise<{ report: ReportDefinition; version: ReportVersionRow }> {
-      const checked = await check(raw, actor, options);
+      const checked = await check(ctx, raw, options);
       const document = documentOfInput(checked.input);
       const current = checked.existing ? await definition(checked.existing) : undefined;
-      if (actor.isAdmin) {
-        const id = await write(checked, actor);
-        const version = await log.record(id, document, actor.name, 'live', current);
+      if (ctx.principal.isAdmin) {
+        const id = await write(ctx, checked);
+        const version = await log.record(id, document, ctx.principal.name, 'live', current);
         return { report: await this.definitionById(id), version };
       }
       if (current) {
-        const version = await log.record(current.id, document, actor.name, 'draft', current);
-        await audit.adminChange(actor, 'report.draft', {
+        const version = await log.record(current.id, document, ctx.principal.name, 'draft', current);
+        await audit.adminChange(ctx, 'report.draft', {
           name: current.name,
           version: version.number,
         });
         return { report: current, version };
       }
-      const id = await write({ ...checked, input: { ...checked.input, active: false } }, actor);
-      const version = await log.record(id, document, actor.name, 'draft');
+      const id = await write(ctx, { ...checked, input: { ...checked.input, active: false } });
+      const version = await log.record(id, document, ctx.principal.name, 'draft');
       return { report: await this.definitionById(id), version };
     },
 
     /** Writes a stored version's document to the report tables: promotion makes it live. */
-    async publishDocument(reportId: number, document: unknown, actor: Principal): Promise<ReportDefinition> {
+    async publishDocument(
+      ctx: RequestContext,
+      reportId: number,
+      document: unknown,
+    ): Promise<ReportDefinition> {
       const target = await reports.findById(reportId);
       if (!target) throw notFound(`No report ${reportId}`);
-      await write(await check(document as ReportInput, actor, { replace: true }, target), actor);
+      await write(ctx, await check(ctx, document as ReportInput, { replace: true }, target));
       return this.definitionById(reportId);
     },
 
@@ -243,28 +252,37 @@ export function reportService({ reports, versions, clusters, audit }: Deps) {
      * An editor's unsaved state as a runnable definition: validated like a save, never stored.
      * It carries no report id, so field choices load directly from their lists or SQL.
      */
-    async unsavedDefinition(document: unknown, actor: Principal): Promise<ReportDefinition> {
+    async unsavedDefinition(ctx: RequestContext, document: unknown): Promise<ReportDefinition> {
       const input = parseInput(document as ReportInput);
-      if (!canEditReport(actor, { adminOnly: input.admin_only })) {
+      if (!canEditReport(ctx.principal, { adminOnly: input.admin_only })) {
         throw new AppError('forbidden', `You may not preview the admin-only report "${input.name}"`);
       }
       const now = nowIso();
       const base = {
         id: 0,
         slug: slugify(input.name),
-        createdBy: actor.name,
+        createdBy: ctx.principal.name,
         createdAt: now,
         updatedAt: now,
       };
       return unstoredDefinition(input, base);
     },
 
-    async delete(ref: string, actor: Principal): Promise<void> {
+    /**
+     * Soft delete (see `markDeleted`). A live (active) report disappears for everyone who runs
+     * it, so an editor alone may not do that: an admin deletes it, or an editor first saves it
+     * with `active: false` — a draft that someone else must approve before it is promoted.
+     */
+    async delete(ctx: RequestContext, ref: string): Promise<void> {
       const report = await this.resolve(ref);
-      if (!canEditReport(actor, report))
+      if (!canEditReport(ctx.principal, report))
         throw new AppError('forbidden', `You may not delete "${report.name}"`);
-      await reports.delete(report.id);
-      await audit.adminChange(actor, 'report.delete', { name: report.name });
+      if (report.active && !ctx.principal.isAdmin) throw forbidden(liveDeletionMessage(report.name));
+      const row = await reports.findById(report.id);
+      if (!row) throw notFound(`No report "${ref}"`);
+      await reports.markDeleted(row, nowIso());
+      await reports.deleteSchedules(report.id);
+      await audit.adminChange(ctx, 'report.delete', { name: report.name, slug: report.slug });
     },
   };
 }

@@ -16,6 +16,7 @@ import { openHeaders } from './api-target-headers.ts';
 import { storedRunMessage } from './database-failure.ts';
 import { MailNotSent } from './mail-failure.ts';
 import type { ReportRunner, RunOutput } from './report-runner.ts';
+import { contextFor } from './request-context.ts';
 import { nextRunOf } from './schedule-input.ts';
 import type { StoredDeliveries } from './schedules.ts';
 import type { SecretBox } from './server-key.ts';
@@ -210,7 +211,7 @@ export function scheduleRuns(deps: RunDeps) {
       try {
         const principal = await ownerPrincipal(schedule);
         const params = JSON.parse(schedule.params_json) as Record<string, unknown>;
-        const output = await deps.runner.run(String(schedule.report_id), params, { principal });
+        const output = await deps.runner.run(contextFor(principal), String(schedule.report_id), params);
         const gathered = await materialize(output);
         rows = gathered.rows;
         deliveries = await deliver(schedule, gathered);

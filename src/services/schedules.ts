@@ -14,6 +14,7 @@ import type { AuditService } from './audit.ts';
 import { coerceParameters } from './parameters.ts';
 import type { ReportDefinition } from './report-model.ts';
 import type { ReportRunner } from './report-runner.ts';
+import type { RequestContext } from './request-context.ts';
 import {
   checkCron,
   checkRecipients,
@@ -112,18 +113,14 @@ export function scheduleService(deps: Deps) {
   const now = deps.now ?? (() => new Date());
   const changed = () => deps.onChange?.();
 
-  async function reportFor(ref: string | number, principal: Principal): Promise<ReportDefinition> {
-    const report = await runner.authorized(String(ref), principal);
+  async function reportFor(ctx: RequestContext, ref: string | number): Promise<ReportDefinition> {
+    const report = await runner.authorized(ctx, String(ref));
     if (report.id === 0) throw badRequest('report: built-in reports cannot be scheduled');
     return report;
   }
 
   /** Values are checked as a run would check them, so a schedule cannot be saved to fail. */
-  async function checkParams(
-    report: ReportDefinition,
-    params: Record<string, unknown>,
-    principal: Principal,
-  ) {
+  async function checkParams(report: ReportDefinition, params: Record<string, unknown>, ctx: RequestContext) {
     const bodies = report.type === 'panel' ? report.sections.map((s) => s.sql) : [report.sql];
     await coerceParameters(
       report.fields,
@@ -132,7 +129,7 @@ export function scheduleService(deps: Deps) {
       async (field) =>
         field.choices
           ? field.choices.map((c) => ({ value: c.value, label: c.label ?? String(c.value) }))
-          : runner.choices(field.id, principal),
+          : runner.choices(ctx, field.id),
     );
   }
 
@@ -166,21 +163,23 @@ export function scheduleService(deps: Deps) {
   }
 
   return {
-    async list(principal: Principal): Promise<ScheduleRecord[]> {
+    async list(ctx: RequestContext): Promise<ScheduleRecord[]> {
+      const { principal } = ctx;
       const rows = principal.isAdmin ? await schedules.list() : await schedules.list(ownerOf(principal));
       return rows.map(presentSchedule);
     },
 
-    async get(id: number, principal: Principal): Promise<ScheduleRecord> {
-      return presentSchedule(await visible(id, principal));
+    async get(ctx: RequestContext, id: number): Promise<ScheduleRecord> {
+      return presentSchedule(await visible(id, ctx.principal));
     },
 
-    async create(input: ScheduleInput, principal: Principal): Promise<ScheduleRecord> {
+    async create(ctx: RequestContext, input: ScheduleInput): Promise<ScheduleRecord> {
+      const { principal } = ctx;
       const owner = ownerOf(principal);
-      const report = await reportFor(input.report, principal);
+      const report = await reportFor(ctx, input.report);
       const timezone = checkTimeZone(input.timezone);
       const cron = checkCron(input.cron, timezone, deps.minuteOnly);
-      await checkParams(report, input.params, principal);
+      await checkParams(report, input.params, ctx);
       const deliveries = await sealDeliveries(input.deliveries, owner, null);
       const at = now().toISOString();
       const row = await schedules.insert({
@@ -198,29 +197,30 @@ export function scheduleService(deps: Deps) {
         created_at: at,
         updated_at: at,
       });
-      await audit.adminChange(principal, 'schedule.create', {
+      await audit.adminChange(ctx, 'schedule.create', {
         id: row.id,
         report: report.slug,
         cron,
         timezone,
       });
       changed();
-      return this.get(row.id, principal);
+      return this.get(ctx, row.id);
     },
 
     /** Changes what is given; re-checks everything as the caller, who must be able to run the report. */
-    async update(id: number, changes: ScheduleChanges, principal: Principal): Promise<ScheduleRecord> {
+    async update(ctx: RequestContext, id: number, changes: ScheduleChanges): Promise<ScheduleRecord> {
+      const { principal } = ctx;
       const row = await visible(id, principal);
       const owner: Owner = {
         kind: row.owner_kind as Owner['kind'],
         name: row.owner_email,
         email: row.owner_kind === 'user' ? row.owner_email : null,
       };
-      const report = await reportFor(changes.report ?? row.report_id, principal);
+      const report = await reportFor(ctx, changes.report ?? row.report_id);
       const timezone = checkTimeZone(changes.timezone ?? row.timezone);
       const cron = checkCron(changes.cron ?? row.cron, timezone, deps.minuteOnly);
       const params = changes.params ?? (JSON.parse(row.params_json) as Record<string, unknown>);
-      await checkParams(report, params, principal);
+      await checkParams(report, params, ctx);
       const previous = JSON.parse(row.deliveries_json) as StoredDeliveries;
       const deliveries = changes.deliveries
         ? await sealDeliveries(changes.deliveries, owner, previous)
@@ -239,26 +239,26 @@ export function scheduleService(deps: Deps) {
         next_run_at: active ? nextRunOf(cron, timezone) : null,
         updated_at: now().toISOString(),
       });
-      await audit.adminChange(principal, 'schedule.update', { id, changes: Object.keys(changes) });
+      await audit.adminChange(ctx, 'schedule.update', { id, changes: Object.keys(changes) });
       changed();
-      return this.get(id, principal);
+      return this.get(ctx, id);
     },
 
-    async delete(id: number, principal: Principal): Promise<void> {
-      await visible(id, principal);
+    async delete(ctx: RequestContext, id: number): Promise<void> {
+      await visible(id, ctx.principal);
       await schedules.delete(id);
-      await audit.adminChange(principal, 'schedule.delete', { id });
+      await audit.adminChange(ctx, 'schedule.delete', { id });
       changed();
     },
 
-    async runs(id: number, principal: Principal) {
-      await visible(id, principal);
+    async runs(ctx: RequestContext, id: number) {
+      await visible(id, ctx.principal);
       return (await schedules.runs(id)).map(presentRun);
     },
 
     /** Runs the schedule now, as its owner, and returns the run's record. */
-    async runNow(id: number, principal: Principal) {
-      await visible(id, principal);
+    async runNow(ctx: RequestContext, id: number) {
+      await visible(id, ctx.principal);
       const runId = await deps.runs.runTick(id, now(), { manual: true });
       if (runId === null) throw new AppError('conflict', 'The schedule is already running this moment');
       const run = await schedules.findRun(runId);

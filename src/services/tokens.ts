@@ -13,6 +13,7 @@ import {
 import type { TokenRow } from '../store/tables.ts';
 import type { tokenRepo } from '../store/token-repo.ts';
 import type { AuditService } from './audit.ts';
+import type { RequestContext } from './request-context.ts';
 import { recordTime } from './time-format.ts';
 import { newTokenNameKey, tokenNameKey } from './token-names.ts';
 
@@ -83,8 +84,8 @@ export function tokenService({ tokens, audit, roles, now = () => new Date() }: D
 
   return {
     async create(
+      ctx: RequestContext,
       input: { name: string; expiry: ExpiryPeriod; groups: string[] },
-      actor: Principal,
     ): Promise<CreatedToken> {
       // Stored in lower case, so the name in the header, the list and the audit is one spelling.
       const name = newTokenNameKey(input.name);
@@ -101,11 +102,11 @@ export function tokenService({ tokens, audit, roles, now = () => new Date() }: D
         name,
         secret_hash: hashSecret(secret).toString('hex'),
         groups_json: JSON.stringify(groups),
-        created_by: actor.name,
+        created_by: ctx.principal.name,
         created_at: created.toISOString(),
         expires_at: expires.toISOString(),
       });
-      await audit.adminChange(actor, 'token.create', { name, groups, expiry: input.expiry });
+      await audit.adminChange(ctx, 'token.create', { name, groups, expiry: input.expiry });
       const header = `Basic ${Buffer.from(`${name}:${secret}`).toString('base64')}`;
       return { name, header, expiry: recordTime(expires.toISOString()), groups };
     },
@@ -115,13 +116,13 @@ export function tokenService({ tokens, audit, roles, now = () => new Date() }: D
     },
 
     /** By the name as listed; a name that differs only in case works when it matches one token. */
-    async delete(name: string, actor: Principal): Promise<void> {
+    async delete(ctx: RequestContext, name: string): Promise<void> {
       const key = tokenNameKey(name);
       const matches = key ? await tokens.findByNameKey(key) : [];
       const row =
         matches.find((candidate) => candidate.name === name) ?? (matches.length === 1 ? matches[0] : null);
       if (!row || !(await tokens.deleteByName(row.name))) throw notFound(`No token named "${name}"`);
-      await audit.adminChange(actor, 'token.delete', { name: row.name });
+      await audit.adminChange(ctx, 'token.delete', { name: row.name });
     },
 
     /**

@@ -11,6 +11,7 @@ import type { SessionWithUser } from '../store/session-repo.ts';
 import type { AppUserRow } from '../store/tables.ts';
 import type { UserRepo } from '../store/user-repo.ts';
 import type { AuditService } from './audit.ts';
+import type { AnonymousContext, RequestContext } from './request-context.ts';
 import type { NewSession, SessionService } from './sessions.ts';
 import { recordTime } from './time-format.ts';
 
@@ -72,11 +73,11 @@ export function userService({ users, sessions, audit, roles, groupsForEmail, now
     return { kind: 'user', name: row.email, email: row.email, groups, ...rolesOf(groups, row.email, roles) };
   }
 
-  async function startSession(row: AppUserRow, method: string, client: string | null): Promise<SignedIn> {
+  async function startSession(anon: AnonymousContext, row: AppUserRow, method: string): Promise<SignedIn> {
     await users.update(row.id, { last_login: now().toISOString() });
     const principal = await principalOf(row);
     const session = await sessions.create(row.id);
-    await audit.adminChange(principal, 'user.login', { method }, client);
+    await audit.adminChange({ ...anon, principal }, 'user.login', { method });
     return { principal, session };
   }
 
@@ -91,8 +92,8 @@ export function userService({ users, sessions, audit, roles, groupsForEmail, now
 
     /** A local account (admin API or CLI); without a password the user can only sign in by SSO. */
     async create(
+      ctx: RequestContext,
       input: { email: string; password?: string | undefined },
-      actor: Principal,
     ): Promise<UserRecord> {
       const email = normalizeEmail(input.email);
       if (await users.findByEmail(email)) throw conflict(`A user with the email "${email}" already exists`);
@@ -102,22 +103,22 @@ export function userService({ users, sessions, audit, roles, groupsForEmail, now
         sso_subject: null,
         created_at: now().toISOString(),
       });
-      await audit.adminChange(actor, 'user.create', { email, password: Boolean(input.password) });
+      await audit.adminChange(ctx, 'user.create', { email, password: Boolean(input.password) });
       return toRecord(row, 0);
     },
 
-    async signInWithPassword(email: string, password: string, client: string | null): Promise<SignedIn> {
+    async signInWithPassword(anon: AnonymousContext, email: string, password: string): Promise<SignedIn> {
       const row = await users.findByEmail(normalizeEmail(email));
       const matches = await verify(row?.password_hash ?? (await dummy()), password);
       if (!row?.password_hash || !matches) throw refused();
-      return startSession(row, 'password', client);
+      return startSession(anon, row, 'password');
     },
 
     /**
      * Signs in a user the provider vouched for, creating the record at first sign-in and
      * storing the groups the provider sent this time.
      */
-    async signInWithSso(identity: SsoIdentity, client: string | null): Promise<SignedIn> {
+    async signInWithSso(anon: AnonymousContext, identity: SsoIdentity): Promise<SignedIn> {
       const email = normalizeEmail(identity.email);
       const ssoGroups = JSON.stringify([...new Set(identity.groups)].sort());
       let row = (await users.findBySubject(identity.subject)) ?? (await users.findByEmail(email));
@@ -136,7 +137,7 @@ export function userService({ users, sessions, audit, roles, groupsForEmail, now
           created_at: now().toISOString(),
         });
       }
-      return startSession(row, 'sso', client);
+      return startSession(anon, row, 'sso');
     },
 
     /** The principal of a live session, with its CSRF token. */
@@ -157,20 +158,20 @@ export function userService({ users, sessions, audit, roles, groupsForEmail, now
     },
 
     /** Deletes the user and their sessions; reports keep `created_by` as text. */
-    async delete(email: string, actor: Principal): Promise<void> {
+    async delete(ctx: RequestContext, email: string): Promise<void> {
       const normalized = normalizeEmail(email);
       if (!(await users.deleteByEmail(normalized))) throw notFound(`No user with the email "${normalized}"`);
-      await audit.adminChange(actor, 'user.delete', { email: normalized });
+      await audit.adminChange(ctx, 'user.delete', { email: normalized });
     },
 
     /**
      * Works out the user's groups now. Group lists apply on every request anyway; SSO groups
      * are what the provider sent at the last sign-in and change at the next one.
      */
-    async refreshGroups(email: string, actor: Principal): Promise<UserRecord> {
+    async refreshGroups(ctx: RequestContext, email: string): Promise<UserRecord> {
       const row = await requireUser(email);
       const record = await toRecord(row, null);
-      await audit.adminChange(actor, 'user.refresh_groups', { email: row.email, groups: record.groups });
+      await audit.adminChange(ctx, 'user.refresh_groups', { email: row.email, groups: record.groups });
       return record;
     },
   };

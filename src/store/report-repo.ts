@@ -11,18 +11,20 @@ import type {
 } from './tables.ts';
 
 export function reportRepo(db: Kysely<Database>) {
+  /** Reports that are not deleted: every lookup but the soft delete itself sees only these. */
+  const live = () => db.selectFrom('report').selectAll().where('deleted_at', 'is', null);
   return {
     list(): Promise<ReportRow[]> {
-      return db.selectFrom('report').selectAll().orderBy('name').execute();
+      return live().orderBy('name').execute();
     },
     findById(id: number): Promise<ReportRow | undefined> {
-      return db.selectFrom('report').selectAll().where('id', '=', id).executeTakeFirst();
+      return live().where('id', '=', id).executeTakeFirst();
     },
     findBySlug(slug: string): Promise<ReportRow | undefined> {
-      return db.selectFrom('report').selectAll().where('slug', '=', slug).executeTakeFirst();
+      return live().where('slug', '=', slug).executeTakeFirst();
     },
     findByName(name: string): Promise<ReportRow | undefined> {
-      return db.selectFrom('report').selectAll().where('name', '=', name).executeTakeFirst();
+      return live().where('name', '=', name).executeTakeFirst();
     },
     async insert(row: Omit<Insertable<ReportTable>, 'id'>): Promise<number> {
       const inserted = await db.insertInto('report').values(row).returning('id').executeTakeFirstOrThrow();
@@ -36,8 +38,26 @@ export function reportRepo(db: Kysely<Database>) {
         .where('id', '=', id)
         .execute();
     },
-    async delete(id: number): Promise<void> {
-      await db.deleteFrom('report').where('id', '=', id).execute();
+    /**
+     * Soft delete: the row stays (its versions and comments with it), inactive, its name and slug
+     * moved aside so both can be used again; a slug never holds `~`, so the moved one cannot clash.
+     */
+    async markDeleted(report: Pick<ReportRow, 'id' | 'name' | 'slug'>, at: string): Promise<void> {
+      await db
+        .updateTable('report')
+        .set((eb) => ({
+          name: `${report.name} (deleted #${report.id})`,
+          slug: `${report.slug}~deleted-${report.id}`,
+          active: 0,
+          deleted_at: at,
+          revision: eb('revision', '+', 1),
+        }))
+        .where('id', '=', report.id)
+        .execute();
+    },
+    /** A deleted report's schedules go with it: nobody may receive it any more. */
+    async deleteSchedules(reportId: number): Promise<void> {
+      await db.deleteFrom('schedule').where('report_id', '=', reportId).execute();
     },
     async groups(reportId: number): Promise<string[]> {
       const rows = await db
@@ -66,7 +86,13 @@ export function reportRepo(db: Kysely<Database>) {
         .execute();
     },
     findField(fieldId: number): Promise<ReportFieldRow | undefined> {
-      return db.selectFrom('report_field').selectAll().where('id', '=', fieldId).executeTakeFirst();
+      return db
+        .selectFrom('report_field')
+        .selectAll('report_field')
+        .innerJoin('report', 'report.id', 'report_field.report_id')
+        .where('report_field.id', '=', fieldId)
+        .where('report.deleted_at', 'is', null)
+        .executeTakeFirst();
     },
     async insertField(row: Omit<NewReportFieldRow, 'id'>): Promise<number> {
       const inserted = await db

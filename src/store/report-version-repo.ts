@@ -73,6 +73,7 @@ export function reportVersionRepo(db: Kysely<Database>) {
         .selectAll('report_version')
         .select(['report.name as report_name', 'report.slug as report_slug', 'report.admin_only'])
         .where('report_version.state', 'in', ['in_review', 'approved'])
+        .where('report.deleted_at', 'is', null)
         .orderBy('report_version.created_at')
         .orderBy('report_version.id')
         .execute();

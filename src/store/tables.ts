@@ -2,7 +2,7 @@
  * Row types of the metadata store, shared by SQLite and PostgreSQL. Booleans are stored as 0/1
  * and times as ISO-8601 UTC text so one schema and one migration set serve both dialects.
  */
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 export interface ConnectionTable {
   id: Generated<number>;
@@ -54,6 +54,8 @@ export interface ReportTable {
   created_by: string;
   created_at: string;
   updated_at: string;
+  /** Set when the report was deleted; the row stays for its versions, comments and audit. */
+  deleted_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ReportGroupTable {
@@ -110,6 +112,8 @@ export interface AuditTable {
   outcome: string;
   error: string | null;
   client: string | null;
+  /** The request's id (`X-Request-Id`); null on records written before it was kept. */
+  request_id: string | null;
 }
 
 export interface GroupListTable {

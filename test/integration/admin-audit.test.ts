@@ -43,6 +43,7 @@ describe('audit API', () => {
       'params',
       'principal',
       'report',
+      'request_id',
       'row_count',
       'sql',
     ]);

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { stringify } from 'yaml';
-import { internalPrincipal } from '../../src/policies/internal-principal.ts';
+import { internalContext } from '../../src/services/request-context.ts';
 import { READER_USER } from '../helpers/databases.ts';
 import { createTestApp, createToken, type TestApp } from '../helpers/test-app.ts';
 
@@ -76,14 +76,11 @@ describe('bundles', () => {
   });
 
   test('export leaves secrets out and imports back to the same definitions', async () => {
-    await t.app.services.connections.save(
-      {
-        name: 'pg-secret',
-        driver: 'postgres',
-        settings: { host: '127.0.0.1', database: 'test', user: READER_USER, password: 'hunter2-secret' },
-      },
-      internalPrincipal('admin'),
-    );
+    await t.app.services.connections.save(internalContext('admin'), {
+      name: 'pg-secret',
+      driver: 'postgres',
+      settings: { host: '127.0.0.1', database: 'test', user: READER_USER, password: 'hunter2-secret' },
+    });
     const exported = await t.app.server.inject({
       url: '/api/admin/bundle/export/?format=yaml',
       headers: admin(),

@@ -3,10 +3,10 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { internalPrincipal } from '../../src/policies/internal-principal.ts';
 import { accessGroupService } from '../../src/services/access-groups.ts';
 import { auditService } from '../../src/services/audit.ts';
 import { groupListService } from '../../src/services/group-lists.ts';
+import { internalContext } from '../../src/services/request-context.ts';
 import { accessGroupRepo } from '../../src/store/access-group-repo.ts';
 import { auditRepo } from '../../src/store/audit-repo.ts';
 import { migrateToLatest, openMetadataStore } from '../../src/store/db.ts';
@@ -58,13 +58,13 @@ for (const dialect of dialects) {
       const lists = groupListRepo(store.db);
       const groupLists = groupListService({ groupLists: lists, audit, dataDir });
       const accessGroups = accessGroupService({ accessGroups: accessGroupRepo(store.db), audit });
-      const actor = internalPrincipal('admin');
+      const ctx = internalContext('admin');
 
-      await groupLists.create({ name: 'b-list' }, actor);
-      await groupLists.create({ name: 'a-list', description: 'first' }, actor);
-      await groupLists.addMember('b-list', 'X@Example.com', actor);
-      await groupLists.addMember('a-list', 'x@example.com', actor);
-      await groupLists.addMember('a-list', 'x@example.com', actor);
+      await groupLists.create(ctx, { name: 'b-list' });
+      await groupLists.create(ctx, { name: 'a-list', description: 'first' });
+      await groupLists.addMember(ctx, 'b-list', 'X@Example.com');
+      await groupLists.addMember(ctx, 'a-list', 'x@example.com');
+      await groupLists.addMember(ctx, 'a-list', 'x@example.com');
       assert.deepEqual(await groupLists.groupsContaining('x@EXAMPLE.com'), ['a-list', 'b-list']);
       assert.deepEqual(
         (await groupLists.list()).map((g) => [g.name, g.members]),
@@ -73,29 +73,29 @@ for (const dialect of dialects) {
           ['b-list', ['x@example.com']],
         ],
       );
-      await groupLists.setImage('a-list', { bytes: PNG, filename: 'a.png' }, actor);
+      await groupLists.setImage(ctx, 'a-list', { bytes: PNG, filename: 'a.png' });
       const file = path.basename((await groupLists.get('a-list')).image ?? '');
       assert.ok(existsSync(path.join(dataDir, 'uploads', 'group-images', file)));
       assert.equal((await groupLists.image(file)).contentType, 'image/png');
-      await groupLists.delete('a-list', actor);
+      await groupLists.delete(ctx, 'a-list');
       assert.ok(!existsSync(path.join(dataDir, 'uploads', 'group-images', file)), 'the image goes too');
       const orphans = await store.db.selectFrom('group_member').selectAll().execute();
       assert.equal(orphans.length, 1, 'members of a deleted list are deleted with it');
-      await assert.rejects(() => groupLists.create({ name: 'b-list' }, actor), /already exists/);
+      await assert.rejects(() => groupLists.create(ctx, { name: 'b-list' }), /already exists/);
 
-      await accessGroups.save({ table: 'game', group: 'b', where: 'host_id=2' }, actor);
-      await accessGroups.save({ table: 'game', group: 'a', where: 'host_id=1' }, actor);
-      await accessGroups.save({ table: 'game', group: '*', where: 'host_id=3' }, actor);
+      await accessGroups.save(ctx, { table: 'game', group: 'b', where: 'host_id=2' });
+      await accessGroups.save(ctx, { table: 'game', group: 'a', where: 'host_id=1' });
+      await accessGroups.save(ctx, { table: 'game', group: '*', where: 'host_id=3' });
       await assert.rejects(() =>
         accessGroupRepo(store.db).insert({ table_name: 'game', group_name: 'a', where_sql: '1=1' }),
       );
-      await accessGroups.save({ table: 'game', group: 'a', where: 'host_id = 1' }, actor, { replace: true });
-      const principal = { ...actor, groups: ['b', 'a', '*'] };
+      await accessGroups.save(ctx, { table: 'game', group: 'a', where: 'host_id = 1' }, { replace: true });
+      const principal = { ...ctx.principal, groups: ['b', 'a', '*'] };
       const fragments = await accessGroups.fragmentsFor(principal);
       assert.equal(String(fragments.game), '(host_id = 1)');
       assert.equal(String(fragments.other), '1=0');
       assert.equal(
-        String((await accessGroups.fragmentsFor({ ...actor, groups: ['z'] })).game),
+        String((await accessGroups.fragmentsFor({ ...ctx.principal, groups: ['z'] })).game),
         '(host_id=3)',
       );
     });

@@ -46,6 +46,7 @@ for (const dialect of dialects) {
           '0005-schedules',
           '0006-versions-comments',
           '0007-rate-limits',
+          '0008-request-id-report-deleted',
           '0009-connection-privilege-check',
           '0010-token-name-key',
         ]);

@@ -2,9 +2,11 @@
  * `/report/mail/<report>/` against a real SMTP server on 127.0.0.1: the message that arrives is
  * read back (headers, HTML, attachments); recipients, groups and escaping are enforced.
  */
+
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import ExcelJS from 'exceljs';
+import { contextFor } from '../../src/services/request-context.ts';
 import { header, mimeParts, type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
 import { createTestApp, createToken, type TestApp } from '../helpers/test-app.ts';
 
@@ -137,6 +139,11 @@ describe('POST /report/mail/<report>/', () => {
     const audits = await t.app.services.audit.search({ action: 'report.mail', limit: 10 });
     const record = audits.find((a) => a.principal === 'mail-sales');
     assert.ok(record);
+    // The record names the report (column and details) and carries the request's client and id.
+    assert.equal(record.report, 'regions');
+    assert.equal((record.params as { name: string }).name, 'Regions');
+    assert.equal(record.request_id, response.headers['x-request-id']);
+    assert.ok(record.client);
     assert.deepEqual((record.params as { to: string[] }).to, [
       'Boss@allowed.example',
       'team@allowed.example',
@@ -212,7 +219,7 @@ describe('mailService.sendRun', () => {
       .toString()
       .split(':');
     const principal = await t.app.services.tokens.authenticate(name ?? '', secret ?? '');
-    const run = () => t.app.services.runner.run('nothing', {}, { principal });
+    const run = () => t.app.services.runner.run(contextFor(principal), 'nothing', {});
     const skipped = await t.app.services.mail.sendRun({
       to: ['team@allowed.example'],
       subject: 'Empty',

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { internalPrincipal } from '../../src/policies/internal-principal.ts';
+import { internalContext } from '../../src/services/request-context.ts';
 import { createPostgresDatabase, postgresReachable } from '../helpers/postgres-database.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 
@@ -295,8 +295,8 @@ describe('users and sessions on a PostgreSQL metadata store', {
     const first = await buildApp(config);
     const second = await buildApp(config);
     try {
-      const actor = internalPrincipal(config.adminGroup);
-      await first.services.users.create({ email: 'Pat@Example.com', password: PASSWORD }, actor);
+      const ctx = internalContext(config.adminGroup);
+      await first.services.users.create(ctx, { email: 'Pat@Example.com', password: PASSWORD });
       const login = await first.server.inject({
         method: 'POST',
         url: '/auth/login',
@@ -309,7 +309,7 @@ describe('users and sessions on a PostgreSQL metadata store', {
       const [pat] = await second.services.users.list();
       assert.equal(pat?.active_sessions, 1);
       assert.equal(pat?.sign_in, 'password');
-      await second.services.users.delete('pat@example.com', actor);
+      await second.services.users.delete(ctx, 'pat@example.com');
       assert.deepEqual(await first.store.db.selectFrom('session').selectAll().execute(), []);
       assert.equal((await first.server.inject({ url: '/api/me', headers: { cookie } })).statusCode, 401);
     } finally {

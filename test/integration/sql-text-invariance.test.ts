@@ -9,10 +9,10 @@ import fc from 'fast-check';
 import { servicesFor } from '../../src/app.ts';
 import type { DataSource, RunRequest } from '../../src/datasources/driver.ts';
 import { AppError } from '../../src/errors.ts';
-import { internalPrincipal } from '../../src/policies/internal-principal.ts';
 import { openConnectionRow } from '../../src/services/connections.ts';
 import { dataSourceCache } from '../../src/services/data-source-cache.ts';
 import type { ReportInput } from '../../src/services/report-model.ts';
+import { internalContext } from '../../src/services/request-context.ts';
 import { loadServerKey, secretBox } from '../../src/services/server-key.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 
@@ -89,17 +89,14 @@ const value = fc.oneof(
 
 test('the SQL text sent to the driver never changes with parameter values', async () => {
   const services = recordingServices();
-  const actor = internalPrincipal('admin');
-  await services.reports.save(
-    {
-      name: 'Invariance',
-      cluster: 'demo',
-      groups: ['*'],
-      sql: sql.replace("'{{ _text }}'", '{{ _text }}'),
-      fields,
-    },
-    actor,
-  );
+  const ctx = internalContext('admin');
+  await services.reports.save(ctx, {
+    name: 'Invariance',
+    cluster: 'demo',
+    groups: ['*'],
+    sql: sql.replace("'{{ _text }}'", '{{ _text }}'),
+    fields,
+  });
   const texts = new Set<string>();
   await fc.assert(
     fc.asyncProperty(
@@ -108,11 +105,7 @@ test('the SQL text sent to the driver never changes with parameter values', asyn
       async (raw, pick) => {
         seen.length = 0;
         try {
-          const output = await services.runner.run(
-            'invariance',
-            { ...raw, _pick: pick },
-            { principal: actor },
-          );
+          const output = await services.runner.run(ctx, 'invariance', { ...raw, _pick: pick });
           if (output.kind === 'table') for await (const _batch of output.rows);
         } catch (error) {
           assert.ok(error instanceof AppError, String(error));
@@ -135,17 +128,13 @@ test('the SQL text sent to the driver never changes with parameter values', asyn
 
 test('values are bound exactly as given, whatever they contain', async () => {
   const services = recordingServices();
-  const actor = internalPrincipal('admin');
+  const ctx = internalContext('admin');
   await fc.assert(
     fc.asyncProperty(
       nasty.filter((s) => s.trim() !== '' && !s.includes('\u0000')),
       async (text) => {
         seen.length = 0;
-        const output = await services.runner.run(
-          'invariance',
-          { _text: text, _pick: 'a' },
-          { principal: actor },
-        );
+        const output = await services.runner.run(ctx, 'invariance', { _text: text, _pick: 'a' });
         assert.equal(output.kind, 'table');
         if (output.kind !== 'table') return;
         const rows: unknown[][] = [];

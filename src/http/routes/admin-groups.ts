@@ -3,12 +3,11 @@
  * served to any authenticated caller with headers that keep a browser from treating them as
  * anything but an image.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AppError, badRequest, forbidden } from '../../errors.ts';
-import type { Principal } from '../../policies/principal.ts';
-import { canAdminister } from '../../policies/report-access.ts';
+import type { FastifyInstance } from 'fastify';
+import { AppError, badRequest } from '../../errors.ts';
 import { GROUP_IMAGE_MAX_BYTES } from '../../services/group-lists.ts';
 import { okEnvelope } from '../envelope.ts';
+import { contextOf } from '../route-auth.ts';
 import type { RouteDeps } from '../server.ts';
 import {
   accessGroupParams,
@@ -21,53 +20,45 @@ import {
   updateGroupListBody,
 } from './admin-groups.schema.ts';
 
-export function adminGroupRoutes(server: FastifyInstance, { services, auth }: RouteDeps) {
-  async function admin(request: FastifyRequest): Promise<Principal> {
-    const principal = await auth.principalOf(request);
-    if (!canAdminister(principal)) throw forbidden('This needs an admin');
-    return principal;
-  }
+const ADMIN = { config: { role: 'admin' } } as const;
 
-  server.get('/api/admin/group-lists/', async (request) => {
-    await admin(request);
+export function adminGroupRoutes(server: FastifyInstance, { services }: RouteDeps) {
+  server.get('/api/admin/group-lists/', ADMIN, async (_request) => {
     return okEnvelope(await services.groupLists.list());
   });
-  server.post('/api/admin/group-lists/', async (request, reply) => {
-    const actor = await admin(request);
-    const created = await services.groupLists.create(createGroupListBody.parse(request.body), actor);
+  server.post('/api/admin/group-lists/', ADMIN, async (request, reply) => {
+    const ctx = contextOf(request);
+    const created = await services.groupLists.create(ctx, createGroupListBody.parse(request.body));
     return reply.code(201).send(okEnvelope([created]));
   });
-  server.get('/api/admin/group-lists/:name/', async (request) => {
-    await admin(request);
+  server.get('/api/admin/group-lists/:name/', ADMIN, async (request) => {
     return okEnvelope([await services.groupLists.get(groupListParams.parse(request.params).name)]);
   });
-  server.put('/api/admin/group-lists/:name/', async (request) => {
-    const actor = await admin(request);
+  server.put('/api/admin/group-lists/:name/', ADMIN, async (request) => {
+    const ctx = contextOf(request);
     const { name } = groupListParams.parse(request.params);
-    return okEnvelope([
-      await services.groupLists.update(name, updateGroupListBody.parse(request.body), actor),
-    ]);
+    return okEnvelope([await services.groupLists.update(ctx, name, updateGroupListBody.parse(request.body))]);
   });
-  server.delete('/api/admin/group-lists/:name/', async (request) => {
-    const actor = await admin(request);
-    await services.groupLists.delete(groupListParams.parse(request.params).name, actor);
+  server.delete('/api/admin/group-lists/:name/', ADMIN, async (request) => {
+    const ctx = contextOf(request);
+    await services.groupLists.delete(ctx, groupListParams.parse(request.params).name);
     return okEnvelope([]);
   });
 
-  server.post('/api/admin/group-lists/:name/members/', async (request, reply) => {
-    const actor = await admin(request);
+  server.post('/api/admin/group-lists/:name/members/', ADMIN, async (request, reply) => {
+    const ctx = contextOf(request);
     const { name } = groupListParams.parse(request.params);
     const { email } = memberBody.parse(request.body);
-    return reply.code(201).send(okEnvelope([await services.groupLists.addMember(name, email, actor)]));
+    return reply.code(201).send(okEnvelope([await services.groupLists.addMember(ctx, name, email)]));
   });
-  server.delete('/api/admin/group-lists/:name/members/:email/', async (request) => {
-    const actor = await admin(request);
+  server.delete('/api/admin/group-lists/:name/members/:email/', ADMIN, async (request) => {
+    const ctx = contextOf(request);
     const { name, email } = memberParams.parse(request.params);
-    return okEnvelope([await services.groupLists.removeMember(name, email, actor)]);
+    return okEnvelope([await services.groupLists.removeMember(ctx, name, email)]);
   });
 
-  server.put('/api/admin/group-lists/:name/image/', async (request) => {
-    const actor = await admin(request);
+  server.put('/api/admin/group-lists/:name/image/', ADMIN, async (request) => {
+    const ctx = contextOf(request);
     const { name } = groupListParams.parse(request.params);
     if (!request.isMultipart())
       throw badRequest('Upload the image as multipart/form-data with one file field');
@@ -79,12 +70,11 @@ export function adminGroupRoutes(server: FastifyInstance, { services, auth }: Ro
     const bytes = await part.toBuffer();
     if (part.file.truncated)
       throw new AppError('too_large', `The image is larger than ${GROUP_IMAGE_MAX_BYTES / 1024} KiB`);
-    const saved = await services.groupLists.setImage(name, { bytes, filename: part.filename }, actor);
+    const saved = await services.groupLists.setImage(ctx, name, { bytes, filename: part.filename });
     return okEnvelope([saved]);
   });
 
   server.get('/api/group-images/:file', async (request, reply) => {
-    await auth.principalOf(request);
     const image = await services.groupLists.image(groupImageParams.parse(request.params).file);
     return reply
       .type(image.contentType)
@@ -95,18 +85,17 @@ export function adminGroupRoutes(server: FastifyInstance, { services, auth }: Ro
       .send(image.bytes);
   });
 
-  server.get('/api/admin/access-groups/', async (request) => {
-    await admin(request);
+  server.get('/api/admin/access-groups/', ADMIN, async (_request) => {
     return okEnvelope(await services.accessGroups.list());
   });
-  server.post('/api/admin/access-groups/', async (request, reply) => {
-    const actor = await admin(request);
-    const saved = await services.accessGroups.save(createAccessGroupBody.parse(request.body), actor);
+  server.post('/api/admin/access-groups/', ADMIN, async (request, reply) => {
+    const ctx = contextOf(request);
+    const saved = await services.accessGroups.save(ctx, createAccessGroupBody.parse(request.body));
     return reply.code(201).send(okEnvelope([saved]));
   });
-  server.delete('/api/admin/access-groups/:id/', async (request) => {
-    const actor = await admin(request);
-    await services.accessGroups.delete(accessGroupParams.parse(request.params).id, actor);
+  server.delete('/api/admin/access-groups/:id/', ADMIN, async (request) => {
+    const ctx = contextOf(request);
+    await services.accessGroups.delete(ctx, accessGroupParams.parse(request.params).id);
     return okEnvelope([]);
   });
 }

@@ -1,16 +1,15 @@
 /**
- * The admin JSON API: tokens, connections, clusters, reports and bundles. Every route checks the
- * caller's role with the same policy functions the services use.
+ * The admin JSON API: tokens, connections, clusters, reports and bundles. Each route declares its
+ * role (checked by the authorization hook); the services check again for what they return.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { forbidden } from '../../errors.ts';
 import type { Principal } from '../../policies/principal.ts';
-import { canAdminister } from '../../policies/report-access.ts';
 import { exportBundle, importBundle, parseBundle } from '../../services/bundles.ts';
 import type { ReportDefinition } from '../../services/report-model.ts';
 import { okEnvelope } from '../envelope.ts';
 import { presentReport } from '../presenters.ts';
+import { contextOf } from '../route-auth.ts';
 import type { RouteDeps } from '../server.ts';
 import { createTokenBody, tokenNameParams } from './admin-tokens.schema.ts';
 
@@ -31,111 +30,99 @@ function savedEnvelope(
   return okEnvelope([{ ...presentReport(saved.report, actor), version }], message);
 }
 
+const ADMIN = { config: { role: 'admin' } } as const;
+const EDITOR = { config: { role: 'editor' } } as const;
+
 export function adminRoutes(server: FastifyInstance, deps: RouteDeps) {
-  const { services, auth, transaction } = deps;
+  const { services, transaction } = deps;
 
-  async function admin(request: FastifyRequest): Promise<Principal> {
-    const principal = await auth.principalOf(request);
-    if (!canAdminister(principal)) throw forbidden('This needs an admin');
-    return principal;
-  }
-  async function editor(request: FastifyRequest): Promise<Principal> {
-    const principal = await auth.principalOf(request);
-    if (!principal.isEditor) throw forbidden('This needs an editor or admin');
-    return principal;
-  }
-
-  server.get('/api/admin/tokens/', async (request) => {
-    await admin(request);
+  server.get('/api/admin/tokens/', ADMIN, async () => {
     return okEnvelope(await services.tokens.list());
   });
-  server.post('/api/admin/tokens/', async (request, reply) => {
-    const actor = await admin(request);
-    const created = await services.tokens.create(createTokenBody.parse(request.body), actor);
+  server.post('/api/admin/tokens/', ADMIN, async (request, reply) => {
+    const ctx = contextOf(request);
+    const created = await services.tokens.create(ctx, createTokenBody.parse(request.body));
     return reply.code(201).send(okEnvelope([created], 'Copy the header now: it is shown only once'));
   });
-  server.delete('/api/admin/tokens/:name/', async (request) => {
-    const actor = await admin(request);
-    await services.tokens.delete(tokenNameParams.parse(request.params).name, actor);
+  server.delete('/api/admin/tokens/:name/', ADMIN, async (request) => {
+    const ctx = contextOf(request);
+    await services.tokens.delete(ctx, tokenNameParams.parse(request.params).name);
     return okEnvelope([]);
   });
 
-  server.get('/api/admin/connections/', async (request) => {
-    await admin(request);
+  server.get('/api/admin/connections/', ADMIN, async () => {
     return okEnvelope(await services.connections.list());
   });
-  server.post('/api/admin/connections/', async (request, reply) => {
-    const actor = await admin(request);
-    return reply.code(201).send(okEnvelope([await services.connections.save(request.body as never, actor)]));
+  server.post('/api/admin/connections/', ADMIN, async (request, reply) => {
+    const ctx = contextOf(request);
+    return reply.code(201).send(okEnvelope([await services.connections.save(ctx, request.body as never)]));
   });
-  server.put('/api/admin/connections/:name/', async (request) => {
-    const actor = await admin(request);
+  server.put('/api/admin/connections/:name/', ADMIN, async (request) => {
+    const ctx = contextOf(request);
     const body = { ...(request.body as object), name: nameParams.parse(request.params).name };
-    return okEnvelope([await services.connections.save(body as never, actor, { replace: true })]);
+    return okEnvelope([await services.connections.save(ctx, body as never, { replace: true })]);
   });
-  server.delete('/api/admin/connections/:name/', async (request) => {
-    const actor = await admin(request);
-    await services.connections.delete(nameParams.parse(request.params).name, actor);
+  server.delete('/api/admin/connections/:name/', ADMIN, async (request) => {
+    const ctx = contextOf(request);
+    await services.connections.delete(ctx, nameParams.parse(request.params).name);
     return okEnvelope([]);
   });
-  server.post('/api/admin/connections/:name/test/', async (request) => {
-    await admin(request);
+  server.post('/api/admin/connections/:name/test/', ADMIN, async (request) => {
     await services.connections.test(nameParams.parse(request.params).name);
     return okEnvelope([], 'The connection works');
   });
 
-  server.get('/api/admin/clusters/', async (request) => {
-    await admin(request);
+  server.get('/api/admin/clusters/', ADMIN, async () => {
     return okEnvelope(await services.clusters.list());
   });
-  server.put('/api/admin/clusters/:name/', async (request) => {
-    const actor = await admin(request);
+  server.put('/api/admin/clusters/:name/', ADMIN, async (request) => {
+    const ctx = contextOf(request);
     const body = { ...(request.body as object), name: nameParams.parse(request.params).name };
-    return okEnvelope([await services.clusters.save(body as never, actor, { replace: true })]);
+    return okEnvelope([await services.clusters.save(ctx, body as never, { replace: true })]);
   });
-  server.delete('/api/admin/clusters/:name/', async (request) => {
-    const actor = await admin(request);
-    await services.clusters.delete(nameParams.parse(request.params).name, actor);
+  server.delete('/api/admin/clusters/:name/', ADMIN, async (request) => {
+    const ctx = contextOf(request);
+    await services.clusters.delete(ctx, nameParams.parse(request.params).name);
     return okEnvelope([]);
   });
 
-  server.get('/api/admin/reports/', async (request) => {
-    const actor = await editor(request);
-    return okEnvelope((await services.reports.list()).map((report) => presentReport(report, actor)));
+  server.get('/api/admin/reports/', EDITOR, async (request) => {
+    const ctx = contextOf(request);
+    return okEnvelope((await services.reports.list()).map((report) => presentReport(report, ctx.principal)));
   });
-  server.post('/api/admin/reports/', async (request, reply) => {
-    const actor = await editor(request);
-    const saved = await transaction((scoped) => scoped.reports.saveVersion(request.body as never, actor));
-    return reply.code(201).send(savedEnvelope(saved, actor));
+  server.post('/api/admin/reports/', EDITOR, async (request, reply) => {
+    const ctx = contextOf(request);
+    const saved = await transaction((scoped) => scoped.reports.saveVersion(ctx, request.body as never));
+    return reply.code(201).send(savedEnvelope(saved, ctx.principal));
   });
-  server.put('/api/admin/reports/:report/', async (request) => {
-    const actor = await editor(request);
+  server.put('/api/admin/reports/:report/', EDITOR, async (request) => {
+    const ctx = contextOf(request);
     const current = await services.reports.resolve(reportParams.parse(request.params).report);
     const body = {
       ...(request.body as object),
       name: (request.body as { name?: string })?.name ?? current.name,
     };
     const saved = await transaction((scoped) =>
-      scoped.reports.saveVersion(body as never, actor, { replace: true }),
+      scoped.reports.saveVersion(ctx, body as never, { replace: true }),
     );
-    return savedEnvelope(saved, actor);
+    return savedEnvelope(saved, ctx.principal);
   });
-  server.delete('/api/admin/reports/:report/', async (request) => {
-    const actor = await editor(request);
-    await services.reports.delete(reportParams.parse(request.params).report, actor);
+  server.delete('/api/admin/reports/:report/', EDITOR, async (request) => {
+    const ctx = contextOf(request);
+    const { report } = reportParams.parse(request.params);
+    await transaction((scoped) => scoped.reports.delete(ctx, report));
     return okEnvelope([]);
   });
 
-  server.post('/api/admin/bundle/import/', async (request) => {
-    const actor = await editor(request);
+  server.post('/api/admin/bundle/import/', EDITOR, async (request) => {
+    const ctx = contextOf(request);
     const text = typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? {});
-    const summary = await transaction((scoped) => importBundle(parseBundle(text), scoped, actor));
+    const summary = await transaction((scoped) => importBundle(ctx, parseBundle(text), scoped));
     return okEnvelope([summary]);
   });
-  server.get('/api/admin/bundle/export/', async (request, reply) => {
-    await editor(request);
+  server.get('/api/admin/bundle/export/', EDITOR, async (request, reply) => {
     const { format } = exportQuery.parse(request.query);
-    const text = await exportBundle(services, format);
+    const text = await exportBundle(contextOf(request), services, format);
     return reply.type(format === 'json' ? 'application/json' : 'application/yaml').send(text);
   });
 }

@@ -12,6 +12,7 @@ import { FLOW_MAX_AGE_SECONDS } from '../../services/oidc.ts';
 import { normalizeEmail } from '../../services/users.ts';
 import { type AttemptLimits, blockedFor, countFailure } from '../../store/rate-limit-store.ts';
 import { okEnvelope } from '../envelope.ts';
+import { anonymousContextOf, callerOf } from '../route-auth.ts';
 import { refuseCrossSiteLogin } from '../same-origin-login.ts';
 import type { RouteDeps } from '../server.ts';
 import {
@@ -69,10 +70,7 @@ function loginLimiter(limits: AttemptLimits) {
   };
 }
 
-export function authRoutes(
-  server: FastifyInstance,
-  { services, auth, config, attemptLimits, metrics }: RouteDeps,
-) {
+export function authRoutes(server: FastifyInstance, { services, config, attemptLimits, metrics }: RouteDeps) {
   const limiter = loginLimiter(attemptLimits);
 
   const callbackUrl = (request: FastifyRequest) =>
@@ -80,43 +78,51 @@ export function authRoutes(
 
   // onRequest: a cross-site attempt is refused before its body is even read.
   const sameOriginOnly = async (request: FastifyRequest) => refuseCrossSiteLogin(request, config.publicUrl);
-  server.post('/auth/login', { onRequest: sameOriginOnly }, async (request, reply) => {
-    const { email, password } = loginBody.parse(request.body);
-    const key = normalizeEmail(email);
-    await limiter.checkNotBlocked(request.ip, key);
-    try {
-      const { principal, session } = await services.users.signInWithPassword(email, password, request.ip);
-      await limiter.succeeded(key);
-      setSessionCookie(request, reply, session);
-      return okEnvelope([presentPrincipal(principal, session.csrfToken)]);
-    } catch (error) {
-      if (error instanceof AppError && error.code === 'unauthenticated') {
-        metrics.authFailures.inc({ kind: 'password' });
-        await limiter.failed(request.ip, key);
+  server.post(
+    '/auth/login',
+    { config: { role: 'public' }, onRequest: sameOriginOnly },
+    async (request, reply) => {
+      const { email, password } = loginBody.parse(request.body);
+      const key = normalizeEmail(email);
+      await limiter.checkNotBlocked(request.ip, key);
+      try {
+        const { principal, session } = await services.users.signInWithPassword(
+          anonymousContextOf(request),
+          email,
+          password,
+        );
+        await limiter.succeeded(key);
+        setSessionCookie(request, reply, session);
+        return okEnvelope([presentPrincipal(principal, session.csrfToken)]);
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'unauthenticated') {
+          metrics.authFailures.inc({ kind: 'password' });
+          await limiter.failed(request.ip, key);
+        }
+        throw error;
       }
-      throw error;
-    }
-  });
+    },
+  );
 
   server.post('/auth/logout', async (request, reply: FastifyReply) => {
-    const caller = await auth.callerOf(request);
+    const caller = callerOf(request);
     if (!caller.session) throw badRequest('Sign-out ends browser sessions; a token is ended by deleting it');
     await services.users.signOut(caller.session.cookieValue);
     clearSessionCookie(request, reply);
     return okEnvelope([], 'Signed out');
   });
 
-  server.get('/auth/sso', async (request, reply) => {
+  server.get('/auth/sso', { config: { role: 'public' } }, async (request, reply) => {
     const { url, flowCookie } = await services.oidc.begin(callbackUrl(request));
     setFlowCookie(request, reply, flowCookie, FLOW_MAX_AGE_SECONDS);
     return reply.redirect(url, 302);
   });
 
-  server.get('/auth/sso/callback', async (request, reply) => {
+  server.get('/auth/sso/callback', { config: { role: 'public' } }, async (request, reply) => {
     const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
     const flow = request.cookies[SSO_FLOW_COOKIE];
     clearFlowCookie(request, reply);
-    const { session } = await services.oidc.complete(query, flow, request.ip);
+    const { session } = await services.oidc.complete(anonymousContextOf(request), query, flow);
     setSessionCookie(request, reply, session);
     return reply.redirect('/', 303);
   });
@@ -124,12 +130,15 @@ export function authRoutes(
   /** Unauthenticated: what the sign-in page offers. */
   server.get(
     '/api/auth/options',
-    { schema: { summary: 'Whether single sign-on is offered (no credentials needed)', tags: ['auth'] } },
+    {
+      config: { role: 'public' },
+      schema: { summary: 'Whether single sign-on is offered (no credentials needed)', tags: ['auth'] },
+    },
     async () => okEnvelope([{ sso: config.oidc !== null }]),
   );
 
   server.get('/api/me', async (request) => {
-    const caller = await auth.callerOf(request);
+    const caller = callerOf(request);
     return okEnvelope([presentPrincipal(caller.principal, caller.session?.csrfToken ?? null)]);
   });
 }

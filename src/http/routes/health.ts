@@ -21,8 +21,8 @@ async function storeAnswers({ store, config }: RouteDeps): Promise<boolean> {
  * the metadata store is unreachable and from the moment a shutdown begins.
  */
 export function healthRoutes(server: FastifyInstance, deps: RouteDeps) {
-  server.get('/healthz', async () => ({ ok: true }));
-  server.get('/readyz', async (_request, reply) => {
+  server.get('/healthz', { config: { role: 'public' } }, async () => ({ ok: true }));
+  server.get('/readyz', { config: { role: 'public' } }, async (_request, reply) => {
     if (deps.lifecycle.draining) {
       return reply.code(503).send({ ok: false, draining: true, message: 'The server is shutting down' });
     }

@@ -20,7 +20,8 @@ export function metricsRoutes(server: FastifyInstance, { config, metrics }: Rout
   const token = config.metricsToken;
   if (!token) return;
   // Not part of the API, so left out of the OpenAPI document.
-  server.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+  // Public to the authorization hook: the metrics token below is its own credential.
+  server.get('/metrics', { schema: { hide: true }, config: { role: 'public' } }, async (request, reply) => {
     if (!bearerMatches(request.headers.authorization, token)) {
       return reply
         .code(401)

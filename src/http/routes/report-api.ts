@@ -8,6 +8,7 @@ import { okEnvelope } from '../envelope.ts';
 import { presentReport } from '../presenters.ts';
 import { requestParams } from '../request-params.ts';
 import { type Format, formats, sendRunOutput } from '../result-writers.ts';
+import { contextOf } from '../route-auth.ts';
 import type { RouteDeps } from '../server.ts';
 
 const callParams = z.object({ report: z.string().min(1), format: z.enum(formats).optional() });
@@ -22,22 +23,15 @@ function formatOf(pathFormat: Format | undefined, accept: string | undefined): F
   return 'json';
 }
 
-export function reportApiRoutes(server: FastifyInstance, { services, auth }: RouteDeps) {
+export function reportApiRoutes(server: FastifyInstance, { services }: RouteDeps) {
   const call = async (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
     const { report, format } = callParams.parse(request.params);
-    const principal = await auth.principalOf(request);
+    const ctx = contextOf(request);
     // Read before the run, so a malformed Accept parameter is a 400 that runs nothing.
     const cells = csvCellsOf(request.headers.accept);
     const raw = await requestParams(request);
-    const controller = new AbortController();
-    reply.raw.on('close', () => {
-      if (!reply.raw.writableFinished) controller.abort();
-    });
-    const output = await services.runner.run(report, raw, {
-      principal,
-      client: request.ip,
-      signal: controller.signal,
-    });
+    // The hook's context carries the signal that cancels the statement when the client leaves.
+    const output = await services.runner.run(ctx, report, raw);
     return sendRunOutput(reply, output, formatOf(format, request.headers.accept), cells);
   };
   for (const method of ['GET', 'POST'] as const) {
@@ -47,25 +41,23 @@ export function reportApiRoutes(server: FastifyInstance, { services, auth }: Rou
 
   server.get('/api/choices/:fieldId/', async (request) => {
     const { fieldId } = fieldParams.parse(request.params);
-    const principal = await auth.principalOf(request);
-    return okEnvelope(await services.runner.choices(fieldId, principal));
+    const ctx = contextOf(request);
+    return okEnvelope(await services.runner.choices(ctx, fieldId));
   });
 
-  server.get('/api/server_time/', async (request) => {
-    await auth.principalOf(request);
+  server.get('/api/server_time/', async () => {
     return okEnvelope([{ server_time: recordTime(new Date().toISOString()) }]);
   });
 
-  server.get('/api/server_iso_time/', async (request) => {
-    await auth.principalOf(request);
+  server.get('/api/server_iso_time/', async () => {
     return okEnvelope([{ server_iso_time: new Date().toISOString() }]);
   });
 
   server.get('/report/get/:report', async (request) => {
     const { report } = callParams.parse(request.params);
-    const principal = await auth.principalOf(request);
-    const definition = await services.runner.describable(report, principal);
-    return okEnvelope([presentReport(definition, principal)]);
+    const ctx = contextOf(request);
+    const definition = await services.runner.describable(ctx, report);
+    return okEnvelope([presentReport(definition, ctx.principal)]);
   });
 
   server.setNotFoundHandler((request) => {

@@ -6,16 +6,17 @@ import type { FastifyInstance } from 'fastify';
 import { canRunReport } from '../../policies/report-access.ts';
 import { okEnvelope } from '../envelope.ts';
 import { presentReport } from '../presenters.ts';
+import { contextOf } from '../route-auth.ts';
 import type { RouteDeps } from '../server.ts';
 
-export function reportListRoutes(server: FastifyInstance, { services, auth }: RouteDeps) {
+export function reportListRoutes(server: FastifyInstance, { services }: RouteDeps) {
   const schema = {
     summary: 'The reports the caller may run, with the pictures of their groups',
     tags: ['report API'],
   };
   server.get('/api/reports/', { schema }, async (request) => {
-    const principal = await auth.principalOf(request);
-    const runnable = (await services.reports.list()).filter((report) => canRunReport(principal, report));
+    const ctx = contextOf(request);
+    const runnable = (await services.reports.list()).filter((report) => canRunReport(ctx.principal, report));
     const groups = new Set(runnable.flatMap((report) => report.groups));
     const images = (await services.groupLists.list())
       .filter((list) => groups.has(list.name) && (list.image || list.image_url))
@@ -25,7 +26,7 @@ export function reportListRoutes(server: FastifyInstance, { services, auth }: Ro
         image: list.image ?? list.image_url,
       }));
     const reports = runnable.map((report) => {
-      const { sql: _sql, sections, ...rest } = presentReport(report, principal);
+      const { sql: _sql, sections, ...rest } = presentReport(report, ctx.principal);
       return { ...rest, sections: sections.map((section) => ({ title: section.title })) };
     });
     // The envelope plus `groups`: the pictures of the groups the listed reports belong to.

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RawParams } from '../../services/parameters.ts';
 import { okEnvelope } from '../envelope.ts';
 import { requestParams } from '../request-params.ts';
+import { contextOf } from '../route-auth.ts';
 import type { RouteDeps } from '../server.ts';
 import { MAIL_PREFIX, mailOptions, mailPathParams } from './report-mail.schema.ts';
 
@@ -17,7 +18,7 @@ function splitParams(all: RawParams): { mail: RawParams; report: RawParams } {
   return { mail, report };
 }
 
-export function reportMailRoutes(server: FastifyInstance, { services, auth }: RouteDeps) {
+export function reportMailRoutes(server: FastifyInstance, { services }: RouteDeps) {
   const schema = {
     summary:
       'Run a report and email the result (parameters and `_mail_to`, `_mail_subject`, `_mail_attach` as form data)',
@@ -25,14 +26,12 @@ export function reportMailRoutes(server: FastifyInstance, { services, auth }: Ro
   };
   server.post('/report/mail/:report/', { schema }, async (request) => {
     const { report } = mailPathParams.parse(request.params);
-    const principal = await auth.principalOf(request);
+    const ctx = contextOf(request);
     const { mail, report: raw } = splitParams(await requestParams(request));
     const options = mailOptions.parse(mail);
-    const result = await services.mail.mailReport({
+    const result = await services.mail.mailReport(ctx, {
       ref: report,
       raw,
-      principal,
-      client: request.ip,
       to: options._mail_to,
       subject: options._mail_subject,
       attach: options._mail_attach,

@@ -5,9 +5,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { JsonValue } from '../../datasources/driver.ts';
-import { badRequest, forbidden } from '../../errors.ts';
+import { badRequest } from '../../errors.ts';
 import type { RawParams } from '../../services/parameters.ts';
 import { okEnvelope } from '../envelope.ts';
+import { contextOf } from '../route-auth.ts';
 import type { RouteDeps } from '../server.ts';
 import { PREVIEW_ROW_LIMIT, previewBody } from './report-preview.schema.ts';
 
@@ -26,31 +27,23 @@ async function firstRows(stream: AsyncIterable<JsonValue[][]>, limit: number) {
 
 const cutMessage = `The preview shows the first ${PREVIEW_ROW_LIMIT} rows`;
 
-export function reportPreviewRoutes(server: FastifyInstance, { services, auth }: RouteDeps) {
+export function reportPreviewRoutes(server: FastifyInstance, { services }: RouteDeps) {
   server.post(
     '/api/admin/reports/preview/',
     {
+      config: { role: 'editor' },
       schema: {
         summary: 'Run an unsaved report definition (the editor state) without saving it',
         tags: ['admin: review'],
         description: `Body: \`{"report": <report as saved>, "params": {"_name": value}}\`. Editors and admins; at most ${PREVIEW_ROW_LIMIT} rows per table.`,
       },
     },
-    async (request, reply) => {
-      const principal = await auth.principalOf(request);
-      if (!principal.isEditor) throw forbidden('This needs an editor or admin');
+    async (request, _reply) => {
+      const ctx = contextOf(request);
       const parsed = previewBody.safeParse(request.body ?? {});
       if (!parsed.success) throw badRequest('The body must be {"report": {...}, "params": {...}}');
-      const definition = await services.reports.unsavedDefinition(parsed.data.report, principal);
-      const controller = new AbortController();
-      reply.raw.on('close', () => {
-        if (!reply.raw.writableFinished) controller.abort();
-      });
-      const output = await services.runner.runDefinition(definition, parsed.data.params as RawParams, {
-        principal,
-        client: request.ip,
-        signal: controller.signal,
-      });
+      const definition = await services.reports.unsavedDefinition(ctx, parsed.data.report);
+      const output = await services.runner.runDefinition(ctx, definition, parsed.data.params as RawParams);
       if (output.kind === 'sections') {
         let cut = false;
         const sections = output.sections.map((section) => {

@@ -2,19 +2,19 @@
  * The review workflow over HTTP (SPEC §8): versions of a report, submit, approve, reject,
  * promote, preview, and the editor's list of updates. The service applies every permission check.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { forbidden } from '../../errors.ts';
-import type { Principal } from '../../policies/principal.ts';
+import type { FastifyInstance } from 'fastify';
 import { okEnvelope } from '../envelope.ts';
 import { presentReport } from '../presenters.ts';
 import { requestParams } from '../request-params.ts';
 import { sendRunOutput } from '../result-writers.ts';
+import { contextOf } from '../route-auth.ts';
 import type { RouteDeps } from '../server.ts';
 import { versionListParams, versionParams } from './report-versions.schema.ts';
 
 const base = '/api/admin/reports/:report/versions';
 const tags = ['admin: review'];
-const doc = (summary: string) => ({ schema: { summary, tags } });
+/** Every route here is for editors and admins; the service checks admin-only reports. */
+const doc = (summary: string) => ({ schema: { summary, tags }, config: { role: 'editor' as const } });
 
 const actionSummaries = {
   submit: 'Submit a draft for review',
@@ -22,57 +22,43 @@ const actionSummaries = {
   reject: 'Reject a version',
 };
 
-export function reportVersionRoutes(server: FastifyInstance, { services, auth, transaction }: RouteDeps) {
-  async function editor(request: FastifyRequest): Promise<Principal> {
-    const principal = await auth.principalOf(request);
-    if (!principal.isEditor) throw forbidden('This needs an editor or admin');
-    return principal;
-  }
-
+export function reportVersionRoutes(server: FastifyInstance, { services, transaction }: RouteDeps) {
   server.get(`${base}/`, doc('Versions of a report, newest first: state, author, time'), async (request) => {
-    const actor = await editor(request);
+    const ctx = contextOf(request);
     const { report } = versionListParams.parse(request.params);
-    return okEnvelope(await services.reportVersions.list(report, actor));
+    return okEnvelope(await services.reportVersions.list(ctx, report));
   });
   server.get(
     `${base}/:number/`,
     doc('One version: its definition and the diff from the one before'),
     async (request) => {
-      const actor = await editor(request);
+      const ctx = contextOf(request);
       const { report, number } = versionParams.parse(request.params);
-      return okEnvelope([await services.reportVersions.get(report, number, actor)]);
+      return okEnvelope([await services.reportVersions.get(ctx, report, number)]);
     },
   );
   for (const action of ['submit', 'approve', 'reject'] as const) {
     server.post(`${base}/:number/${action}/`, doc(actionSummaries[action]), async (request) => {
-      const actor = await editor(request);
+      const ctx = contextOf(request);
       const { report, number } = versionParams.parse(request.params);
-      return okEnvelope([await services.reportVersions[action](report, number, actor)]);
+      return okEnvelope([await services.reportVersions[action](ctx, report, number)]);
     });
   }
   server.post(`${base}/:number/promote/`, doc('Make an approved version live'), async (request) => {
-    const actor = await editor(request);
+    const ctx = contextOf(request);
     const { report, number } = versionParams.parse(request.params);
     // The report tables and the version states change together or not at all.
-    const live = await transaction((scoped) => scoped.reportVersions.promote(report, number, actor));
-    return okEnvelope([presentReport(live, actor)], `Version ${number} is live`);
+    const live = await transaction((scoped) => scoped.reportVersions.promote(ctx, report, number));
+    return okEnvelope([presentReport(live, ctx.principal)], `Version ${number} is live`);
   });
   server.post(
     `${base}/:number/preview/`,
     doc('Run a version with the given parameters without making it live'),
     async (request, reply) => {
-      const principal = await editor(request);
+      const ctx = contextOf(request);
       const { report, number } = versionParams.parse(request.params);
       const raw = await requestParams(request);
-      const controller = new AbortController();
-      reply.raw.on('close', () => {
-        if (!reply.raw.writableFinished) controller.abort();
-      });
-      const output = await services.reportVersions.preview(report, number, raw, {
-        principal,
-        client: request.ip,
-        signal: controller.signal,
-      });
+      const output = await services.reportVersions.preview(ctx, report, number, raw);
       return sendRunOutput(reply, output, 'json');
     },
   );
@@ -81,8 +67,8 @@ export function reportVersionRoutes(server: FastifyInstance, { services, auth, t
     '/api/admin/updates/',
     doc('Versions in review or approved, waiting for an editor'),
     async (request) => {
-      const actor = await editor(request);
-      return okEnvelope(await services.reportVersions.pending(actor));
+      const ctx = contextOf(request);
+      return okEnvelope(await services.reportVersions.pending(ctx));
     },
   );
 }

@@ -10,17 +10,18 @@ import { badRequest } from '../../errors.ts';
 import { escapeHtml } from '../../templates/html-escape.ts';
 import { renderHtmlTemplate } from '../../templates/html-template.ts';
 import { requestParams } from '../request-params.ts';
+import { contextOf } from '../route-auth.ts';
 import type { RouteDeps } from '../server.ts';
 
 const params = z.object({ report: z.string().min(1) });
 const SANDBOX_CSP = "sandbox; default-src 'none'; img-src data: https:; style-src 'unsafe-inline'";
 
-export function templatePageRoutes(server: FastifyInstance, { services, auth }: RouteDeps) {
+export function templatePageRoutes(server: FastifyInstance, { services }: RouteDeps) {
   server.get('/template/:report/', async (request, reply) => {
     const { report } = params.parse(request.params);
-    const principal = await auth.principalOf(request);
+    const ctx = contextOf(request);
     const { template_only: templateOnly, ...raw } = await requestParams(request);
-    const output = await services.runner.run(report, raw, { principal, client: request.ip });
+    const output = await services.runner.run(ctx, report, raw);
     if (output.report.type !== 'template' || output.kind !== 'table') {
       throw badRequest(`"${output.report.slug}" is not a template report`);
     }
@@ -34,7 +35,7 @@ export function templatePageRoutes(server: FastifyInstance, { services, auth }: 
       records,
       columns: output.columns.map((column) => column.name),
       report_name: output.report.name,
-      user_email: principal.email ?? principal.name,
+      user_email: ctx.principal.email ?? ctx.principal.name,
     });
     reply.header('Content-Security-Policy', SANDBOX_CSP).type('text/html; charset=utf-8');
     if (String(templateOnly).toUpperCase() === 'Y') return html;

@@ -80,7 +80,7 @@ async function sendIndex(reply: FastifyReply, root: string) {
 export function webAppRoutes(server: FastifyInstance, _deps: RouteDeps, root = WEB_DIST) {
   const dist = path.resolve(root);
   // Not part of the API, so left out of the OpenAPI document.
-  server.get('/*', { schema: { hide: true } }, async (request, reply) => {
+  server.get('/*', { schema: { hide: true }, config: { role: 'public' } }, async (request, reply) => {
     const pathname = safeDecode(request.url.split('?')[0] ?? '/');
     if (SERVER_PREFIXES.some((prefix) => pathname.startsWith(prefix) || `${pathname}/` === prefix)) {
       throw new AppError('not_found', `No endpoint ${request.method} ${pathname}`);

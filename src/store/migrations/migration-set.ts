@@ -10,6 +10,7 @@ import * as usersSessions from './0004-users-sessions.ts';
 import * as schedules from './0005-schedules.ts';
 import * as versionsComments from './0006-versions-comments.ts';
 import * as rateLimits from './0007-rate-limits.ts';
+import * as requestIdReportDeleted from './0008-request-id-report-deleted.ts';
 import * as connectionPrivilegeCheck from './0009-connection-privilege-check.ts';
 import * as tokenNameKey from './0010-token-name-key.ts';
 
@@ -32,6 +33,7 @@ const migrations: Record<string, MigrationModule> = {
   '0005-schedules': schedules,
   '0006-versions-comments': versionsComments,
   '0007-rate-limits': rateLimits,
+  '0008-request-id-report-deleted': requestIdReportDeleted,
   '0009-connection-privilege-check': connectionPrivilegeCheck,
   '0010-token-name-key': tokenNameKey,
 };
