@@ -7,7 +7,9 @@
  *
  * It reads only code — the scanner's literals, quoted identifiers and comments are skipped — so
  * the same words inside `'…'`, `"…"` or `-- …` stay allowed. It does not inspect functions
- * (`pg_read_file`, `sleep`): the database user's privileges govern those.
+ * (`pg_read_file`, `sleep`): the database user's privileges govern those. The exceptions are the
+ * two ways a SELECT leaves state on a pooled connection for the next caller's run: MySQL user
+ * variables assigned with `:=` and PostgreSQL's `set_config()`.
  */
 import type { DriverName } from '../datasources/driver.ts';
 import { AppError } from '../errors.ts';
@@ -102,6 +104,9 @@ export function assertReadOnlyStatement(sql: string, dialect: DriverName): void 
   for (const [index, token] of tokens.entries()) {
     const next = tokens[index + 1];
     if (token.text === ';' && next) refuse(`; found more SQL after ";"`);
+    if (dialect === 'mysql' && token.text === ':' && next?.text === '=') {
+      refuse(`; found ":=", which sets a user variable that outlives the run on a pooled connection`);
+    }
     if (!token.word) continue;
     const reason = Object.hasOwn(REFUSED_WORDS, token.text) ? REFUSED_WORDS[token.text] : undefined;
     // MySQL's INSERT(str, pos, len, new) is a string function, not a statement.
@@ -110,6 +115,9 @@ export function assertReadOnlyStatement(sql: string, dialect: DriverName): void 
     }
     if (token.text === 'load' && (next?.text === 'data' || next?.text === 'xml')) {
       refuse(`; found LOAD ${next.text.toUpperCase()} (it reads files into tables)`);
+    }
+    if (dialect === 'postgres' && token.text === 'set_config' && next?.text === '(') {
+      refuse(`; found set_config(), which changes settings that outlive the run on a pooled connection`);
     }
     if ((token.text === 'analyze' || token.text === 'analyse') && EXPLAINING.has(first.text)) {
       refuse(`; found ${first.text.toUpperCase()} ANALYZE, which runs the statement it explains`);

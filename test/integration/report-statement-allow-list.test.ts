@@ -38,6 +38,7 @@ const ATTACKS: Record<DriverName, Array<[string, RegExp]>> = {
     ['with d as (delete from sr_allow_missing returning *) select * from d', /found DELETE/],
     ['explain analyze select 1', /found EXPLAIN ANALYZE/],
     ['do $$ begin perform 1; end $$', /\(found DO\)/],
+    ["select set_config('search_path', 'sr_allow_evil', false)", /found set_config\(\)/],
   ],
   mysql: [
     [`select 1 into outfile '${marker}'`, /found INTO/],
@@ -45,6 +46,7 @@ const ATTACKS: Record<DriverName, Array<[string, RegExp]>> = {
     ['select 1 into @sr_allow', /found INTO/],
     [`load data infile '${marker}' into table region`, /\(found LOAD\)/],
     ['call sr_allow_missing()', /\(found CALL\)/],
+    ['select @sr_allow := current_user() as who', /found ":="/],
   ],
   sqlite: [
     ['delete from region', /\(found DELETE\)/],
