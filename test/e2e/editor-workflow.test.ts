@@ -67,10 +67,16 @@ describe('editor workflow in chromium', { skip: !available, timeout: 240_000 }, 
     const ids = await result.locator('[data-testid="result-table"] tbody tr td:nth-child(1)').allInnerTexts();
     assert.ok(ids.length > 0);
     assert.equal(ids[0], '1');
-    // Bad SQL shows the database's message.
+    // A statement that is not a query is refused before it reaches the database, in words.
     await page.locator('.cm-content').click();
     await page.keyboard.press('ControlOrMeta+a');
     await page.keyboard.type('selec nothing');
+    await page.getByRole('button', { name: 'Preview', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: 'one read-only statement' }).waitFor();
+    // Bad SQL that is a query shows the database's message to the editor.
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.type('select nothing from from');
     await page.getByRole('button', { name: 'Preview', exact: true }).click();
     await page.getByRole('alert').filter({ hasText: 'syntax error' }).waitFor();
     const call = await api('GET', '/api/call/e2e-preview-only/', server.adminHeader);
