@@ -110,3 +110,15 @@ export const postgresReaderSettings = (() => {
     database: decodeURIComponent(url.pathname.slice(1)) || 'test',
   };
 })();
+
+/** The MariaDB/MySQL reader as separate connection fields. */
+export const mysqlReaderSettings = (() => {
+  const url = new URL(mysqlUrl);
+  return {
+    host: url.hostname,
+    port: Number(url.port || 3306),
+    user: READER_USER,
+    password: READER_PASSWORD,
+    database: decodeURIComponent(url.pathname.slice(1)) || 'test',
+  };
+})();

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { postgresReaderSettings } from '../helpers/databases.ts';
 import { postgresReachable } from '../helpers/postgres-database.ts';
 import { createTestApp, createToken, type TestApp } from '../helpers/test-app.ts';
 
@@ -45,7 +46,7 @@ before(async () => {
     await create('/api/admin/connections/', {
       name: 'paths-pg',
       driver: 'postgres',
-      settings: { host: '127.0.0.1', user: 'postgres', database: 'test' },
+      settings: postgresReaderSettings,
       statement_timeout_ms: 300,
     });
   }

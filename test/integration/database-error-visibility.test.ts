@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import mysql from 'mysql2/promise';
-import { mysqlUrl } from '../helpers/databases.ts';
+import { mysqlReaderSettings, mysqlUrl, postgresReaderSettings } from '../helpers/databases.ts';
 import { postgresReachable } from '../helpers/postgres-database.ts';
 import { unavailable } from '../helpers/skip-or-fail.ts';
 import { createTestApp, createToken, type TestApp } from '../helpers/test-app.ts';
@@ -80,7 +80,7 @@ before(async () => {
           {
             name: 'leak-postgres',
             driver: 'postgres',
-            settings: { host: '127.0.0.1', user: 'postgres', database: 'test' },
+            settings: postgresReaderSettings,
           },
         ]
       : []),
@@ -89,7 +89,7 @@ before(async () => {
           {
             name: 'leak-mysql',
             driver: 'mysql',
-            settings: { host: '127.0.0.1', user: 'root', database: 'test' },
+            settings: mysqlReaderSettings,
           },
         ]
       : []),

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import ExcelJS from 'exceljs';
+import { postgresReaderSettings } from '../helpers/databases.ts';
 import { postgresReachable } from '../helpers/postgres-database.ts';
 import { mimeParts, type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
@@ -84,7 +85,7 @@ before(async () => {
   await adminPost('/api/admin/connections/', {
     name: 'injection-pg',
     driver: 'postgres',
-    settings: { host: '127.0.0.1', user: 'postgres', database: 'test' },
+    settings: postgresReaderSettings,
   });
   await adminPost('/api/admin/reports/', {
     name: 'Hostile pg',
