@@ -19,8 +19,9 @@ import type { ConnectionService } from './connections.ts';
 import { databaseRows, fromDatabase } from './database-failure.ts';
 import { coerceParameters, type ParamValue, type RawParams } from './parameters.ts';
 import type { FieldDefinition, ReportDefinition } from './report-model.ts';
-import { ReportRefusedError, type ReportService } from './reports.ts';
+import type { ReportService } from './reports.ts';
 import type { RequestContext } from './request-context.ts';
+import { ReportRefusedError } from './role-guard.ts';
 import { outcomeOf, type RunObserver, refusedRun } from './run-observer.ts';
 
 export interface Section {

@@ -24,6 +24,7 @@ import {
 } from './report-model.ts';
 import { checkReportStatements } from './report-statements.ts';
 import type { RequestContext } from './request-context.ts';
+import { ReportRefusedError } from './role-guard.ts';
 import { documentOfInput, versionLog } from './version-log.ts';
 
 interface Deps {
@@ -46,13 +47,6 @@ function fieldRow(reportId: number, field: FieldInput, index: number) {
     choices_json: field.choices === null ? null : JSON.stringify(field.choices),
     choices_sql: field.choices_sql,
   };
-}
-
-/** A report the caller may not read or run; the runner counts it as a refused run by its slug. */
-export class ReportRefusedError extends AppError {
-  constructor(readonly slug: string) {
-    super('forbidden', `You have no access to the report "${slug}"`);
-  }
 }
 
 /** Why an editor's delete of a live report is refused, and the two ways that do work. */

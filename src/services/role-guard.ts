@@ -4,7 +4,7 @@
  * gets the same 403, and a path that skips the route (the CLI, a job, a future route that forgets
  * its role) still cannot read admin data.
  */
-import { forbidden } from '../errors.ts';
+import { AppError, forbidden } from '../errors.ts';
 import { canAdminister } from '../policies/report-access.ts';
 import type { RequestContext } from './request-context.ts';
 
@@ -19,4 +19,11 @@ export function requireAdmin(ctx: Pick<RequestContext, 'principal'>): void {
 /** Throws 403 unless the caller is an editor (every admin is one, see `rolesOf`). */
 export function requireEditor(ctx: Pick<RequestContext, 'principal'>): void {
   if (!ctx.principal.isEditor) throw forbidden(EDITOR_NEEDED);
+}
+
+/** A report the caller may not read or run; the runner counts it as a refused run by its slug. */
+export class ReportRefusedError extends AppError {
+  constructor(readonly slug: string) {
+    super('forbidden', `You have no access to the report "${slug}"`);
+  }
 }
