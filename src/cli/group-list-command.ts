@@ -30,7 +30,7 @@ async function run(app: App, action: string | undefined, values: Values): Promis
     case 'remove':
       return lists.removeMember(ctx, required(values, action, 'name'), required(values, action, 'email'));
     case 'list':
-      return { message: '', ok: true, records: await lists.list() };
+      return { message: '', ok: true, records: await lists.list(ctx) };
     default:
       throw badRequest(`Unknown group-list action "${action ?? ''}". Usage:\n${groupListUsage}`);
   }

@@ -26,7 +26,7 @@ export async function tokenCommand(args: string[]): Promise<void> {
       console.log(JSON.stringify(await app.services.tokens.create(ctx, input)));
     } else if (action === 'list') {
       console.log(
-        JSON.stringify({ message: '', ok: true, records: await app.services.tokens.list() }, null, 2),
+        JSON.stringify({ message: '', ok: true, records: await app.services.tokens.list(ctx) }, null, 2),
       );
     } else if (action === 'delete') {
       if (!values.name) throw badRequest('token delete needs --name');

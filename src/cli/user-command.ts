@@ -38,7 +38,7 @@ export async function userCommand(args: string[]): Promise<void> {
       console.log(JSON.stringify(await app.services.users.create(ctx, input)));
     } else if (action === 'list') {
       console.log(
-        JSON.stringify({ message: '', ok: true, records: await app.services.users.list() }, null, 2),
+        JSON.stringify({ message: '', ok: true, records: await app.services.users.list(ctx) }, null, 2),
       );
     } else if (action === 'delete') {
       if (!values.email) throw badRequest('user delete needs --email');

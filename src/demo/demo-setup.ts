@@ -13,10 +13,10 @@ export const DEMO_TOKEN_NAME = 'demo-admin';
 
 /** Returns the new admin token's header when the demo was set up now, else null. */
 export async function setUpDemoOnce(app: App): Promise<string | null> {
-  if (!app.config.demo || (await app.services.reports.list()).length > 0) return null;
+  const ctx = internalContext(app.config.adminGroup);
+  if (!app.config.demo || (await app.services.reports.list(ctx)).length > 0) return null;
   const file = path.join(app.config.dataDir, 'demo.sqlite');
   createDemoDatabase(file);
-  const ctx = internalContext(app.config.adminGroup);
   return app.transaction(async (services) => {
     await importBundle(ctx, demoBundle(file), services);
     const token = await services.tokens.create(ctx, {

@@ -6,10 +6,10 @@
  * Services check again for the data they return (STYLE.md: "checked again in the service").
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, forbidden } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import type { Principal } from '../policies/principal.ts';
-import { canAdminister } from '../policies/report-access.ts';
 import type { AnonymousContext, RequestContext } from '../services/request-context.ts';
+import { requireAdmin, requireEditor } from '../services/role-guard.ts';
 import type { Authenticator, Caller } from './auth.ts';
 
 export const ROUTE_ROLES = ['public', 'signed-in', 'editor', 'admin'] as const;
@@ -43,8 +43,8 @@ export function declaredRoutes(server: FastifyInstance): readonly DeclaredRoute[
 }
 
 function checkRole(role: RouteRole, principal: Principal) {
-  if (role === 'admin' && !canAdminister(principal)) throw forbidden('This needs an admin');
-  if (role === 'editor' && !principal.isEditor) throw forbidden('This needs an editor or admin');
+  if (role === 'admin') requireAdmin({ principal });
+  if (role === 'editor') requireEditor({ principal });
 }
 
 /** Registers the route collector and the hook; call before any route is declared. */

@@ -25,6 +25,14 @@ export function canSeeReportSql(principal: Principal): boolean {
   return principal.isEditor || principal.isAdmin;
 }
 
+/**
+ * Who may read a report's definition: editors and admins every report (they list and review
+ * them all), anyone else the reports they may run. The SQL itself still needs `canSeeReportSql`.
+ */
+export function canReadReport(principal: Principal, report: ReportAccessFacts): boolean {
+  return canSeeReportSql(principal) || canRunReport(principal, report);
+}
+
 /** Editors change reports, except admin-only ones, which only admins change. */
 export function canEditReport(principal: Principal, report: Pick<ReportAccessFacts, 'adminOnly'>): boolean {
   return principal.isAdmin || (principal.isEditor && !report.adminOnly);

@@ -12,6 +12,7 @@ import type { AccessGroupRepo } from '../store/access-group-repo.ts';
 import type { AccessGroupRow } from '../store/tables.ts';
 import type { AuditService } from './audit.ts';
 import type { RequestContext } from './request-context.ts';
+import { requireAdmin } from './role-guard.ts';
 
 /** The group whose entry applies when none of the caller's own groups has one. */
 export const EVERYONE = '*';
@@ -129,7 +130,9 @@ interface Deps {
 
 export function accessGroupService({ accessGroups, audit }: Deps) {
   return {
-    async list(): Promise<AccessGroupView[]> {
+    /** Every entry with its where fragment: admins only (runs use `fragmentsFor`). */
+    async list(ctx: RequestContext): Promise<AccessGroupView[]> {
+      requireAdmin(ctx);
       return (await accessGroups.list()).map(toView);
     },
 

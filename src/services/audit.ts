@@ -8,6 +8,7 @@ import type { AuditFilter, auditRepo } from '../store/audit-repo.ts';
 import { nowIso } from '../store/clock.ts';
 import type { AuditTable } from '../store/tables.ts';
 import type { AnonymousContext, RequestContext } from './request-context.ts';
+import { requireAdmin } from './role-guard.ts';
 import { recordTime } from './time-format.ts';
 
 /** What an audit record needs of a request context. */
@@ -80,8 +81,9 @@ interface Deps {
 
 export function auditService({ audits, queryAudit }: Deps) {
   return {
-    /** Audit records, newest first. Callers check that the reader is an admin. */
-    async search(filter: AuditFilter): Promise<AuditRecord[]> {
+    /** Audit records, newest first: admins only. */
+    async search(ctx: Pick<RequestContext, 'principal'>, filter: AuditFilter): Promise<AuditRecord[]> {
+      requireAdmin(ctx);
       return (await audits.search(filter)).map(toRecord);
     },
     /** `about.report` fills the record's report column (the slug), so a filter by report finds it. */

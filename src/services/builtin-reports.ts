@@ -29,7 +29,8 @@ export interface BuiltinReport {
   description: string;
   columns: Column[];
   fields: FieldDefinition[];
-  run(principal: Principal, params: Record<string, ParamValue>): Promise<Record<string, unknown>[]>;
+  /** Reads through the admin services with the caller's context, so they check the role again. */
+  run(ctx: RequestContext, params: Record<string, ParamValue>): Promise<Record<string, unknown>[]>;
 }
 
 interface Deps {
@@ -69,7 +70,7 @@ function usersReport(users: Pick<UserService, 'list'>): BuiltinReport {
     }),
     fields: [],
     // Groups as a comma list, like the token listing, so CSV stays one value per cell.
-    run: async () => (await users.list()).map((user) => ({ ...user, groups: user.groups.join(',') })),
+    run: async (ctx) => (await users.list(ctx)).map((user) => ({ ...user, groups: user.groups.join(',') })),
   };
 }
 
@@ -90,7 +91,7 @@ function registry({ tokens, audit, users }: Deps): BuiltinReport[] {
         name: 'text',
       }),
       fields: [],
-      run: async () => (await tokens.list()).map((token) => ({ ...token })),
+      run: async (ctx) => (await tokens.list(ctx)).map((token) => ({ ...token })),
     },
     {
       slug: 'admin-audit',
@@ -116,11 +117,11 @@ function registry({ tokens, audit, users }: Deps): BuiltinReport[] {
         field('_report', 'text', 'Report', 'Only records of this report slug', 1),
         { ...field('_days', 'integer', 'Days', 'How many days back (default 7)', 2), default: 7 },
       ],
-      run: async (_principal, params) => {
+      run: async (ctx, params) => {
         const days = Math.max(1, Number(params._days ?? 7));
         const text = (value: ParamValue | undefined) =>
           typeof value === 'string' && value !== '' ? value : undefined;
-        const records = await audit.search({
+        const records = await audit.search(ctx, {
           principal: text(params._principal),
           report: text(params._report),
           from: new Date(Date.now() - days * DAY_MS).toISOString(),
@@ -187,7 +188,7 @@ export function builtinReports(deps: Deps) {
       const definition = authorize(report, ctx.principal);
       const started = performance.now();
       const params = await coerceParameters(report.fields, raw, [], async () => []);
-      const rows = toBatch(report.columns, await report.run(ctx.principal, params));
+      const rows = toBatch(report.columns, await report.run(ctx, params));
       await deps.audit.reportRun(ctx, {
         report: report.slug,
         connections: [],

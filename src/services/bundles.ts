@@ -152,9 +152,9 @@ export async function exportBundle(
 ): Promise<string> {
   if (!ctx.principal.isEditor) throw new AppError('forbidden', 'Exporting a bundle needs an editor or admin');
   // The same document every report version stores.
-  const reports = (await services.reports.list()).map(documentOf);
+  const reports = (await services.reports.list(ctx)).map(documentOf);
   if (!ctx.principal.isAdmin) return serialize({ reports }, format);
-  const { connections, clusters, group_lists, access_groups } = await adminSections(services);
+  const { connections, clusters, group_lists, access_groups } = await adminSections(ctx, services);
   return serialize({ connections, clusters, reports, group_lists, access_groups }, format);
 }
 
@@ -162,8 +162,8 @@ function serialize(bundle: object, format: 'yaml' | 'json'): string {
   return format === 'json' ? `${JSON.stringify(bundle, null, 2)}\n` : stringifyYaml(bundle);
 }
 
-async function adminSections(services: BundleServices) {
-  const connections = (await services.connections.list()).map((c) => ({
+async function adminSections(ctx: RequestContext, services: BundleServices) {
+  const connections = (await services.connections.list(ctx)).map((c) => ({
     name: c.name,
     driver: c.driver,
     settings: Object.fromEntries(Object.entries(c.settings).filter(([key]) => !key.startsWith('has_'))),
@@ -172,17 +172,17 @@ async function adminSections(services: BundleServices) {
     pool_size: c.pool_size,
     create_cluster: false,
   }));
-  const clusters = (await services.clusters.list()).map((c) => ({
+  const clusters = (await services.clusters.list(ctx)).map((c) => ({
     name: c.name,
     connections: c.connections,
   }));
-  const group_lists = (await services.groupLists.list()).map((g) => ({
+  const group_lists = (await services.groupLists.list(ctx)).map((g) => ({
     name: g.name,
     description: g.description,
     image_url: g.image_url,
     members: g.members,
   }));
-  const access_groups = (await services.accessGroups.list()).map((a) => ({
+  const access_groups = (await services.accessGroups.list(ctx)).map((a) => ({
     table: a.table,
     group: a.group,
     where: a.where,

@@ -5,6 +5,7 @@ import type { clusterRepo } from '../store/cluster-repo.ts';
 import type { connectionRepo } from '../store/connection-repo.ts';
 import type { AuditService } from './audit.ts';
 import type { RequestContext } from './request-context.ts';
+import { requireAdmin } from './role-guard.ts';
 
 export const clusterInputSchema = z.object({
   name: z.string().trim().min(1).max(100),
@@ -29,10 +30,13 @@ export function clusterService({ clusters, connections, audit }: Deps) {
   }
 
   return {
-    async list(): Promise<ClusterView[]> {
+    /** Clusters name connections, an admin matter: admins only. */
+    async list(ctx: RequestContext): Promise<ClusterView[]> {
+      requireAdmin(ctx);
       return Promise.all((await clusters.list()).map((row) => view(row.id, row.name)));
     },
-    async get(name: string): Promise<ClusterView> {
+    async get(ctx: RequestContext, name: string): Promise<ClusterView> {
+      requireAdmin(ctx);
       const row = await clusters.findByName(name);
       if (!row) throw notFound(`No cluster named "${name}"`);
       return view(row.id, row.name);

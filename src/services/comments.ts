@@ -53,7 +53,7 @@ function present(row: ReportCommentRow): Comment {
 
 export function commentService({ comments, reports, audit }: Deps) {
   async function reportFor(ctx: RequestContext, ref: string): Promise<ReportDefinition> {
-    const report = await reports.resolve(ref);
+    const report = await reports.resolve(ctx, ref);
     if (!canRunReport(ctx.principal, report) && !canEditReport(ctx.principal, report)) {
       throw forbidden(`You have no access to the report "${report.slug}"`);
     }

@@ -21,6 +21,7 @@ import {
 } from './connection-privileges.ts';
 import type { DataSourceCache } from './data-source-cache.ts';
 import type { RequestContext } from './request-context.ts';
+import { requireAdmin } from './role-guard.ts';
 import type { SecretBox } from './server-key.ts';
 
 export const driverNames = Object.keys(drivers) as [DriverName, ...DriverName[]];
@@ -122,10 +123,13 @@ export function connectionService({ connections, clusters, box, cache, audit }: 
 
   return {
     view,
-    async list(): Promise<ConnectionView[]> {
+    /** Connections' settings (hosts, users, privilege findings): admins only. */
+    async list(ctx: RequestContext): Promise<ConnectionView[]> {
+      requireAdmin(ctx);
       return (await connections.list()).map(view);
     },
-    async get(name: string): Promise<ConnectionView> {
+    async get(ctx: RequestContext, name: string): Promise<ConnectionView> {
+      requireAdmin(ctx);
       return view(await byName(name));
     },
 
@@ -197,7 +201,8 @@ export function connectionService({ connections, clusters, box, cache, audit }: 
      * Probes the stored settings' privileges (recorded on the row), refuses a privileged user the
      * connection does not allow, then connects and runs a trivial query.
      */
-    async test(name: string): Promise<void> {
+    async test(ctx: RequestContext, name: string): Promise<void> {
+      requireAdmin(ctx);
       const row = await byName(name);
       const source = this.dataSource(row);
       const check = await probe(source);

@@ -12,6 +12,7 @@ import type { GroupListRepo } from '../store/group-list-repo.ts';
 import type { GroupListRow } from '../store/tables.ts';
 import type { AuditService } from './audit.ts';
 import type { RequestContext } from './request-context.ts';
+import { requireAdmin } from './role-guard.ts';
 
 export const GROUP_IMAGE_MAX_BYTES = 512 * 1024;
 
@@ -100,7 +101,8 @@ export function groupListService({ groupLists, audit, dataDir }: Deps) {
     return row;
   }
 
-  async function get(name: string): Promise<GroupListView> {
+  /** The list as admins see it, members included; what every change answers with. */
+  async function viewByName(name: string): Promise<GroupListView> {
     const row = await existing(name);
     return view(
       row,
@@ -115,9 +117,15 @@ export function groupListService({ groupLists, audit, dataDir }: Deps) {
   }
 
   return {
-    get,
+    /** One list with its member emails: admins only. */
+    async get(ctx: RequestContext, name: string): Promise<GroupListView> {
+      requireAdmin(ctx);
+      return viewByName(name);
+    },
 
-    async list(): Promise<GroupListView[]> {
+    /** Every list with its member emails: admins only (the home page uses `pictures`). */
+    async list(ctx: RequestContext): Promise<GroupListView[]> {
+      requireAdmin(ctx);
       const [rows, members] = await Promise.all([groupLists.list(), groupLists.allMembers()]);
       const byList = new Map<number, string[]>();
       for (const member of members) {
@@ -134,7 +142,7 @@ export function groupListService({ groupLists, audit, dataDir }: Deps) {
         throw conflict(`A group list named "${input.name}" already exists`);
       await groupLists.insert(input);
       await audit.adminChange(ctx, 'group_list.create', input);
-      return get(input.name);
+      return viewByName(input.name);
     },
 
     async update(ctx: RequestContext, name: string, raw: GroupListChanges): Promise<GroupListView> {
@@ -142,7 +150,7 @@ export function groupListService({ groupLists, audit, dataDir }: Deps) {
       const row = await existing(name);
       await groupLists.update(row.id, changes);
       await audit.adminChange(ctx, 'group_list.update', { name, ...changes });
-      return get(name);
+      return viewByName(name);
     },
 
     async delete(ctx: RequestContext, name: string): Promise<void> {
@@ -157,7 +165,7 @@ export function groupListService({ groupLists, audit, dataDir }: Deps) {
       const row = await existing(name);
       if (await groupLists.addMember(row.id, address))
         await audit.adminChange(ctx, 'group_list.member_add', { name, email: address });
-      return get(name);
+      return viewByName(name);
     },
 
     async removeMember(ctx: RequestContext, name: string, email: unknown): Promise<GroupListView> {
@@ -166,7 +174,7 @@ export function groupListService({ groupLists, audit, dataDir }: Deps) {
       if (!(await groupLists.removeMember(row.id, address)))
         throw notFound(`"${address}" is not a member of "${name}"`);
       await audit.adminChange(ctx, 'group_list.member_remove', { name, email: address });
-      return get(name);
+      return viewByName(name);
     },
 
     /**
@@ -190,7 +198,7 @@ export function groupListService({ groupLists, audit, dataDir }: Deps) {
         ...input,
         members: [...wanted],
       });
-      return get(input.name);
+      return viewByName(input.name);
     },
 
     /** Names of the group lists that contain the email (compared lower-cased). */
@@ -223,11 +231,28 @@ export function groupListService({ groupLists, audit, dataDir }: Deps) {
         throw error;
       }
       if (row.image_file) await rm(path.join(imageDir, row.image_file), { force: true });
-      return get(name);
+      return viewByName(name);
     },
 
-    /** A stored image by the exact name the server gave it; anything else is not found. */
-    async image(file: string): Promise<{ bytes: Buffer; contentType: string }> {
+    /**
+     * Name, description and picture of the named lists that have a picture: what the home page
+     * shows beside the reports a caller may run. Any signed-in caller; never the members.
+     */
+    async pictures(
+      _ctx: RequestContext,
+      names: ReadonlySet<string>,
+    ): Promise<Array<{ name: string; description: string; image: string }>> {
+      return (await groupLists.list()).flatMap((row) => {
+        const image = row.image_file ? `/api/group-images/${row.image_file}` : row.image_url;
+        return names.has(row.name) && image ? [{ name: row.name, description: row.description, image }] : [];
+      });
+    },
+
+    /**
+     * A stored image by the exact name the server gave it; anything else is not found. Any
+     * signed-in caller: the home page shows the pictures of the groups beside their reports.
+     */
+    async image(_ctx: RequestContext, file: string): Promise<{ bytes: Buffer; contentType: string }> {
       const missing = () => notFound('No such image');
       if (!STORED_NAME.test(file) || !(await groupLists.findByImageFile(file))) throw missing();
       const bytes = await readFile(path.join(imageDir, file)).catch(() => {

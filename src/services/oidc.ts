@@ -88,7 +88,10 @@ export function oidcService({ oidc, box, users, now = Date.now }: Deps) {
   return {
     enabled: oidc !== null,
 
-    /** The provider's authorization URL and the sealed flow state to keep in a cookie. */
+    /**
+     * The provider's authorization URL and the sealed flow state to keep in a cookie. No context:
+     * the caller is not signed in yet, and nothing is read or written for anyone.
+     */
     async begin(redirectUri: string): Promise<{ url: string; flowCookie: string }> {
       const config = await configuration();
       const flow: FlowState = {

@@ -4,7 +4,7 @@
  */
 import type { Column, DriverName, JsonValue } from '../datasources/driver.ts';
 import { drivers } from '../datasources/registry.ts';
-import { AppError, forbidden } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import type { Principal } from '../policies/principal.ts';
 import { canEditReport, canRunReport } from '../policies/report-access.ts';
 import { bindParameters, findBindNames } from '../sql/bind-parameters.ts';
@@ -21,6 +21,7 @@ import { coerceParameters, type ParamValue, type RawParams } from './parameters.
 import type { FieldDefinition, ReportDefinition } from './report-model.ts';
 import type { ReportService } from './reports.ts';
 import type { RequestContext } from './request-context.ts';
+import { ReportRefusedError } from './role-guard.ts';
 import { outcomeOf, type RunObserver, refusedRun } from './run-observer.ts';
 
 export interface Section {
@@ -146,26 +147,26 @@ export function reportRunner(deps: Deps) {
 
   /** Resolves a report (built-in first) and lets it through when `allowed` says so. */
   async function resolveFor(
+    ctx: RequestContext,
     ref: string,
-    principal: Principal,
     allowed: (report: ReportDefinition) => boolean,
   ): Promise<ReportDefinition> {
-    const builtin = deps.builtins?.authorized(ref, principal);
+    const builtin = deps.builtins?.authorized(ref, ctx.principal);
     if (builtin) return builtin;
-    const report = await reports.resolve(ref);
-    if (!allowed(report)) throw forbidden(`You have no access to the report "${report.slug}"`);
+    const report = await reports.resolve(ctx, ref);
+    if (!allowed(report)) throw new ReportRefusedError(report.slug);
     return report;
   }
 
   const authorized = (ctx: RequestContext, ref: string) =>
-    resolveFor(ref, ctx.principal, (report) => canRunReport(ctx.principal, report));
+    resolveFor(ctx, ref, (report) => canRunReport(ctx.principal, report));
 
   /** A definition is shown to whoever may run the report, and to editors who may change it. */
-  const describable = ({ principal }: RequestContext, ref: string) =>
+  const describable = (ctx: RequestContext, ref: string) =>
     resolveFor(
+      ctx,
       ref,
-      principal,
-      (report) => canRunReport(principal, report) || canEditReport(principal, report),
+      (report) => canRunReport(ctx.principal, report) || canEditReport(ctx.principal, report),
     );
 
   /** Counts rows as they stream and writes the audit record when the stream ends. */
@@ -269,10 +270,10 @@ export function reportRunner(deps: Deps) {
     async run(ctx: RequestContext, ref: string, raw: RawParams): Promise<RunOutput> {
       const builtin = await deps.builtins?.run(ctx, ref, raw);
       if (builtin) return builtin;
-      const report = await resolveFor(ref, ctx.principal, (candidate) => {
-        const allowed = canRunReport(ctx.principal, candidate);
-        if (!allowed) deps.observer?.runFinished(refusedRun(candidate.slug));
-        return allowed;
+      const report = await authorized(ctx, ref).catch((error: unknown) => {
+        // Refused by the runner's check or by `reports.resolve`: counted as a forbidden run.
+        if (error instanceof ReportRefusedError) deps.observer?.runFinished(refusedRun(error.slug));
+        throw error;
       });
       return runDefinition(ctx, report, raw);
     },

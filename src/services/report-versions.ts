@@ -71,7 +71,7 @@ const adminPromoteFrom: readonly VersionState[] = ['draft', 'in_review', 'approv
 export function reportVersionService({ versions, reports, runner, audit }: Deps) {
   /** The report and version an editor may act on; admin-only reports need an admin. */
   async function editable(ctx: RequestContext, ref: string, number: number) {
-    const report = await reports.resolve(ref);
+    const report = await reports.resolve(ctx, ref);
     if (!canEditReport(ctx.principal, report)) {
       throw forbidden(`You may not review or change the report "${report.slug}"`);
     }
@@ -108,7 +108,7 @@ export function reportVersionService({ versions, reports, runner, audit }: Deps)
 
   return {
     async list(ctx: RequestContext, ref: string): Promise<VersionSummary[]> {
-      const report = await reports.resolve(ref);
+      const report = await reports.resolve(ctx, ref);
       if (!canEditReport(ctx.principal, report))
         throw forbidden(`You may not see the versions of "${report.slug}"`);
       return (await versions.list(report.id)).map(summary);

@@ -4,7 +4,7 @@
  * Fields are matched by name on save so their ids — used by `/api/choices/<field_id>/` — stay.
  */
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
-import { canEditReport } from '../policies/report-access.ts';
+import { canEditReport, canReadReport } from '../policies/report-access.ts';
 import { nowIso } from '../store/clock.ts';
 import type { clusterRepo } from '../store/cluster-repo.ts';
 import type { reportRepo } from '../store/report-repo.ts';
@@ -24,6 +24,7 @@ import {
 } from './report-model.ts';
 import { checkReportStatements } from './report-statements.ts';
 import type { RequestContext } from './request-context.ts';
+import { ReportRefusedError } from './role-guard.ts';
 import { documentOfInput, versionLog } from './version-log.ts';
 
 interface Deps {
@@ -164,18 +165,26 @@ export function reportService({ reports, versions, clusters, audit }: Deps) {
   }
 
   return {
-    /** `ref` is a numeric id or a slug; a trailing `/` is ignored. */
-    async resolve(ref: string): Promise<ReportDefinition> {
+    /**
+     * `ref` is a numeric id or a slug; a trailing `/` is ignored. The caller must be allowed to
+     * read the definition (`canReadReport`); callers then apply their own, stricter check
+     * (running needs `canRunReport`, changing `canEditReport`).
+     */
+    async resolve(ctx: RequestContext, ref: string): Promise<ReportDefinition> {
       const key = ref.replace(/\/+$/, '');
       const row = /^\d+$/.test(key)
         ? await reports.findById(Number(key))
         : await reports.findBySlug(key.toLowerCase());
       if (!row) throw notFound(`No report "${key}"`);
-      return definition(row);
+      const report = await definition(row);
+      if (!canReadReport(ctx.principal, report)) throw new ReportRefusedError(report.slug);
+      return report;
     },
 
-    async list(): Promise<ReportDefinition[]> {
-      return Promise.all((await reports.list()).map(definition));
+    /** Editors and admins get every report; anyone else the reports they may run. */
+    async list(ctx: RequestContext): Promise<ReportDefinition[]> {
+      const all = await Promise.all((await reports.list()).map(definition));
+      return all.filter((report) => canReadReport(ctx.principal, report));
     },
 
     async field(fieldId: number): Promise<{ field: FieldDefinition; reportId: number }> {
@@ -274,7 +283,7 @@ export function reportService({ reports, versions, clusters, audit }: Deps) {
      * with `active: false` — a draft that someone else must approve before it is promoted.
      */
     async delete(ctx: RequestContext, ref: string): Promise<void> {
-      const report = await this.resolve(ref);
+      const report = await this.resolve(ctx, ref);
       if (!canEditReport(ctx.principal, report))
         throw new AppError('forbidden', `You may not delete "${report.name}"`);
       if (report.active && !ctx.principal.isAdmin) throw forbidden(liveDeletionMessage(report.name));

@@ -14,6 +14,7 @@ import type { TokenRow } from '../store/tables.ts';
 import type { tokenRepo } from '../store/token-repo.ts';
 import type { AuditService } from './audit.ts';
 import type { RequestContext } from './request-context.ts';
+import { requireAdmin } from './role-guard.ts';
 import { recordTime } from './time-format.ts';
 import { newTokenNameKey, tokenNameKey } from './token-names.ts';
 
@@ -111,7 +112,9 @@ export function tokenService({ tokens, audit, roles, now = () => new Date() }: D
       return { name, header, expiry: recordTime(expires.toISOString()), groups };
     },
 
-    async list(): Promise<TokenRecord[]> {
+    /** Every token (names, groups, creators): admins only. */
+    async list(ctx: RequestContext): Promise<TokenRecord[]> {
+      requireAdmin(ctx);
       return (await tokens.list()).map(toRecord);
     },
 
@@ -128,6 +131,7 @@ export function tokenService({ tokens, audit, roles, now = () => new Date() }: D
     /**
      * Checks `name:secret` credentials. Every failure gives the same message so a caller cannot
      * tell a wrong name from a wrong secret; expiry is named since the owner can act on it.
+     * No context: this runs before there is a principal (it is what makes one).
      */
     async authenticate(name: string, secret: string): Promise<Principal> {
       // Built only on failure: capturing a stack on every call is a measurable cost per request.

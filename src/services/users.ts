@@ -5,13 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
-import { AppError, conflict, notFound } from '../errors.ts';
+import { AppError, badRequest, conflict, notFound } from '../errors.ts';
 import { type Principal, type RoleSettings, rolesOf } from '../policies/principal.ts';
 import type { SessionWithUser } from '../store/session-repo.ts';
 import type { AppUserRow } from '../store/tables.ts';
 import type { UserRepo } from '../store/user-repo.ts';
 import type { AuditService } from './audit.ts';
 import type { AnonymousContext, RequestContext } from './request-context.ts';
+import { requireAdmin } from './role-guard.ts';
 import type { NewSession, SessionService } from './sessions.ts';
 import { recordTime } from './time-format.ts';
 
@@ -107,6 +108,7 @@ export function userService({ users, sessions, audit, roles, groupsForEmail, now
       return toRecord(row, 0);
     },
 
+    /** An anonymous context only (address and request id): this runs before anyone is signed in. */
     async signInWithPassword(anon: AnonymousContext, email: string, password: string): Promise<SignedIn> {
       const row = await users.findByEmail(normalizeEmail(email));
       const matches = await verify(row?.password_hash ?? (await dummy()), password);
@@ -116,7 +118,7 @@ export function userService({ users, sessions, audit, roles, groupsForEmail, now
 
     /**
      * Signs in a user the provider vouched for, creating the record at first sign-in and
-     * storing the groups the provider sent this time.
+     * storing the groups the provider sent this time. Anonymous context: it runs before sign-in.
      */
     async signInWithSso(anon: AnonymousContext, identity: SsoIdentity): Promise<SignedIn> {
       const email = normalizeEmail(identity.email);
@@ -140,7 +142,7 @@ export function userService({ users, sessions, audit, roles, groupsForEmail, now
       return startSession(anon, row, 'sso');
     },
 
-    /** The principal of a live session, with its CSRF token. */
+    /** The principal of a live session, with its CSRF token. No context: it makes the principal. */
     async authenticateSession(
       cookieValue: string,
     ): Promise<{ principal: Principal; found: SessionWithUser }> {
@@ -148,11 +150,16 @@ export function userService({ users, sessions, audit, roles, groupsForEmail, now
       return { principal: await principalOf(found.user), found };
     },
 
-    async signOut(cookieValue: string): Promise<void> {
+    /** Ends the caller's own browser session; a token has none (it is ended by deleting it). */
+    async signOut(ctx: RequestContext, cookieValue: string): Promise<void> {
+      if (ctx.principal.kind !== 'user')
+        throw badRequest('Sign-out ends browser sessions; a token is ended by deleting it');
       await sessions.delete(cookieValue);
     },
 
-    async list(): Promise<UserRecord[]> {
+    /** Every user with groups, roles and activity: admins only. */
+    async list(ctx: RequestContext): Promise<UserRecord[]> {
+      requireAdmin(ctx);
       const rows = await users.listWithActivity(now().toISOString());
       return Promise.all(rows.map(async (row) => toRecord(row, Number(row.active_sessions))));
     },

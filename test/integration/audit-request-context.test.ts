@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { REQUEST_ID_HEADER } from '../../src/http/request-observability.ts';
+import { internalContext } from '../../src/services/request-context.ts';
 import { createTestApp, createToken, type TestApp } from '../helpers/test-app.ts';
 
 let t: TestApp;
@@ -122,7 +123,13 @@ async function runAudit(slug: string) {
     url: `/api/call/${slug}/`,
     headers: { authorization: t.adminHeader },
   });
-  const record = (await t.app.services.audit.search({ report: slug, action: 'report.run', limit: 1 }))[0];
+  const record = (
+    await t.app.services.audit.search(internalContext('admin'), {
+      report: slug,
+      action: 'report.run',
+      limit: 1,
+    })
+  )[0];
   assert.ok(record, `no run record for ${slug}`);
   assert.equal(record.request_id, response.headers[REQUEST_ID_HEADER]);
   return { response, record };

@@ -47,16 +47,16 @@ describe('bundles', () => {
       group_lists: 0,
       access_groups: 0,
     });
-    const id = (await t.app.services.reports.resolve('region-names')).id;
+    const id = (await t.app.services.reports.resolve(internalContext('admin'), 'region-names')).id;
     const second = await importText(
       JSON.stringify(bundle('select name from region order by id desc')),
       'application/json',
     );
     assert.equal(second.statusCode, 200);
-    const report = await t.app.services.reports.resolve('region-names');
+    const report = await t.app.services.reports.resolve(internalContext('admin'), 'region-names');
     assert.equal(report.id, id, 'same report, not a copy');
     assert.match(report.sql, /desc/);
-    const names = (await t.app.services.connections.list()).map((c) => c.name);
+    const names = (await t.app.services.connections.list(internalContext('admin'))).map((c) => c.name);
     assert.equal(names.filter((name) => name === 'extra').length, 1);
   });
 
@@ -68,7 +68,7 @@ describe('bundles', () => {
     const response = await importText(stringify(bad));
     assert.equal(response.statusCode, 400);
     assert.match(response.json().message, /Report "Broken": .*no cluster named "no-such-cluster"/);
-    const names = (await t.app.services.connections.list()).map((c) => c.name);
+    const names = (await t.app.services.connections.list(internalContext('admin'))).map((c) => c.name);
     assert.ok(!names.includes('half-way'), 'the transaction rolled back');
     const unparsable = await importText('reports: [ {');
     assert.equal(unparsable.statusCode, 400);
@@ -100,10 +100,10 @@ describe('bundles', () => {
       .where('name', '=', 'pg-secret')
       .executeTakeFirstOrThrow();
     assert.ok(!JSON.stringify(stored).includes('hunter2-secret'), 'the password is encrypted at rest');
-    const before = await t.app.services.reports.list();
+    const before = await t.app.services.reports.list(internalContext('admin'));
     const again = await importText(exported.body);
     assert.equal(again.statusCode, 200, again.body);
-    const afterImport = await t.app.services.reports.list();
+    const afterImport = await t.app.services.reports.list(internalContext('admin'));
     assert.deepEqual(
       afterImport.map(({ updatedAt: _u, ...r }) => r),
       before.map(({ updatedAt: _u, ...r }) => r),

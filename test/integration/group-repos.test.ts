@@ -67,16 +67,16 @@ for (const dialect of dialects) {
       await groupLists.addMember(ctx, 'a-list', 'x@example.com');
       assert.deepEqual(await groupLists.groupsContaining('x@EXAMPLE.com'), ['a-list', 'b-list']);
       assert.deepEqual(
-        (await groupLists.list()).map((g) => [g.name, g.members]),
+        (await groupLists.list(ctx)).map((g) => [g.name, g.members]),
         [
           ['a-list', ['x@example.com']],
           ['b-list', ['x@example.com']],
         ],
       );
       await groupLists.setImage(ctx, 'a-list', { bytes: PNG, filename: 'a.png' });
-      const file = path.basename((await groupLists.get('a-list')).image ?? '');
+      const file = path.basename((await groupLists.get(ctx, 'a-list')).image ?? '');
       assert.ok(existsSync(path.join(dataDir, 'uploads', 'group-images', file)));
-      assert.equal((await groupLists.image(file)).contentType, 'image/png');
+      assert.equal((await groupLists.image(ctx, file)).contentType, 'image/png');
       await groupLists.delete(ctx, 'a-list');
       assert.ok(!existsSync(path.join(dataDir, 'uploads', 'group-images', file)), 'the image goes too');
       const orphans = await store.db.selectFrom('group_member').selectAll().execute();

@@ -6,6 +6,7 @@ import { after, describe, test } from 'node:test';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { setUpDemoOnce } from '../../src/demo/demo-setup.ts';
+import { internalContext } from '../../src/services/request-context.ts';
 import { migrateToLatest, openMetadataStore } from '../../src/store/db.ts';
 import { createPostgresDatabase, postgresReachable } from '../helpers/postgres-database.ts';
 
@@ -90,7 +91,7 @@ for (const dialect of dialects) {
         headers: { authorization: header },
       });
       assert.equal(response.json().records[0].id, 42);
-      const connections = await first.services.connections.list();
+      const connections = await first.services.connections.list(internalContext('admin'));
       assert.deepEqual(
         connections.map((c) => c.name),
         ['demo', 'demo-replica'],

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import ExcelJS from 'exceljs';
-import { contextFor } from '../../src/services/request-context.ts';
+import { contextFor, internalContext } from '../../src/services/request-context.ts';
 import { header, mimeParts, type SmtpSink, startSmtpSink } from '../helpers/smtp-sink.ts';
 import { createTestApp, createToken, type TestApp } from '../helpers/test-app.ts';
 
@@ -136,7 +136,10 @@ describe('POST /report/mail/<report>/', () => {
     assert.deepEqual(response.json().records[0].to, ['Boss@allowed.example', 'team@allowed.example']);
     assert.deepEqual(smtp.messages[0]?.envelopeTo, ['Boss@allowed.example', 'team@allowed.example']);
     assert.equal(mimeParts(smtp.messages[0]!.raw).filter((part) => part.filename).length, 0);
-    const audits = await t.app.services.audit.search({ action: 'report.mail', limit: 10 });
+    const audits = await t.app.services.audit.search(internalContext('admin'), {
+      action: 'report.mail',
+      limit: 10,
+    });
     const record = audits.find((a) => a.principal === 'mail-sales');
     assert.ok(record);
     // The record names the report (column and details) and carries the request's client and id.

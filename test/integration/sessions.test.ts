@@ -306,7 +306,7 @@ describe('users and sessions on a PostgreSQL metadata store', {
       const cookie = `sr_session=${login.cookies.find((c) => c.name === 'sr_session')?.value}`;
       const me = await second.server.inject({ url: '/api/me', headers: { cookie } });
       assert.equal(me.json().records[0].email, 'pat@example.com');
-      const [pat] = await second.services.users.list();
+      const [pat] = await second.services.users.list(ctx);
       assert.equal(pat?.active_sessions, 1);
       assert.equal(pat?.sign_in, 'password');
       await second.services.users.delete(ctx, 'pat@example.com');

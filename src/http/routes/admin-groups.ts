@@ -23,8 +23,8 @@ import {
 const ADMIN = { config: { role: 'admin' } } as const;
 
 export function adminGroupRoutes(server: FastifyInstance, { services }: RouteDeps) {
-  server.get('/api/admin/group-lists/', ADMIN, async (_request) => {
-    return okEnvelope(await services.groupLists.list());
+  server.get('/api/admin/group-lists/', ADMIN, async (request) => {
+    return okEnvelope(await services.groupLists.list(contextOf(request)));
   });
   server.post('/api/admin/group-lists/', ADMIN, async (request, reply) => {
     const ctx = contextOf(request);
@@ -32,7 +32,8 @@ export function adminGroupRoutes(server: FastifyInstance, { services }: RouteDep
     return reply.code(201).send(okEnvelope([created]));
   });
   server.get('/api/admin/group-lists/:name/', ADMIN, async (request) => {
-    return okEnvelope([await services.groupLists.get(groupListParams.parse(request.params).name)]);
+    const { name } = groupListParams.parse(request.params);
+    return okEnvelope([await services.groupLists.get(contextOf(request), name)]);
   });
   server.put('/api/admin/group-lists/:name/', ADMIN, async (request) => {
     const ctx = contextOf(request);
@@ -75,7 +76,8 @@ export function adminGroupRoutes(server: FastifyInstance, { services }: RouteDep
   });
 
   server.get('/api/group-images/:file', async (request, reply) => {
-    const image = await services.groupLists.image(groupImageParams.parse(request.params).file);
+    const { file } = groupImageParams.parse(request.params);
+    const image = await services.groupLists.image(contextOf(request), file);
     return reply
       .type(image.contentType)
       .header('x-content-type-options', 'nosniff')
@@ -85,8 +87,8 @@ export function adminGroupRoutes(server: FastifyInstance, { services }: RouteDep
       .send(image.bytes);
   });
 
-  server.get('/api/admin/access-groups/', ADMIN, async (_request) => {
-    return okEnvelope(await services.accessGroups.list());
+  server.get('/api/admin/access-groups/', ADMIN, async (request) => {
+    return okEnvelope(await services.accessGroups.list(contextOf(request)));
   });
   server.post('/api/admin/access-groups/', ADMIN, async (request, reply) => {
     const ctx = contextOf(request);

@@ -8,8 +8,8 @@ import { createUserBody, userEmailParams } from './admin-users.schema.ts';
 const ADMIN = { config: { role: 'admin' } } as const;
 
 export function adminUserRoutes(server: FastifyInstance, { services }: RouteDeps) {
-  server.get('/api/admin/users/', ADMIN, async (_request) => {
-    return okEnvelope(await services.users.list());
+  server.get('/api/admin/users/', ADMIN, async (request) => {
+    return okEnvelope(await services.users.list(contextOf(request)));
   });
   server.post('/api/admin/users/', ADMIN, async (request, reply) => {
     const ctx = contextOf(request);

@@ -36,8 +36,8 @@ const EDITOR = { config: { role: 'editor' } } as const;
 export function adminRoutes(server: FastifyInstance, deps: RouteDeps) {
   const { services, transaction } = deps;
 
-  server.get('/api/admin/tokens/', ADMIN, async () => {
-    return okEnvelope(await services.tokens.list());
+  server.get('/api/admin/tokens/', ADMIN, async (request) => {
+    return okEnvelope(await services.tokens.list(contextOf(request)));
   });
   server.post('/api/admin/tokens/', ADMIN, async (request, reply) => {
     const ctx = contextOf(request);
@@ -50,8 +50,8 @@ export function adminRoutes(server: FastifyInstance, deps: RouteDeps) {
     return okEnvelope([]);
   });
 
-  server.get('/api/admin/connections/', ADMIN, async () => {
-    return okEnvelope(await services.connections.list());
+  server.get('/api/admin/connections/', ADMIN, async (request) => {
+    return okEnvelope(await services.connections.list(contextOf(request)));
   });
   server.post('/api/admin/connections/', ADMIN, async (request, reply) => {
     const ctx = contextOf(request);
@@ -68,12 +68,12 @@ export function adminRoutes(server: FastifyInstance, deps: RouteDeps) {
     return okEnvelope([]);
   });
   server.post('/api/admin/connections/:name/test/', ADMIN, async (request) => {
-    await services.connections.test(nameParams.parse(request.params).name);
+    await services.connections.test(contextOf(request), nameParams.parse(request.params).name);
     return okEnvelope([], 'The connection works');
   });
 
-  server.get('/api/admin/clusters/', ADMIN, async () => {
-    return okEnvelope(await services.clusters.list());
+  server.get('/api/admin/clusters/', ADMIN, async (request) => {
+    return okEnvelope(await services.clusters.list(contextOf(request)));
   });
   server.put('/api/admin/clusters/:name/', ADMIN, async (request) => {
     const ctx = contextOf(request);
@@ -88,7 +88,9 @@ export function adminRoutes(server: FastifyInstance, deps: RouteDeps) {
 
   server.get('/api/admin/reports/', EDITOR, async (request) => {
     const ctx = contextOf(request);
-    return okEnvelope((await services.reports.list()).map((report) => presentReport(report, ctx.principal)));
+    return okEnvelope(
+      (await services.reports.list(ctx)).map((report) => presentReport(report, ctx.principal)),
+    );
   });
   server.post('/api/admin/reports/', EDITOR, async (request, reply) => {
     const ctx = contextOf(request);
@@ -97,7 +99,7 @@ export function adminRoutes(server: FastifyInstance, deps: RouteDeps) {
   });
   server.put('/api/admin/reports/:report/', EDITOR, async (request) => {
     const ctx = contextOf(request);
-    const current = await services.reports.resolve(reportParams.parse(request.params).report);
+    const current = await services.reports.resolve(ctx, reportParams.parse(request.params).report);
     const body = {
       ...(request.body as object),
       name: (request.body as { name?: string })?.name ?? current.name,

@@ -12,7 +12,7 @@ import { FLOW_MAX_AGE_SECONDS } from '../../services/oidc.ts';
 import { normalizeEmail } from '../../services/users.ts';
 import { type AttemptLimits, blockedFor, countFailure } from '../../store/rate-limit-store.ts';
 import { okEnvelope } from '../envelope.ts';
-import { anonymousContextOf, callerOf } from '../route-auth.ts';
+import { anonymousContextOf, callerOf, contextOf } from '../route-auth.ts';
 import { refuseCrossSiteLogin } from '../same-origin-login.ts';
 import type { RouteDeps } from '../server.ts';
 import {
@@ -107,7 +107,7 @@ export function authRoutes(server: FastifyInstance, { services, config, attemptL
   server.post('/auth/logout', async (request, reply: FastifyReply) => {
     const caller = callerOf(request);
     if (!caller.session) throw badRequest('Sign-out ends browser sessions; a token is ended by deleting it');
-    await services.users.signOut(caller.session.cookieValue);
+    await services.users.signOut(contextOf(request), caller.session.cookieValue);
     clearSessionCookie(request, reply);
     return okEnvelope([], 'Signed out');
   });

@@ -16,15 +16,14 @@ export function reportListRoutes(server: FastifyInstance, { services }: RouteDep
   };
   server.get('/api/reports/', { schema }, async (request) => {
     const ctx = contextOf(request);
-    const runnable = (await services.reports.list()).filter((report) => canRunReport(ctx.principal, report));
-    const groups = new Set(runnable.flatMap((report) => report.groups));
-    const images = (await services.groupLists.list())
-      .filter((list) => groups.has(list.name) && (list.image || list.image_url))
-      .map((list) => ({
-        name: list.name,
-        description: list.description,
-        image: list.image ?? list.image_url,
-      }));
+    // An editor's list holds every report; the home page shows only those the caller may run.
+    const runnable = (await services.reports.list(ctx)).filter((report) =>
+      canRunReport(ctx.principal, report),
+    );
+    const images = await services.groupLists.pictures(
+      ctx,
+      new Set(runnable.flatMap((report) => report.groups)),
+    );
     const reports = runnable.map((report) => {
       const { sql: _sql, sections, ...rest } = presentReport(report, ctx.principal);
       return { ...rest, sections: sections.map((section) => ({ title: section.title })) };
