@@ -3,8 +3,10 @@
  * never on an npm driver directly.
  */
 import type { z } from 'zod';
+import type { RegisteredDriverName } from './registry.ts';
 
-export type DriverName = 'postgres' | 'mysql' | 'sqlite';
+/** A driver's name, taken from the modules registered in registry.ts (never listed by hand). */
+export type DriverName = RegisteredDriverName;
 
 /** A value as it appears in a record, already mapped per SPEC §4.7. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };

@@ -1,6 +1,9 @@
 /**
- * The one place a driver is chosen by name. The `Record<DriverName, …>` type makes adding a
- * name to `DriverName` without a module here a compile error, so no feature needs a switch.
+ * The one place a driver is chosen by name, and the one list of driver names: `DriverName`, the
+ * zod enums that validate a connection's `driver`, and the dialect table (src/sql/dialects.ts)
+ * all derive from the modules registered here. Adding a module adds its name everywhere; the
+ * dialect table then fails to compile until the new driver has its row, so no feature needs a
+ * switch.
  */
 import type { z } from 'zod';
 import { AppError } from '../errors.ts';
@@ -11,12 +14,20 @@ import { postgresDriver } from './postgres/driver.ts';
 import { allowsPrivilegedUser, guardPrivileges } from './privilege-check.ts';
 import { sqliteDriver } from './sqlite/driver.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: each module has its own config type; callers go through openDataSource.
-export const drivers: Record<DriverName, DriverModule<any>> = {
+const modules = {
   postgres: postgresDriver,
   mysql: mysqlDriver,
   sqlite: sqliteDriver,
 };
+
+/** The name of a registered driver; also its SQL dialect's key in src/sql/dialects.ts. */
+export type RegisteredDriverName = keyof typeof modules;
+
+// biome-ignore lint/suspicious/noExplicitAny: each module has its own config type; callers go through openDataSource.
+export const drivers: Record<DriverName, DriverModule<any>> = modules;
+
+/** Every registered driver name, in registration order; a non-empty tuple, as `z.enum` wants. */
+export const driverNames = Object.keys(drivers) as [DriverName, ...DriverName[]];
 
 /**
  * Validates raw connection settings with the driver's schema and opens a pool, guarded by the

@@ -3,7 +3,7 @@
  * `{{ access_group.<table> }}` in a report's SQL prints the fragment that applies to the caller.
  */
 import { z } from 'zod';
-import type { DriverName } from '../datasources/driver.ts';
+import { driverNames } from '../datasources/registry.ts';
 import { AppError, conflict, notFound } from '../errors.ts';
 import type { Principal } from '../policies/principal.ts';
 import { scanSql } from '../sql/sql-scanner.ts';
@@ -19,8 +19,6 @@ export const EVERYONE = '*';
 /** The fragment for a table the caller has no entry for: no rows. */
 export const NO_ROWS_SQL = '1=0';
 
-const DIALECTS: DriverName[] = ['postgres', 'mysql', 'sqlite'];
-
 /**
  * A fragment is printed inside `( … )`, so it must not be able to leave them: no comment (which
  * would swallow the closing parenthesis), no `;`, and parentheses balanced outside literals in
@@ -28,7 +26,7 @@ const DIALECTS: DriverName[] = ['postgres', 'mysql', 'sqlite'];
  */
 function fragmentProblem(sql: string): string | undefined {
   if (sql.includes('\u0000')) return 'contains a NUL character';
-  for (const dialect of DIALECTS) {
+  for (const dialect of driverNames) {
     let depth = 0;
     for (const segment of scanSql(sql, dialect)) {
       if (segment.kind === 'comment') return 'contains a comment';

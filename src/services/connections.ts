@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { DataSource, DriverName } from '../datasources/driver.ts';
 import { checkPoolSettings } from '../datasources/pool-settings.ts';
 import { allowsPrivilegedUser } from '../datasources/privilege-check.ts';
-import { drivers, openDataSource } from '../datasources/registry.ts';
+import { driverNames, drivers, openDataSource } from '../datasources/registry.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import type { clusterRepo } from '../store/cluster-repo.ts';
 import type { connectionRepo } from '../store/connection-repo.ts';
@@ -23,8 +23,6 @@ import type { DataSourceCache } from './data-source-cache.ts';
 import type { RequestContext } from './request-context.ts';
 import { requireAdmin } from './role-guard.ts';
 import type { SecretBox } from './server-key.ts';
-
-export const driverNames = Object.keys(drivers) as [DriverName, ...DriverName[]];
 
 export const connectionInputSchema = z.object({
   name: z.string().trim().min(1).max(100),

@@ -6,6 +6,7 @@
  */
 import type { BindValue, DriverName } from '../datasources/driver.ts';
 import { AppError } from '../errors.ts';
+import { dialects } from './dialects.ts';
 import { isWordPart, isWordStart, scanSql } from './sql-scanner.ts';
 
 /** The SQL dialect decides placeholders, quoting and comment rules; it is the driver's name. */
@@ -100,17 +101,15 @@ function isNamePart(c: number): boolean {
 /**
  * A placeholder written directly in the SQL would take the value meant for one of our own
  * placeholders (the values array is positional), so it is refused rather than silently shifted.
- * Postgres `?` is left alone: it is a JSON operator there.
+ * Only the dialect's own form counts: Postgres `?` is left alone, it is a JSON operator there.
  */
 function rejectPositional(code: string, i: number, dialect: Dialect): void {
-  const positional =
-    dialect === 'postgres' ? code[i] === '$' && /[0-9]/.test(code[i + 1] ?? '') : code[i] === '?';
-  if (positional) {
-    throw new AppError(
-      'bad_request',
-      `The SQL contains a positional placeholder (${dialect === 'postgres' ? '$n' : '?'}); use :name bind variables`,
-    );
-  }
+  const { mark, numbered } = dialects[dialect].placeholders;
+  if (code[i] !== mark || (numbered && !/[0-9]/.test(code[i + 1] ?? ''))) return;
+  throw new AppError(
+    'bad_request',
+    `The SQL contains a positional placeholder (${numbered ? `${mark}n` : mark}); use :name bind variables`,
+  );
 }
 
 /**
@@ -144,11 +143,12 @@ function elementsOf(value: ParamValue): BindValue[] {
 }
 
 /**
- * Replaces every `:name` in code with the dialect's placeholder and collects the values.
+ * Replaces every `:name` in code with the dialect's placeholder (src/sql/dialects.ts) and
+ * collects the values.
  *
- * - postgres: `$1, $2, …`; a name used twice reuses its numbers, so `:x is null or a = :x`
- *   becomes `$1 is null or a = $1` and Postgres infers one type for both uses.
- * - mysql, sqlite: `?` per occurrence, the value repeated in `values`.
+ * - numbered (postgres): `$1, $2, …`; a name used twice reuses its numbers, so
+ *   `:x is null or a = :x` becomes `$1 is null or a = $1` and Postgres infers one type for both.
+ * - unnumbered (mysql, sqlite): `?` per occurrence, the value repeated in `values`.
  * - A list expands to one placeholder per element (`in (:ids)` → `in ($1, $2, $3)`).
  * - A placeholder right after a word character gets a space before it (`THEN:a` → `THEN $1`),
  *   and a name directly followed by a word character that cannot be part of it is refused.
@@ -160,18 +160,19 @@ export function bindParameters(
   params: Record<string, ParamValue>,
   dialect: Dialect,
 ): BoundStatement {
+  const { mark, numbered } = dialects[dialect].placeholders;
   const values: BindValue[] = [];
-  const numbered = new Map<string, string>();
+  const byName = new Map<string, string>();
   const placeholderFor = (name: string): string => {
-    const known = numbered.get(name);
+    const known = byName.get(name);
     if (known !== undefined) return known;
     const elements = elementsOf(paramValue(params, name));
     const placeholders = elements.map((element) => {
       values.push(element);
-      return dialect === 'postgres' ? `$${values.length}` : '?';
+      return numbered ? `${mark}${values.length}` : mark;
     });
     const text = placeholders.join(', ');
-    if (dialect === 'postgres') numbered.set(name, text);
+    if (numbered) byName.set(name, text);
     return text;
   };
   return { sql: rewriteBinds(sql, dialect, placeholderFor, true), values };

@@ -13,18 +13,8 @@
  */
 import type { DriverName } from '../datasources/driver.ts';
 import { AppError } from '../errors.ts';
+import { dialects } from './dialects.ts';
 import { isWordPart, isWordStart, scanSql } from './sql-scanner.ts';
-
-/**
- * The words a report statement may start with, per dialect. EXPLAIN (never ANALYZE) plans
- * without running; MySQL/MariaDB also read with SHOW and DESCRIBE/DESC. SQLite and MariaDB have
- * no TABLE statement.
- */
-const LEADING_WORDS: Record<DriverName, readonly string[]> = {
-  postgres: ['select', 'with', 'values', 'table', 'explain'],
-  mysql: ['select', 'with', 'values', 'table', 'show', 'describe', 'desc', 'explain'],
-  sqlite: ['select', 'with', 'values', 'explain'],
-};
 
 /** Statements that only describe another one; with ANALYZE they would run it. */
 const EXPLAINING = new Set(['explain', 'describe', 'desc']);
@@ -95,7 +85,7 @@ function refuse(detail: string): never {
  */
 export function assertReadOnlyStatement(sql: string, dialect: DriverName): void {
   const tokens = codeTokens(sql, dialect);
-  const allowed = LEADING_WORDS[dialect];
+  const { leadingWords: allowed, refusedPairs } = dialects[dialect].statements;
   const first = tokens.find((token) => token.text !== '(');
   if (!first) refuse(`; it is empty (nothing but comments and whitespace)`);
   if (!first.word || !allowed.includes(first.text)) {
@@ -104,9 +94,10 @@ export function assertReadOnlyStatement(sql: string, dialect: DriverName): void 
   for (const [index, token] of tokens.entries()) {
     const next = tokens[index + 1];
     if (token.text === ';' && next) refuse(`; found more SQL after ";"`);
-    if (dialect === 'mysql' && token.text === ':' && next?.text === '=') {
-      refuse(`; found ":=", which sets a user variable that outlives the run on a pooled connection`);
-    }
+    const pair = refusedPairs.find(
+      (refused) => refused.first === token.text && refused.second === next?.text,
+    );
+    if (pair) refuse(`; found ${pair.found}`);
     if (!token.word) continue;
     const reason = Object.hasOwn(REFUSED_WORDS, token.text) ? REFUSED_WORDS[token.text] : undefined;
     // MySQL's INSERT(str, pos, len, new) is a string function, not a statement.
@@ -115,9 +106,6 @@ export function assertReadOnlyStatement(sql: string, dialect: DriverName): void 
     }
     if (token.text === 'load' && (next?.text === 'data' || next?.text === 'xml')) {
       refuse(`; found LOAD ${next.text.toUpperCase()} (it reads files into tables)`);
-    }
-    if (dialect === 'postgres' && token.text === 'set_config' && next?.text === '(') {
-      refuse(`; found set_config(), which changes settings that outlive the run on a pooled connection`);
     }
     if ((token.text === 'analyze' || token.text === 'analyse') && EXPLAINING.has(first.text)) {
       refuse(`; found ${first.text.toUpperCase()} ANALYZE, which runs the statement it explains`);

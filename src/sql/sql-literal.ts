@@ -8,13 +8,15 @@
  */
 import { AppError } from '../errors.ts';
 import type { Dialect } from './bind-parameters.ts';
+import { dialects } from './dialects.ts';
 
 /**
  * Renders `value` as a literal in `dialect`:
- * null/undefined → `NULL`; booleans → `TRUE`/`FALSE` (SQLite `1`/`0`); finite numbers and bigints
- * as digits (negative ones in parentheses); non-finite numbers and invalid dates → `NULL`;
- * strings single-quoted; Dates as a quoted ISO-8601 string; arrays as comma-separated literals
- * (for `in ({{ list }})`; empty → `NULL`); plain objects as a quoted JSON string.
+ * null/undefined → `NULL`; booleans as the dialect writes them (`TRUE`/`FALSE`, SQLite `1`/`0`);
+ * finite numbers and bigints as digits (negative ones in parentheses); non-finite numbers and
+ * invalid dates → `NULL`; strings single-quoted; Dates as a quoted ISO-8601 string; arrays as
+ * comma-separated literals (for `in ({{ list }})`; empty → `NULL`); plain objects as a quoted
+ * JSON string.
  *
  * Throws `bad_request` for strings holding a NUL character and for values that have no literal
  * form (functions, symbols, class instances).
@@ -24,8 +26,7 @@ export function escapeSqlLiteral(value: unknown, dialect: Dialect): string {
     case 'undefined':
       return 'NULL';
     case 'boolean':
-      if (dialect === 'sqlite') return value ? '1' : '0';
-      return value ? 'TRUE' : 'FALSE';
+      return value ? dialects[dialect].literals.booleans.true : dialects[dialect].literals.booleans.false;
     case 'number':
       return Number.isFinite(value) ? signed(String(value)) : 'NULL';
     case 'bigint':
@@ -75,14 +76,15 @@ function objectLiteral(value: object, dialect: Dialect): string {
 }
 
 /**
- * Single-quotes `text`, doubling `'`. Backslashes need care per dialect:
- * - postgres: with `standard_conforming_strings` on (the default) a backslash is an ordinary
+ * Single-quotes `text`, doubling `'`. Backslashes need care per dialect (its `literals.backslash`
+ * rule in src/sql/dialects.ts):
+ * - postgres (`escape-string`): with `standard_conforming_strings` on (the default) a backslash is an ordinary
  *   character, but with it off `'\'` would not end the literal. An `E'…'` literal reads
  *   backslashes as escapes under either setting, so text with a backslash is written as `E'…'`
  *   with each backslash doubled.
- * - mysql: backslash is an escape in literals by default, so it is doubled. `''` (not `\'`) keeps
+ * - mysql (`doubled`): backslash is an escape in literals by default, so it is doubled. `''` (not `\'`) keeps
  *   the literal closed even under `NO_BACKSLASH_ESCAPES`.
- * - sqlite: backslash is an ordinary character.
+ * - sqlite (`ordinary`): backslash is an ordinary character.
  * NUL is refused: Postgres cannot store it in text, and the template renderer relies on printed
  * values never containing it.
  */
@@ -91,7 +93,8 @@ function quoteString(text: string, dialect: Dialect): string {
     throw new AppError('bad_request', 'A value printed into SQL contains a NUL character');
   }
   const quoted = text.replaceAll("'", "''");
-  if (!text.includes('\\') || dialect === 'sqlite') return `'${quoted}'`;
+  const backslash = dialects[dialect].literals.backslash;
+  if (!text.includes('\\') || backslash === 'ordinary') return `'${quoted}'`;
   const doubled = quoted.replaceAll('\\', '\\\\');
-  return dialect === 'postgres' ? `E'${doubled}'` : `'${doubled}'`;
+  return backslash === 'escape-string' ? `E'${doubled}'` : `'${doubled}'`;
 }

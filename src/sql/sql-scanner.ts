@@ -1,8 +1,9 @@
 /**
  * A small SQL lexer that splits a statement into code and opaque runs (string literals, quoted
- * identifiers, comments, dollar quotes). It is the one place that knows each dialect's quoting
- * rules, so the binder (which may only touch `:name` in code) and the SQL template renderer (which
- * must prove every printed value landed in code) cannot disagree about where a literal ends.
+ * identifiers, comments, dollar quotes). It is the one place that applies each dialect's quoting
+ * rules (its row of src/sql/dialects.ts), so the binder (which may only touch `:name` in code) and
+ * the SQL template renderer (which must prove every printed value landed in code) cannot disagree
+ * about where a literal ends.
  *
  * It only has to be exact about where opaque runs start and end; it does not validate SQL.
  * An unterminated run extends to the end of the text, which keeps everything after it opaque:
@@ -14,6 +15,7 @@
  */
 import type { DriverName } from '../datasources/driver.ts';
 import { AppError } from '../errors.ts';
+import { dialects, type LexicalRules } from './dialects.ts';
 
 export type SqlSegmentKind = 'code' | 'string' | 'identifier' | 'comment';
 
@@ -26,7 +28,7 @@ export interface SqlSegment {
 
 const DOLLAR_TAG = /\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/y;
 
-/** Letters, `_` and any non-ASCII character may start an identifier or keyword in all three dialects. */
+/** Letters, `_` and any non-ASCII character may start an identifier or keyword in every dialect. */
 export function isWordStart(code: number): boolean {
   return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code >= 128;
 }
@@ -41,6 +43,7 @@ export function isWordPart(code: number): boolean {
  * merged into one segment; opaque runs are reported one by one.
  */
 export function scanSql(sql: string, dialect: DriverName): SqlSegment[] {
+  const rules = dialects[dialect].lexical;
   const segments: SqlSegment[] = [];
   let codeStart = 0;
   let i = 0;
@@ -48,15 +51,10 @@ export function scanSql(sql: string, dialect: DriverName): SqlSegment[] {
     const code = sql.charCodeAt(i);
     if (isWordStart(code)) {
       const wordEnd = skipWord(sql, i);
-      // Postgres `E'…'` (either case) is the one prefix that changes how the literal is read:
+      // `E'…'` (either case) is the one prefix that changes how the literal is read:
       // backslashes escape, so `E'\''` is a single quote and not the end of the string.
-      if (
-        dialect === 'postgres' &&
-        wordEnd === i + 1 &&
-        (code === 69 || code === 101) &&
-        sql[wordEnd] === "'"
-      ) {
-        const end = continuedStringEnd(sql, quotedEnd(sql, wordEnd, "'", true), true);
+      if (rules.escapeStrings && wordEnd === i + 1 && (code === 69 || code === 101) && sql[wordEnd] === "'") {
+        const end = stringEnd(sql, quotedEnd(sql, wordEnd, "'", true), true, rules);
         i = pushOpaque(segments, codeStart, i, 'string', end);
         codeStart = i;
       } else {
@@ -64,7 +62,7 @@ export function scanSql(sql: string, dialect: DriverName): SqlSegment[] {
       }
       continue;
     }
-    const opaque = opaqueAt(sql, i, dialect);
+    const opaque = opaqueAt(sql, i, rules);
     if (opaque === undefined) {
       i += 1;
       continue;
@@ -98,44 +96,50 @@ function skipWord(sql: string, start: number): number {
 function opaqueAt(
   sql: string,
   i: number,
-  dialect: DriverName,
+  rules: LexicalRules,
 ): { kind: SqlSegmentKind; end: number } | undefined {
   const c = sql[i];
   const next = sql[i + 1];
   switch (c) {
     case "'": {
-      // Only MySQL treats backslash as an escape in plain literals (unless NO_BACKSLASH_ESCAPES).
-      const end = quotedEnd(sql, i, "'", dialect === 'mysql');
-      return { kind: 'string', end: dialect === 'postgres' ? continuedStringEnd(sql, end, false) : end };
+      // Where backslash escapes in plain literals, it does unless NO_BACKSLASH_ESCAPES (pinned off).
+      const backslash = rules.backslashInStrings;
+      return { kind: 'string', end: stringEnd(sql, quotedEnd(sql, i, "'", backslash), backslash, rules) };
     }
     case '"':
-      // In MySQL's default mode a double-quoted text is a string literal, backslashes included.
-      return dialect === 'mysql'
+      return rules.doubleQuoted === 'string'
         ? { kind: 'string', end: quotedEnd(sql, i, '"', true) }
         : { kind: 'identifier', end: quotedEnd(sql, i, '"', false) };
     case '`':
-      return dialect === 'postgres' ? undefined : { kind: 'identifier', end: quotedEnd(sql, i, '`', false) };
+      return rules.backtickIdentifiers
+        ? { kind: 'identifier', end: quotedEnd(sql, i, '`', false) }
+        : undefined;
     case '[': {
-      if (dialect !== 'sqlite') return undefined;
+      if (!rules.bracketIdentifiers) return undefined;
       const close = sql.indexOf(']', i + 1);
       return { kind: 'identifier', end: close === -1 ? sql.length : close + 1 };
     }
     case '-':
-      return next === '-' && startsLineComment(sql, i, dialect)
-        ? { kind: 'comment', end: lineEnd(sql, i, dialect) }
+      return next === '-' && startsLineComment(sql, i, rules)
+        ? { kind: 'comment', end: lineEnd(sql, i, rules) }
         : undefined;
     case '#':
-      return dialect === 'mysql' ? { kind: 'comment', end: lineEnd(sql, i, dialect) } : undefined;
+      return rules.hashComments ? { kind: 'comment', end: lineEnd(sql, i, rules) } : undefined;
     case '/':
-      if (next === '*' && dialect === 'mysql') refuseExecutableComment(sql, i);
+      if (next === '*' && rules.executableComments) refuseExecutableComment(sql, i);
       return next === '*'
-        ? { kind: 'comment', end: blockCommentEnd(sql, i, dialect === 'postgres') }
+        ? { kind: 'comment', end: blockCommentEnd(sql, i, rules.nestedBlockComments) }
         : undefined;
     case '$':
-      return dialect === 'postgres' ? dollarQuoteAt(sql, i) : undefined;
+      return rules.dollarQuotes ? dollarQuoteAt(sql, i) : undefined;
     default:
       return undefined;
   }
+}
+
+/** The end of a `'…'` string whose first part ends at `end`, continued where the dialect joins parts. */
+function stringEnd(sql: string, end: number, backslash: boolean, rules: LexicalRules): number {
+  return rules.continuedStrings ? continuedStringEnd(sql, end, backslash) : end;
 }
 
 /**
@@ -159,10 +163,11 @@ function quotedEnd(sql: string, start: number, quote: string, backslash: boolean
 }
 
 /**
- * PostgreSQL joins string constants separated by whitespace that holds a newline, with `--`
- * comments allowed in between (SQL standard; `/* *\/` comments are not allowed there):
- * `E'a'⏎'\' b'` is the one string `a' b`. Every part is read with the first part's rules, so
- * a continued `E''` string keeps its backslash escapes. Returns the end of the last part.
+ * PostgreSQL (`continuedStrings`) joins string constants separated by whitespace that holds a
+ * newline, with `--` comments allowed in between (SQL standard; `/* *\/` comments are not
+ * allowed there): `E'a'⏎'\' b'` is the one string `a' b`. Every part is read with the first
+ * part's rules, so a continued `E''` string keeps its backslash escapes. Returns the end of the
+ * last part.
  */
 function continuedStringEnd(sql: string, end: number, backslash: boolean): number {
   let last = end;
@@ -211,17 +216,17 @@ function refuseExecutableComment(sql: string, i: number): void {
 }
 
 /** MySQL needs whitespace or a control character after `--` (`1--1` is arithmetic there). */
-function startsLineComment(sql: string, i: number, dialect: DriverName): boolean {
-  if (dialect !== 'mysql') return true;
+function startsLineComment(sql: string, i: number, rules: LexicalRules): boolean {
+  if (!rules.lineCommentNeedsSpace) return true;
   const after = sql.charCodeAt(i + 2);
   return Number.isNaN(after) || after <= 32;
 }
 
 /** Postgres ends a line comment at CR or LF; MySQL and SQLite only at LF. */
-function lineEnd(sql: string, i: number, dialect: DriverName): number {
+function lineEnd(sql: string, i: number, rules: LexicalRules): number {
   for (let j = i; j < sql.length; j += 1) {
     const c = sql[j];
-    if (c === '\n' || (c === '\r' && dialect === 'postgres')) return j;
+    if (c === '\n' || (c === '\r' && rules.lineCommentEndsAtCarriageReturn)) return j;
   }
   return sql.length;
 }

@@ -3,10 +3,11 @@ import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import type { BindValue } from '../../src/datasources/driver.ts';
+import { driverNames } from '../../src/datasources/registry.ts';
 import { bindParameters, type Dialect, type ParamValue } from '../../src/sql/bind-parameters.ts';
 import { renderSqlTemplate } from '../../src/sql/sql-template.ts';
 
-const DIALECTS: Dialect[] = ['postgres', 'mysql', 'sqlite'];
+const DIALECTS: Dialect[] = driverNames;
 
 /** Text built from the pieces that break naive quoting and binding, mixed with arbitrary unicode. */
 const hostileText = fc

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DriverName } from '../../src/datasources/driver.ts';
+import { driverNames } from '../../src/datasources/registry.ts';
 import { AppError } from '../../src/errors.ts';
 import { assertReadOnlyStatement, assertReadOnlyTemplate } from '../../src/sql/read-only-statement.ts';
 
-const DIALECTS: DriverName[] = ['postgres', 'mysql', 'sqlite'];
+const DIALECTS: readonly DriverName[] = driverNames;
 
 const refusedWith = (pattern: RegExp) => (error: unknown) =>
   error instanceof AppError && error.code === 'bad_request' && pattern.test(error.message);

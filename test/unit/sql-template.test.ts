@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { driverNames } from '../../src/datasources/registry.ts';
 import { AppError } from '../../src/errors.ts';
 import { bindParameters } from '../../src/sql/bind-parameters.ts';
 import { escapeSqlLiteral } from '../../src/sql/sql-literal.ts';
@@ -23,7 +24,7 @@ describe('escapeSqlLiteral', () => {
   });
 
   it('keeps unicode as it is', () => {
-    for (const dialect of ['postgres', 'mysql', 'sqlite'] as const) {
+    for (const dialect of driverNames) {
       assert.equal(escapeSqlLiteral('żółć 日本 😀', dialect), "'żółć 日本 😀'");
     }
   });

@@ -16,6 +16,9 @@ import {
   Title,
 } from '@mantine/core';
 import { useState } from 'react';
+// Type only: the browser bundle cannot load the server's drivers, but the compiler can check
+// that this page offers exactly the drivers the server registers.
+import type { DriverName } from '../../../../src/datasources/driver.ts';
 import { call } from '../../api.ts';
 import { OutcomeAlert, RecordTable, useAction, useList } from '../../components/admin-kit.tsx';
 import { QueryStatus } from '../../components/States.tsx';
@@ -52,7 +55,8 @@ function PrivilegeBadge({ row }: { row: ConnectionView }) {
   return <Badge color="green">{row.driver === 'sqlite' ? 'read-only file' : 'read-only user'}</Badge>;
 }
 
-const EXAMPLES: Record<string, string> = {
+/** Example settings per driver; its keys are the drivers the form offers, in this order. */
+const EXAMPLES: Record<DriverName, string> = {
   sqlite: '{\n  "file": "/path/to/file.db"\n}',
   postgres:
     '{\n  "host": "127.0.0.1",\n  "port": 5432,\n  "database": "reports",\n  "user": "reader",\n  "password": ""\n}',
@@ -60,10 +64,12 @@ const EXAMPLES: Record<string, string> = {
     '{\n  "host": "127.0.0.1",\n  "port": 3306,\n  "database": "reports",\n  "user": "reader",\n  "password": ""\n}',
 };
 
+const DRIVERS = Object.keys(EXAMPLES) as DriverName[];
+
 function AddConnection({ run, busy }: { run: ReturnType<typeof useAction>['run']; busy: boolean }) {
   const [name, setName] = useState('');
-  const [driver, setDriver] = useState('sqlite');
-  const [settings, setSettings] = useState(EXAMPLES.sqlite ?? '{}');
+  const [driver, setDriver] = useState<DriverName>('sqlite');
+  const [settings, setSettings] = useState(EXAMPLES.sqlite);
   const [timeout, setTimeoutMs] = useState<number | string>(30000);
   const [pool, setPool] = useState<number | string>(5);
   async function submit(event: React.FormEvent) {
@@ -90,12 +96,13 @@ function AddConnection({ run, busy }: { run: ReturnType<typeof useAction>['run']
           <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} />
           <Select
             label="Driver"
-            data={['sqlite', 'postgres', 'mysql']}
+            data={DRIVERS}
             value={driver}
             allowDeselect={false}
             onChange={(value) => {
-              setDriver(value ?? 'sqlite');
-              setSettings(EXAMPLES[value ?? 'sqlite'] ?? '{}');
+              const chosen = DRIVERS.find((name) => name === value) ?? 'sqlite';
+              setDriver(chosen);
+              setSettings(EXAMPLES[chosen]);
             }}
           />
           <NumberInput label="Statement timeout (ms)" value={timeout} onChange={setTimeoutMs} min={100} />
