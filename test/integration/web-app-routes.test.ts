@@ -62,9 +62,14 @@ describe('GET /api/reports/ and /api/auth/options', () => {
 
 describe('serving the built web app', () => {
   const root = mkdtempSync(path.join(tmpdir(), 'sr-web-'));
+  // A folder next to the dist folder, which a path with `..` would reach.
+  const outside = mkdtempSync(path.join(tmpdir(), 'sr-web-outside-'));
   const server = Fastify();
   before(async () => {
     mkdirSync(path.join(root, 'assets'));
+    writeFileSync(path.join(outside, 'secret.txt'), 'top secret');
+    writeFileSync(path.join(root, '.env.txt'), 'top secret');
+    writeFileSync(path.join(root, 'assets', '.env.txt'), 'top secret');
     writeFileSync(path.join(root, 'index.html'), '<!doctype html><div id="root"></div>');
     writeFileSync(path.join(root, 'assets', 'app-1.js'), 'console.log(1)');
     server.setErrorHandler(handleError);
@@ -75,6 +80,7 @@ describe('serving the built web app', () => {
   after(async () => {
     await server.close();
     rmSync(root, { recursive: true, force: true });
+    rmSync(outside, { recursive: true, force: true });
   });
 
   test('client routes get index.html with the app CSP; assets their type', async () => {
@@ -97,6 +103,21 @@ describe('serving the built web app', () => {
     }
     const traversal = await server.inject({ method: 'GET', url: '/..%2f..%2fetc%2fpasswd' });
     assert.doesNotMatch(traversal.body, /root:/);
+  });
+
+  test('files beside the dist folder and dotfiles inside it are never sent', async () => {
+    const besideRoot = `../${path.basename(outside)}/secret.txt`;
+    for (const url of [
+      `/${encodeURIComponent(besideRoot)}`,
+      `/${besideRoot.replaceAll('.', '%2e')}`,
+      `/assets/..%2f${encodeURIComponent(besideRoot)}`,
+      '/.env.txt',
+      '/assets/.env.txt',
+    ]) {
+      const response = await server.inject({ method: 'GET', url });
+      assert.ok([403, 404].includes(response.statusCode), `${url} answered ${response.statusCode}`);
+      assert.doesNotMatch(response.body, /top secret/, url);
+    }
   });
 
   test('unknown API, metrics and health paths are JSON 404s in the envelope, never the app', async () => {
