@@ -99,26 +99,17 @@ await Promise.allSettled([
   twice(() => createMysqlUser(READER_USER, READER_PASSWORD, 'select, show view on $db.*')),
 ]);
 
-/** The reader as separate connection fields, for suites that do not pass a URL. */
-export const postgresReaderSettings = (() => {
-  const url = new URL(postgresUrl);
+/** A reader URL as separate connection fields, for suites that do not pass a URL. */
+function readerSettings(readerUrl: string, defaultPort: number) {
+  const url = new URL(readerUrl);
   return {
     host: url.hostname,
-    port: Number(url.port || 5432),
+    port: Number(url.port || defaultPort),
     user: READER_USER,
     password: READER_PASSWORD,
     database: decodeURIComponent(url.pathname.slice(1)) || 'test',
   };
-})();
+}
 
-/** The MariaDB/MySQL reader as separate connection fields. */
-export const mysqlReaderSettings = (() => {
-  const url = new URL(mysqlUrl);
-  return {
-    host: url.hostname,
-    port: Number(url.port || 3306),
-    user: READER_USER,
-    password: READER_PASSWORD,
-    database: decodeURIComponent(url.pathname.slice(1)) || 'test',
-  };
-})();
+export const postgresReaderSettings = readerSettings(postgresUrl, 5432);
+export const mysqlReaderSettings = readerSettings(mysqlUrl, 3306);
