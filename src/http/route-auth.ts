@@ -15,6 +15,10 @@ import type { Authenticator, Caller } from './auth.ts';
 export const ROUTE_ROLES = ['public', 'signed-in', 'editor', 'admin'] as const;
 export type RouteRole = (typeof ROUTE_ROLES)[number];
 
+/** Route options for the two restricted roles, shared by the route files. */
+export const ADMIN = { config: { role: 'admin' } } as const;
+export const EDITOR = { config: { role: 'editor' } } as const;
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Who may call the route; `signed-in` when left out. */

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppError, badRequest } from '../../errors.ts';
 import { GROUP_IMAGE_MAX_BYTES } from '../../services/group-lists.ts';
 import { okEnvelope } from '../envelope.ts';
-import { contextOf } from '../route-auth.ts';
+import { ADMIN, contextOf } from '../route-auth.ts';
 import type { RouteDeps } from '../server.ts';
 import {
   accessGroupParams,
@@ -19,8 +19,6 @@ import {
   memberParams,
   updateGroupListBody,
 } from './admin-groups.schema.ts';
-
-const ADMIN = { config: { role: 'admin' } } as const;
 
 export function adminGroupRoutes(server: FastifyInstance, { services }: RouteDeps) {
   server.get('/api/admin/group-lists/', ADMIN, async (request) => {

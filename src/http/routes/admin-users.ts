@@ -1,11 +1,9 @@
 /** The admin JSON API for people: list with activity, local accounts, delete, refresh groups. */
 import type { FastifyInstance } from 'fastify';
 import { okEnvelope } from '../envelope.ts';
-import { contextOf } from '../route-auth.ts';
+import { ADMIN, contextOf } from '../route-auth.ts';
 import type { RouteDeps } from '../server.ts';
 import { createUserBody, userEmailParams } from './admin-users.schema.ts';
-
-const ADMIN = { config: { role: 'admin' } } as const;
 
 export function adminUserRoutes(server: FastifyInstance, { services }: RouteDeps) {
   server.get('/api/admin/users/', ADMIN, async (request) => {

@@ -9,7 +9,7 @@ import { exportBundle, importBundle, parseBundle } from '../../services/bundles.
 import type { ReportDefinition } from '../../services/report-model.ts';
 import { okEnvelope } from '../envelope.ts';
 import { presentReport } from '../presenters.ts';
-import { contextOf } from '../route-auth.ts';
+import { ADMIN, contextOf, EDITOR } from '../route-auth.ts';
 import type { RouteDeps } from '../server.ts';
 import { createTokenBody, tokenNameParams } from './admin-tokens.schema.ts';
 
@@ -29,9 +29,6 @@ function savedEnvelope(
       : '';
   return okEnvelope([{ ...presentReport(saved.report, actor), version }], message);
 }
-
-const ADMIN = { config: { role: 'admin' } } as const;
-const EDITOR = { config: { role: 'editor' } } as const;
 
 export function adminRoutes(server: FastifyInstance, deps: RouteDeps) {
   const { services, transaction } = deps;
