@@ -15,6 +15,7 @@ import { accessGroupService } from './services/access-groups.ts';
 import { apiTargetClient } from './services/api-target.ts';
 import { auditService } from './services/audit.ts';
 import { builtinReports } from './services/builtin-reports.ts';
+import { bundleService } from './services/bundles.ts';
 import { clusterService } from './services/clusters.ts';
 import { commentService } from './services/comments.ts';
 import { connectionService, openConnectionRow } from './services/connections.ts';
@@ -31,19 +32,13 @@ import { checkServerKey, loadServerKey, type SecretBox, secretBox } from './serv
 import { sessionService } from './services/sessions.ts';
 import { tokenService } from './services/tokens.ts';
 import { userService } from './services/users.ts';
-import { accessGroupRepo } from './store/access-group-repo.ts';
 import { auditRepo } from './store/audit-repo.ts';
 import { clusterRepo } from './store/cluster-repo.ts';
-import { commentRepo } from './store/comment-repo.ts';
 import { connectionRepo } from './store/connection-repo.ts';
 import { holdDataDir } from './store/data-dir-lock.ts';
 import { type MetadataStore, migrateToLatest, openMetadataStore, waitForStore } from './store/db.ts';
-import { groupListRepo } from './store/group-list-repo.ts';
 import { attemptLimits as openAttemptLimits } from './store/rate-limit-store.ts';
-import { reportRepo } from './store/report-repo.ts';
-import { reportVersionRepo } from './store/report-version-repo.ts';
 import { scheduleRepo } from './store/schedule-repo.ts';
-import { sessionRepo } from './store/session-repo.ts';
 import type { Database } from './store/tables.ts';
 import { tokenRepo } from './store/token-repo.ts';
 import { userRepo } from './store/user-repo.ts';
@@ -57,36 +52,34 @@ interface Shared {
   metrics?: Metrics;
 }
 
-/** Services bound to one Kysely handle: the store itself, or a transaction for bundle imports. */
-export function servicesFor(db: Kysely<Database>, { config, box, cache, schedulesChanged, metrics }: Shared) {
-  const repos = {
-    connections: connectionRepo(db),
-    clusters: clusterRepo(db),
-    reports: reportRepo(db),
-    versions: reportVersionRepo(db),
-    tokens: tokenRepo(db),
-    audits: auditRepo(db),
-  };
-  const audit = auditService({ audits: repos.audits, queryAudit: config.features.has('audit') });
+/**
+ * Every service, built once on the store. A service opens the transactions of its own changes;
+ * nothing here is rebuilt per transaction.
+ */
+export function buildServices(
+  db: Kysely<Database>,
+  { config, box, cache, schedulesChanged, metrics }: Shared,
+) {
+  const audit = auditService({ db, queryAudit: config.features.has('audit') });
   const roles = {
     adminUsers: config.adminUsers,
     adminGroup: config.adminGroup,
     editorGroup: config.editorGroup,
   };
-  const connections = connectionService({ ...repos, box, cache, audit });
-  const clusters = clusterService({ ...repos, audit });
-  const reports = reportService({ ...repos, audit });
-  const groupLists = groupListService({ groupLists: groupListRepo(db), audit, dataDir: config.dataDir });
-  const accessGroups = accessGroupService({ accessGroups: accessGroupRepo(db), audit });
-  const sessions = sessionService({ sessions: sessionRepo(db), ttlHours: config.sessionTtlHours });
+  const connections = connectionService({ db, box, cache, audit });
+  const clusters = clusterService({ db, audit });
+  const reports = reportService({ db, audit });
+  const groupLists = groupListService({ db, audit, dataDir: config.dataDir });
+  const accessGroups = accessGroupService({ db, audit });
+  const sessions = sessionService({ db, ttlHours: config.sessionTtlHours });
   const groupsForEmail = (email: string) => groupLists.groupsContaining(email);
-  const users = userService({ users: userRepo(db), sessions, audit, roles, groupsForEmail });
+  const users = userService({ db, sessions, audit, roles, groupsForEmail });
   const oidc = oidcService({ oidc: config.oidc, box, users });
-  const tokens = tokenService({ tokens: repos.tokens, audit, roles });
+  const tokens = tokenService({ db, audit, roles });
   const builtins = builtinReports({ tokens, audit, users, adminGroup: config.adminGroup });
   const runner = reportRunner({
     reports,
-    clusters: repos.clusters,
+    clusters: clusterRepo(db),
     connections,
     audit,
     hostname: config.hostname,
@@ -122,7 +115,7 @@ export function servicesFor(db: Kysely<Database>, { config, box, cache, schedule
         runner,
         userRows: userRepo(db),
         users,
-        tokens: repos.tokens,
+        tokens: tokenRepo(db),
         roles,
         box,
         apiTarget: apiTargetClient({ allowPrivate: config.allowPrivateTargets }),
@@ -137,12 +130,13 @@ export function servicesFor(db: Kysely<Database>, { config, box, cache, schedule
       minuteOnly: !config.databaseUrl.startsWith('sqlite:'),
       onChange: schedulesChanged,
     }),
-    reportVersions: reportVersionService({ versions: repos.versions, reports, runner, audit }),
-    comments: commentService({ comments: commentRepo(db), reports, audit }),
+    reportVersions: reportVersionService({ db, reports, runner, audit }),
+    comments: commentService({ db, reports, audit }),
+    bundles: bundleService({ db, connections, clusters, reports, groupLists, accessGroups }),
   };
 }
 
-export type Services = ReturnType<typeof servicesFor>;
+export type Services = ReturnType<typeof buildServices>;
 
 export interface App {
   config: Readonly<Config>;
@@ -152,8 +146,6 @@ export interface App {
   /** This app's Prometheus registry and instruments (served at /metrics). */
   metrics: Metrics;
   log: Logger;
-  /** Runs `work` with services bound to one metadata transaction. */
-  transaction<T>(work: (services: Services) => Promise<T>): Promise<T>;
   /** The schedule engine; null when built with `{ jobs: false }` (CLI). */
   scheduler: Scheduler | null;
   /** Turns `/readyz` to 503 so load balancers stop sending new requests; nothing else stops. */
@@ -235,9 +227,7 @@ async function assembleApp(config: Readonly<Config>, options: BuildOptions): Pro
   });
   let scheduler: Scheduler | null = null;
   const shared = { config, box, cache, metrics, schedulesChanged: () => void scheduler?.sync() };
-  const services = servicesFor(store.db, shared);
-  const transaction = <T>(work: (scoped: Services) => Promise<T>) =>
-    store.db.transaction().execute((trx) => work(servicesFor(trx, shared)));
+  const services = buildServices(store.db, shared);
   // Header values of API targets saved before they were sealed are sealed now (idempotent).
   await services.schedules.sealPlaintextHeaders().catch((error: unknown) => {
     // Not fatal: plaintext rows still deliver; the next start tries again.
@@ -250,7 +240,6 @@ async function assembleApp(config: Readonly<Config>, options: BuildOptions): Pro
     services,
     store,
     attemptLimits,
-    transaction,
     metrics,
     log,
     lifecycle,
@@ -271,7 +260,6 @@ async function assembleApp(config: Readonly<Config>, options: BuildOptions): Pro
     server,
     metrics,
     log,
-    transaction,
     scheduler,
     startDraining() {
       lifecycle.draining = true;

@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { badRequest } from '../errors.ts';
-import { exportBundle, importBundle, parseBundle } from '../services/bundles.ts';
+import { parseBundle } from '../services/bundles.ts';
 import { internalContext } from '../services/request-context.ts';
 import { withApp } from './cli-context.ts';
 
@@ -18,7 +18,7 @@ export async function importCommand(args: string[]): Promise<void> {
   const bundle = parseBundle(text);
   await withApp(async (app) => {
     const ctx = internalContext(app.config.adminGroup);
-    const summary = await app.transaction((services) => importBundle(ctx, bundle, services));
+    const summary = await app.services.bundles.import(ctx, bundle);
     console.log(
       `Imported ${summary.connections} connection(s), ${summary.clusters} cluster(s), ${summary.reports} report(s)`,
     );
@@ -30,7 +30,7 @@ export async function exportCommand(args: string[]): Promise<void> {
   const format = values.format ?? 'yaml';
   if (format !== 'yaml' && format !== 'json') throw badRequest('--format must be yaml or json');
   await withApp(async (app) => {
-    const text = await exportBundle(internalContext(app.config.adminGroup), app.services, format);
+    const text = await app.services.bundles.export(internalContext(app.config.adminGroup), format);
     if (values.out) writeFileSync(values.out, text);
     else process.stdout.write(text);
   });

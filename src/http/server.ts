@@ -39,7 +39,6 @@ export interface ServerDeps {
   store: MetadataStore;
   /** Failed sign-in and token attempts, counted in the store for every instance. */
   attemptLimits: AttemptLimits;
-  transaction<T>(work: (services: Services) => Promise<T>): Promise<T>;
   metrics: Metrics;
   /** The app's logger; the store and jobs write to the same one. */
   log: FastifyBaseLogger;

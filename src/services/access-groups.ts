@@ -8,8 +8,9 @@ import { AppError, conflict, notFound } from '../errors.ts';
 import type { Principal } from '../policies/principal.ts';
 import { scanSql } from '../sql/sql-scanner.ts';
 import { trustedSqlFragment } from '../sql/sql-template.ts';
-import type { AccessGroupRepo } from '../store/access-group-repo.ts';
+import { accessGroupRepo } from '../store/access-group-repo.ts';
 import type { AccessGroupRow } from '../store/tables.ts';
+import { type ChangeOptions, inTransaction, type StoreHandle } from '../store/transactions.ts';
 import type { AuditService } from './audit.ts';
 import type { RequestContext } from './request-context.ts';
 import { requireAdmin } from './role-guard.ts';
@@ -122,11 +123,12 @@ export function accessGroupObject(fragments: ReadonlyMap<string, string>): Recor
 }
 
 interface Deps {
-  accessGroups: AccessGroupRepo;
+  db: StoreHandle;
   audit: AuditService;
 }
 
-export function accessGroupService({ accessGroups, audit }: Deps) {
+export function accessGroupService({ db, audit }: Deps) {
+  const accessGroups = accessGroupRepo(db);
   return {
     /** Every entry with its where fragment: admins only (runs use `fragmentsFor`). */
     async list(ctx: RequestContext): Promise<AccessGroupView[]> {
@@ -138,35 +140,37 @@ export function accessGroupService({ accessGroups, audit }: Deps) {
     async save(
       ctx: RequestContext,
       raw: AccessGroupInput,
-      options: { replace?: boolean } = {},
+      options: { replace?: boolean } & ChangeOptions = {},
     ): Promise<AccessGroupView> {
       const input = accessGroupInputSchema.parse(raw);
-      const existing = await accessGroups.find(input.table, input.group);
-      if (existing && !options.replace) {
-        throw conflict(
-          `The table "${input.table}" already has an entry for the group "${input.group}"; delete it first`,
-        );
-      }
-      if (existing) await accessGroups.updateWhere(existing.id, input.where);
-      else
-        await accessGroups.insert({
-          table_name: input.table,
-          group_name: input.group,
-          where_sql: input.where,
-        });
-      await audit.adminChange(ctx, existing ? 'access_group.update' : 'access_group.create', input);
-      const saved = await accessGroups.find(input.table, input.group);
-      if (!saved) throw new AppError('internal', 'The access-group entry was not saved');
-      return toView(saved);
+      return inTransaction(options.within ?? db, async (trx) => {
+        const entries = accessGroupRepo(trx);
+        const existing = await entries.find(input.table, input.group);
+        if (existing && !options.replace) {
+          throw conflict(
+            `The table "${input.table}" already has an entry for the group "${input.group}"; delete it first`,
+          );
+        }
+        if (existing) await entries.updateWhere(existing.id, input.where);
+        else
+          await entries.insert({ table_name: input.table, group_name: input.group, where_sql: input.where });
+        await audit.on(trx).adminChange(ctx, existing ? 'access_group.update' : 'access_group.create', input);
+        const saved = await entries.find(input.table, input.group);
+        if (!saved) throw new AppError('internal', 'The access-group entry was not saved');
+        return toView(saved);
+      });
     },
 
     async delete(ctx: RequestContext, id: number): Promise<void> {
-      const row = await accessGroups.findById(id);
-      if (!row || !(await accessGroups.delete(id))) throw notFound(`No access-group entry with id ${id}`);
-      await audit.adminChange(ctx, 'access_group.delete', {
-        id,
-        table: row.table_name,
-        group: row.group_name,
+      await inTransaction(db, async (trx) => {
+        const entries = accessGroupRepo(trx);
+        const row = await entries.findById(id);
+        if (!row || !(await entries.delete(id))) throw notFound(`No access-group entry with id ${id}`);
+        await audit.on(trx).adminChange(ctx, 'access_group.delete', {
+          id,
+          table: row.table_name,
+          group: row.group_name,
+        });
       });
     },
 

@@ -4,9 +4,10 @@
  */
 
 import type { Selectable } from 'kysely';
-import type { AuditFilter, auditRepo } from '../store/audit-repo.ts';
+import { type AuditFilter, auditRepo } from '../store/audit-repo.ts';
 import { nowIso } from '../store/clock.ts';
 import type { AuditTable } from '../store/tables.ts';
+import type { StoreHandle } from '../store/transactions.ts';
 import type { AnonymousContext, RequestContext } from './request-context.ts';
 import { requireAdmin } from './role-guard.ts';
 import { recordTime } from './time-format.ts';
@@ -75,24 +76,35 @@ function toRecord(row: Selectable<AuditTable>): AuditRecord {
 }
 
 interface Deps {
-  audits: ReturnType<typeof auditRepo>;
+  /** Where records are written: the store, or the transaction of the change they describe. */
+  db: StoreHandle;
   queryAudit: boolean;
 }
 
-export function auditService({ audits, queryAudit }: Deps) {
+/** Audit reads and writes on one handle. */
+export interface AuditService {
+  /** Audit records, newest first: admins only. */
+  search(ctx: Pick<RequestContext, 'principal'>, filter: AuditFilter): Promise<AuditRecord[]>;
+  adminChange(
+    ctx: AuditContext,
+    action: string,
+    details: Record<string, unknown>,
+    about?: { report?: string },
+  ): Promise<void>;
+  /** Written only when the `audit` feature is on. */
+  reportRun(ctx: AuditContext, run: RunAudit): Promise<void>;
+  /** The same service writing in `trx`, so a change's record commits or rolls back with it. */
+  on(trx: StoreHandle): AuditService;
+}
+
+export function auditService({ db, queryAudit }: Deps): AuditService {
+  const audits = auditRepo(db);
   return {
-    /** Audit records, newest first: admins only. */
-    async search(ctx: Pick<RequestContext, 'principal'>, filter: AuditFilter): Promise<AuditRecord[]> {
+    async search(ctx, filter) {
       requireAdmin(ctx);
       return (await audits.search(filter)).map(toRecord);
     },
-    /** `about.report` fills the record's report column (the slug), so a filter by report finds it. */
-    async adminChange(
-      ctx: AuditContext,
-      action: string,
-      details: Record<string, unknown>,
-      about: { report?: string } = {},
-    ) {
+    async adminChange(ctx, action, details, about = {}) {
       await audits.insert({
         at: nowIso(),
         principal: ctx.principal.name,
@@ -104,7 +116,7 @@ export function auditService({ audits, queryAudit }: Deps) {
         request_id: ctx.requestId,
       });
     },
-    async reportRun(ctx: AuditContext, run: RunAudit) {
+    async reportRun(ctx, run) {
       if (!queryAudit) return;
       await audits.insert({
         at: nowIso(),
@@ -122,7 +134,6 @@ export function auditService({ audits, queryAudit }: Deps) {
         request_id: ctx.requestId,
       });
     },
+    on: (trx) => auditService({ db: trx, queryAudit }),
   };
 }
-
-export type AuditService = ReturnType<typeof auditService>;

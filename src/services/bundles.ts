@@ -1,10 +1,12 @@
 /**
  * Bundles (SPEC §8): connections (no secrets on export), clusters, reports, group lists and
- * access groups in one YAML or JSON file. Import is idempotent by name and runs in one transaction; an error names the bad entry.
+ * access groups in one YAML or JSON file. Import is idempotent by name and runs in one transaction:
+ * an error names the bad entry and nothing of the bundle is kept.
  */
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
 import { AppError, badRequest } from '../errors.ts';
+import { inTransaction, type StoreHandle } from '../store/transactions.ts';
 import type { AccessGroupService } from './access-groups.ts';
 import type { ClusterService } from './clusters.ts';
 import { type ConnectionService, connectionInputSchema } from './connections.ts';
@@ -80,7 +82,6 @@ async function each<T extends { name: string }>(
   }
 }
 
-/** Applies a parsed bundle with the given (transaction-bound) services. */
 /**
  * Editors import reports (which become drafts through the review workflow); connections, clusters,
  * group lists and access groups are admin matters, so a bundle holding any is refused for them.
@@ -102,34 +103,44 @@ function refuseAdminSectionsFor(ctx: RequestContext, bundle: Bundle) {
   }
 }
 
-export async function importBundle(
+/**
+ * Applies a parsed bundle in one transaction on `db`: each entry is saved by its own service,
+ * joining that transaction, so a bad entry anywhere rolls back every entry before it.
+ */
+export function importBundle(
+  ctx: RequestContext,
+  bundle: Bundle,
+  { db, ...services }: BundleServices & { db: StoreHandle },
+): Promise<ImportSummary> {
+  refuseAdminSectionsFor(ctx, bundle);
+  return inTransaction(db, (within) => applyBundle(ctx, bundle, services, within));
+}
+
+async function applyBundle(
   ctx: RequestContext,
   bundle: Bundle,
   services: BundleServices,
+  within: StoreHandle,
 ): Promise<ImportSummary> {
-  refuseAdminSectionsFor(ctx, bundle);
+  const replace = { replace: true, within };
   await each('Connection', bundle.connections, (entry) =>
-    services.connections.save(ctx, connectionInputSchema.parse(entry), { replace: true }),
+    services.connections.save(ctx, connectionInputSchema.parse(entry), replace),
   );
   await each('Cluster', bundle.clusters, (entry) =>
-    services.clusters.save(ctx, entry as { name: string; connections: string[] }, {
-      replace: true,
-    }),
+    services.clusters.save(ctx, entry as { name: string; connections: string[] }, replace),
   );
-  await each('Report', bundle.reports, (entry) =>
-    services.reports.save(ctx, entry as never, { replace: true }),
-  );
+  await each('Report', bundle.reports, (entry) => services.reports.save(ctx, entry as never, replace));
   const groupLists = bundle.group_lists ?? [];
   const accessGroups = bundle.access_groups ?? [];
   await each('Group list', groupLists, (entry) =>
-    services.groupLists.replace(ctx, entry as { name: string; members?: unknown[] }),
+    services.groupLists.replace(ctx, entry as { name: string; members?: unknown[] }, { within }),
   );
   const accessEntries = accessGroups.map((entry) => ({
     ...entry,
     name: `${entry.table}/${entry.group}`,
   }));
   await each('Access group', accessEntries, ({ table, group, where }) =>
-    services.accessGroups.save(ctx, { table, group, where }, { replace: true }),
+    services.accessGroups.save(ctx, { table, group, where }, replace),
   );
   return {
     connections: bundle.connections.length,
@@ -189,3 +200,13 @@ async function adminSections(ctx: RequestContext, services: BundleServices) {
   }));
   return { connections, clusters, group_lists, access_groups };
 }
+
+/** Import and export with the services a bundle touches, on the store `db`. */
+export function bundleService(deps: BundleServices & { db: StoreHandle }) {
+  return {
+    import: (ctx: RequestContext, bundle: Bundle) => importBundle(ctx, bundle, deps),
+    export: (ctx: RequestContext, format: 'yaml' | 'json') => exportBundle(ctx, deps, format),
+  };
+}
+
+export type BundleService = ReturnType<typeof bundleService>;

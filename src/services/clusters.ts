@@ -1,8 +1,9 @@
 /** Clusters: named, ordered sets of connections that reports run on. */
 import { z } from 'zod';
 import { badRequest, conflict, notFound } from '../errors.ts';
-import type { clusterRepo } from '../store/cluster-repo.ts';
-import type { connectionRepo } from '../store/connection-repo.ts';
+import { clusterRepo } from '../store/cluster-repo.ts';
+import { connectionRepo } from '../store/connection-repo.ts';
+import { type ChangeOptions, inTransaction, type StoreHandle } from '../store/transactions.ts';
 import type { AuditService } from './audit.ts';
 import type { RequestContext } from './request-context.ts';
 import { requireAdmin } from './role-guard.ts';
@@ -19,14 +20,15 @@ export interface ClusterView {
 }
 
 interface Deps {
-  clusters: ReturnType<typeof clusterRepo>;
-  connections: ReturnType<typeof connectionRepo>;
+  db: StoreHandle;
   audit: AuditService;
 }
 
-export function clusterService({ clusters, connections, audit }: Deps) {
-  async function view(id: number, name: string): Promise<ClusterView> {
-    return { id, name, connections: (await clusters.members(id)).map((member) => member.name) };
+export function clusterService({ db, audit }: Deps) {
+  const clusters = clusterRepo(db);
+  async function view(id: number, name: string, handle = db): Promise<ClusterView> {
+    const members = await clusterRepo(handle).members(id);
+    return { id, name, connections: members.map((member) => member.name) };
   }
 
   return {
@@ -41,33 +43,39 @@ export function clusterService({ clusters, connections, audit }: Deps) {
       if (!row) throw notFound(`No cluster named "${name}"`);
       return view(row.id, row.name);
     },
-    /** Creates, or with `replace` redefines, a cluster by name. */
+    /** Creates, or with `replace` redefines, a cluster by name: the row, its members and the audit together. */
     async save(
       ctx: RequestContext,
       raw: ClusterInput,
-      options: { replace?: boolean } = {},
+      options: { replace?: boolean } & ChangeOptions = {},
     ): Promise<ClusterView> {
       const input = clusterInputSchema.parse(raw);
-      const ids: number[] = [];
-      for (const name of input.connections) {
-        const connection = await connections.findByName(name);
-        if (!connection) throw badRequest(`Cluster "${input.name}": no connection named "${name}"`);
-        ids.push(connection.id);
-      }
-      const existing = await clusters.findByName(input.name);
-      if (existing && !options.replace) throw conflict(`A cluster named "${input.name}" already exists`);
-      const id = existing?.id ?? (await clusters.insert(input.name));
-      await clusters.setMembers(id, ids);
-      await audit.adminChange(ctx, existing ? 'cluster.update' : 'cluster.create', input);
-      return view(id, input.name);
+      return inTransaction(options.within ?? db, async (trx) => {
+        const ids: number[] = [];
+        for (const name of input.connections) {
+          const connection = await connectionRepo(trx).findByName(name);
+          if (!connection) throw badRequest(`Cluster "${input.name}": no connection named "${name}"`);
+          ids.push(connection.id);
+        }
+        const rows = clusterRepo(trx);
+        const existing = await rows.findByName(input.name);
+        if (existing && !options.replace) throw conflict(`A cluster named "${input.name}" already exists`);
+        const id = existing?.id ?? (await rows.insert(input.name));
+        await rows.setMembers(id, ids);
+        await audit.on(trx).adminChange(ctx, existing ? 'cluster.update' : 'cluster.create', input);
+        return view(id, input.name, trx);
+      });
     },
     async delete(ctx: RequestContext, name: string): Promise<void> {
-      const row = await clusters.findByName(name);
-      if (!row) throw notFound(`No cluster named "${name}"`);
-      const used = await clusters.countReports(row.id);
-      if (used > 0) throw conflict(`The cluster "${name}" is used by ${used} report(s); move them first`);
-      await clusters.delete(row.id);
-      await audit.adminChange(ctx, 'cluster.delete', { name });
+      await inTransaction(db, async (trx) => {
+        const rows = clusterRepo(trx);
+        const row = await rows.findByName(name);
+        if (!row) throw notFound(`No cluster named "${name}"`);
+        const used = await rows.countReports(row.id);
+        if (used > 0) throw conflict(`The cluster "${name}" is used by ${used} report(s); move them first`);
+        await rows.delete(row.id);
+        await audit.on(trx).adminChange(ctx, 'cluster.delete', { name });
+      });
     },
   };
 }

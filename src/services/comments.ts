@@ -7,8 +7,9 @@ import { z } from 'zod';
 import { forbidden, notFound } from '../errors.ts';
 import { canEditReport, canRunReport } from '../policies/report-access.ts';
 import { nowIso } from '../store/clock.ts';
-import type { commentRepo } from '../store/comment-repo.ts';
+import { commentRepo } from '../store/comment-repo.ts';
 import type { ReportCommentRow } from '../store/tables.ts';
+import { inTransaction, type StoreHandle } from '../store/transactions.ts';
 import type { AuditService } from './audit.ts';
 import type { ReportDefinition } from './report-model.ts';
 import type { ReportService } from './reports.ts';
@@ -35,7 +36,7 @@ export interface Comment {
 }
 
 interface Deps {
-  comments: ReturnType<typeof commentRepo>;
+  db: StoreHandle;
   reports: ReportService;
   audit: AuditService;
 }
@@ -51,7 +52,12 @@ function present(row: ReportCommentRow): Comment {
   };
 }
 
-export function commentService({ comments, reports, audit }: Deps) {
+export function commentService({ db, reports, audit }: Deps) {
+  const comments = commentRepo(db);
+  /** A change and its audit record, in one transaction. */
+  const change = <T>(work: (rows: typeof comments, audited: AuditService) => Promise<T>) =>
+    inTransaction(db, (trx) => work(commentRepo(trx), audit.on(trx)));
+
   async function reportFor(ctx: RequestContext, ref: string): Promise<ReportDefinition> {
     const report = await reports.resolve(ctx, ref);
     if (!canRunReport(ctx.principal, report) && !canEditReport(ctx.principal, report)) {
@@ -76,15 +82,18 @@ export function commentService({ comments, reports, audit }: Deps) {
       const report = await reportFor(ctx, ref);
       const { body } = commentInputSchema.parse(input);
       const now = nowIso();
-      const id = await comments.insert({
-        report_id: report.id,
-        author: ctx.principal.name,
-        body,
-        created_at: now,
-        updated_at: now,
-        deleted_at: null,
+      const id = await change(async (rows, audited) => {
+        const inserted = await rows.insert({
+          report_id: report.id,
+          author: ctx.principal.name,
+          body,
+          created_at: now,
+          updated_at: now,
+          deleted_at: null,
+        });
+        await audited.adminChange(ctx, 'comment.create', { report: report.slug, comment: inserted });
+        return inserted;
       });
-      await audit.adminChange(ctx, 'comment.create', { report: report.slug, comment: id });
       return present(await commentOf(report, id));
     },
 
@@ -94,12 +103,14 @@ export function commentService({ comments, reports, audit }: Deps) {
       const row = await commentOf(report, id);
       if (row.author !== ctx.principal.name) throw forbidden('Only the author may edit a comment');
       const { body } = commentInputSchema.parse(input);
-      await comments.updateBody(id, body, nowIso());
-      await audit.adminChange(ctx, 'comment.update', {
-        report: report.slug,
-        comment: id,
-        before: row.body,
-        after: body,
+      await change(async (rows, audited) => {
+        await rows.updateBody(id, body, nowIso());
+        await audited.adminChange(ctx, 'comment.update', {
+          report: report.slug,
+          comment: id,
+          before: row.body,
+          after: body,
+        });
       });
       return present(await commentOf(report, id));
     },
@@ -111,12 +122,14 @@ export function commentService({ comments, reports, audit }: Deps) {
       if (row.author !== ctx.principal.name && !ctx.principal.isAdmin) {
         throw forbidden('Only the author or an admin may delete a comment');
       }
-      await comments.softDelete(id, nowIso());
-      await audit.adminChange(ctx, 'comment.delete', {
-        report: report.slug,
-        comment: id,
-        author: row.author,
-        body: row.body,
+      await change(async (rows, audited) => {
+        await rows.softDelete(id, nowIso());
+        await audited.adminChange(ctx, 'comment.delete', {
+          report: report.slug,
+          comment: id,
+          author: row.author,
+          body: row.body,
+        });
       });
     },
   };

@@ -8,9 +8,10 @@ import { checkPoolSettings } from '../datasources/pool-settings.ts';
 import { allowsPrivilegedUser } from '../datasources/privilege-check.ts';
 import { driverNames, drivers, openDataSource } from '../datasources/registry.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
-import type { clusterRepo } from '../store/cluster-repo.ts';
-import type { connectionRepo } from '../store/connection-repo.ts';
+import { clusterRepo } from '../store/cluster-repo.ts';
+import { connectionRepo, type NewConnection } from '../store/connection-repo.ts';
 import type { ConnectionRow } from '../store/tables.ts';
+import { type ChangeOptions, inTransaction, type StoreHandle } from '../store/transactions.ts';
 import type { AuditService } from './audit.ts';
 import {
   type PrivilegeCheck,
@@ -54,8 +55,7 @@ export interface ConnectionView {
 }
 
 interface Deps {
-  connections: ReturnType<typeof connectionRepo>;
-  clusters: ReturnType<typeof clusterRepo>;
+  db: StoreHandle;
   box: SecretBox;
   cache: DataSourceCache;
   audit: AuditService;
@@ -75,7 +75,8 @@ export function openConnectionRow(row: ConnectionRow, box: SecretBox): DataSourc
   });
 }
 
-export function connectionService({ connections, clusters, box, cache, audit }: Deps) {
+export function connectionService({ db, box, cache, audit }: Deps) {
+  const connections = connectionRepo(db);
   function view(row: ConnectionRow): ConnectionView {
     const settings = JSON.parse(row.settings_json) as Record<string, unknown>;
     const secrets = JSON.parse(box.open(row.secrets_encrypted)) as Record<string, unknown>;
@@ -113,8 +114,33 @@ export function connectionService({ connections, clusters, box, cache, audit }: 
     }
   }
 
-  async function byName(name: string): Promise<ConnectionRow> {
-    const row = await connections.findByName(name);
+  /** The pooled data source of a connection row (opened on first use). */
+  function dataSource(row: ConnectionRow): DataSource {
+    return cache.get(row);
+  }
+
+  /** Updates or inserts the row; a new connection gets its one-connection cluster. */
+  async function writeRow(
+    trx: StoreHandle,
+    row: NewConnection,
+    existing: ConnectionRow | undefined,
+    createCluster: boolean,
+  ): Promise<number> {
+    const rows = connectionRepo(trx);
+    if (existing) {
+      await rows.update(existing.id, row);
+      return existing.id;
+    }
+    const id = await rows.insert(row);
+    const clusters = clusterRepo(trx);
+    if (createCluster && !(await clusters.findByName(row.name))) {
+      await clusters.setMembers(await clusters.insert(row.name), [id]);
+    }
+    return id;
+  }
+
+  async function byName(name: string, handle = db): Promise<ConnectionRow> {
+    const row = await connectionRepo(handle).findByName(name);
     if (!row) throw notFound(`No connection named "${name}"`);
     return row;
   }
@@ -132,13 +158,19 @@ export function connectionService({ connections, clusters, box, cache, audit }: 
     },
 
     /** Creates, or with `replace` updates, a connection by name. Omitted secrets are kept. */
+    /**
+     * Creates, or with `replace` updates, a connection by name. Omitted secrets are kept. The
+     * privilege probe runs first; the row, a new connection's cluster and the audit record are
+     * then written in one transaction.
+     */
     async save(
       ctx: RequestContext,
       raw: ConnectionInput,
-      options: { replace?: boolean } = {},
+      options: { replace?: boolean } & ChangeOptions = {},
     ): Promise<ConnectionView> {
       const input = connectionInputSchema.parse(raw);
-      const existing = await connections.findByName(input.name);
+      const handle = options.within ?? db;
+      const existing = await connectionRepo(handle).findByName(input.name);
       if (existing && !options.replace) throw conflict(`A connection named "${input.name}" already exists`);
       const kept =
         existing && existing.driver === input.driver ? JSON.parse(box.open(existing.secrets_encrypted)) : {};
@@ -157,7 +189,7 @@ export function connectionService({ connections, clusters, box, cache, audit }: 
         { name: input.name, statementTimeoutMs: input.statement_timeout_ms },
       );
       refuseUnlessAllowed(input.name, check, allowPrivileged, 'bad_request');
-      const row = {
+      const row: NewConnection = {
         name: input.name,
         driver: input.driver,
         settings_json: JSON.stringify(plain),
@@ -167,32 +199,28 @@ export function connectionService({ connections, clusters, box, cache, audit }: 
         pool_size: input.pool_size,
         privilege_check_json: JSON.stringify(check),
       };
-      let id: number;
-      if (existing) {
-        id = existing.id;
-        await connections.update(id, row);
-      } else {
-        id = await connections.insert(row);
-        if (input.create_cluster && !(await clusters.findByName(input.name))) {
-          await clusters.setMembers(await clusters.insert(input.name), [id]);
-        }
-      }
-      await audit.adminChange(ctx, existing ? 'connection.update' : 'connection.create', {
-        name: input.name,
-        driver: input.driver,
-        settings: plain,
-        ...auditedPrivileges(allowPrivileged, check),
+      const audited = { name: input.name, driver: input.driver, settings: plain };
+      const saved = await inTransaction(handle, async (trx) => {
+        const id = await writeRow(trx, row, existing, input.create_cluster);
+        await audit.on(trx).adminChange(ctx, existing ? 'connection.update' : 'connection.create', {
+          ...audited,
+          ...auditedPrivileges(allowPrivileged, check),
+        });
+        return connectionRepo(trx).findById(id);
       });
-      const saved = await connections.findById(id);
       if (!saved) throw new AppError('internal', 'The connection vanished while saving');
       return view(saved);
     },
 
     async delete(ctx: RequestContext, name: string): Promise<void> {
-      const row = await byName(name);
-      await connections.delete(row.id);
+      const row = await inTransaction(db, async (trx) => {
+        const found = await byName(name, trx);
+        await connectionRepo(trx).delete(found.id);
+        await audit.on(trx).adminChange(ctx, 'connection.delete', { name });
+        return found;
+      });
+      // After the commit: a pool closed for a delete that rolled back would only reopen.
       await cache.forget(row.id);
-      await audit.adminChange(ctx, 'connection.delete', { name });
     },
 
     /**
@@ -202,16 +230,14 @@ export function connectionService({ connections, clusters, box, cache, audit }: 
     async test(ctx: RequestContext, name: string): Promise<void> {
       requireAdmin(ctx);
       const row = await byName(name);
-      const source = this.dataSource(row);
+      const source = dataSource(row);
       const check = await probe(source);
       await connections.recordPrivilegeCheck(row.id, JSON.stringify(check));
       refuseUnlessAllowed(row.name, check, allowsPrivilegedUser(JSON.parse(row.settings_json)), 'forbidden');
       await source.test();
     },
 
-    dataSource(row: ConnectionRow): DataSource {
-      return cache.get(row);
-    },
+    dataSource,
   };
 }
 

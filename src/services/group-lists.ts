@@ -8,8 +8,9 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
-import type { GroupListRepo } from '../store/group-list-repo.ts';
+import { groupListRepo } from '../store/group-list-repo.ts';
 import type { GroupListRow } from '../store/tables.ts';
+import { type ChangeOptions, inTransaction, type StoreHandle } from '../store/transactions.ts';
 import type { AuditService } from './audit.ts';
 import type { RequestContext } from './request-context.ts';
 import { requireAdmin } from './role-guard.ts';
@@ -75,13 +76,14 @@ export function detectImageType(bytes: Buffer): ImageExtension | undefined {
 }
 
 interface Deps {
-  groupLists: GroupListRepo;
+  db: StoreHandle;
   audit: AuditService;
   /** Uploaded images live in `<dataDir>/uploads/group-images/`. */
   dataDir: string;
 }
 
-export function groupListService({ groupLists, audit, dataDir }: Deps) {
+export function groupListService({ db, audit, dataDir }: Deps) {
+  const groupLists = groupListRepo(db);
   const imageDir = path.join(dataDir, 'uploads', 'group-images');
   function view(row: GroupListRow, members: string[]): GroupListView {
     return {
@@ -95,19 +97,24 @@ export function groupListService({ groupLists, audit, dataDir }: Deps) {
     };
   }
 
-  async function existing(name: string): Promise<GroupListRow> {
-    const row = await groupLists.findByName(name);
+  async function existing(name: string, handle = db): Promise<GroupListRow> {
+    const row = await groupListRepo(handle).findByName(name);
     if (!row) throw notFound(`No group list named "${name}"`);
     return row;
   }
 
   /** The list as admins see it, members included; what every change answers with. */
-  async function viewByName(name: string): Promise<GroupListView> {
-    const row = await existing(name);
+  async function viewByName(name: string, handle = db): Promise<GroupListView> {
+    const row = await existing(name, handle);
     return view(
       row,
-      (await groupLists.members(row.id)).map((member) => member.email),
+      (await groupListRepo(handle).members(row.id)).map((member) => member.email),
     );
+  }
+
+  /** One change to a list and its audit record, in a transaction. */
+  function change<T>(work: (lists: ReturnType<typeof groupListRepo>, audited: AuditService) => Promise<T>) {
+    return inTransaction(db, (trx) => work(groupListRepo(trx), audit.on(trx)));
   }
 
   function parseEmail(raw: unknown): string {
@@ -138,42 +145,53 @@ export function groupListService({ groupLists, audit, dataDir }: Deps) {
 
     async create(ctx: RequestContext, raw: GroupListInput): Promise<GroupListView> {
       const input = groupListInputSchema.parse(raw);
-      if (await groupLists.findByName(input.name))
-        throw conflict(`A group list named "${input.name}" already exists`);
-      await groupLists.insert(input);
-      await audit.adminChange(ctx, 'group_list.create', input);
+      await change(async (lists, audited) => {
+        if (await lists.findByName(input.name))
+          throw conflict(`A group list named "${input.name}" already exists`);
+        await lists.insert(input);
+        await audited.adminChange(ctx, 'group_list.create', input);
+      });
       return viewByName(input.name);
     },
 
     async update(ctx: RequestContext, name: string, raw: GroupListChanges): Promise<GroupListView> {
       const changes = groupListChangesSchema.parse(raw);
       const row = await existing(name);
-      await groupLists.update(row.id, changes);
-      await audit.adminChange(ctx, 'group_list.update', { name, ...changes });
+      await change(async (lists, audited) => {
+        await lists.update(row.id, changes);
+        await audited.adminChange(ctx, 'group_list.update', { name, ...changes });
+      });
       return viewByName(name);
     },
 
     async delete(ctx: RequestContext, name: string): Promise<void> {
       const row = await existing(name);
-      await groupLists.delete(row.id);
-      await audit.adminChange(ctx, 'group_list.delete', { name });
+      await change(async (lists, audited) => {
+        await lists.delete(row.id);
+        await audited.adminChange(ctx, 'group_list.delete', { name });
+      });
+      // After the commit, so a delete that rolled back keeps its image.
       if (row.image_file) await rm(path.join(imageDir, row.image_file), { force: true });
     },
 
     async addMember(ctx: RequestContext, name: string, email: unknown): Promise<GroupListView> {
       const address = parseEmail(email);
       const row = await existing(name);
-      if (await groupLists.addMember(row.id, address))
-        await audit.adminChange(ctx, 'group_list.member_add', { name, email: address });
+      await change(async (lists, audited) => {
+        if (await lists.addMember(row.id, address))
+          await audited.adminChange(ctx, 'group_list.member_add', { name, email: address });
+      });
       return viewByName(name);
     },
 
     async removeMember(ctx: RequestContext, name: string, email: unknown): Promise<GroupListView> {
       const address = parseEmail(email);
       const row = await existing(name);
-      if (!(await groupLists.removeMember(row.id, address)))
-        throw notFound(`"${address}" is not a member of "${name}"`);
-      await audit.adminChange(ctx, 'group_list.member_remove', { name, email: address });
+      await change(async (lists, audited) => {
+        if (!(await lists.removeMember(row.id, address)))
+          throw notFound(`"${address}" is not a member of "${name}"`);
+        await audited.adminChange(ctx, 'group_list.member_remove', { name, email: address });
+      });
       return viewByName(name);
     },
 
@@ -184,21 +202,24 @@ export function groupListService({ groupLists, audit, dataDir }: Deps) {
     async replace(
       ctx: RequestContext,
       raw: GroupListInput & { members?: unknown[] },
+      options: ChangeOptions = {},
     ): Promise<GroupListView> {
       const input = groupListInputSchema.parse(raw);
       const wanted = new Set((raw.members ?? []).map(parseEmail));
-      const row = await groupLists.findByName(input.name);
-      const id = row?.id ?? (await groupLists.insert(input));
-      if (row)
-        await groupLists.update(row.id, { description: input.description, image_url: input.image_url });
-      const current = new Set((await groupLists.members(id)).map((member) => member.email));
-      for (const email of current) if (!wanted.has(email)) await groupLists.removeMember(id, email);
-      for (const email of wanted) if (!current.has(email)) await groupLists.addMember(id, email);
-      await audit.adminChange(ctx, row ? 'group_list.update' : 'group_list.create', {
-        ...input,
-        members: [...wanted],
+      return inTransaction(options.within ?? db, async (trx) => {
+        const lists = groupListRepo(trx);
+        const row = await lists.findByName(input.name);
+        const id = row?.id ?? (await lists.insert(input));
+        if (row) await lists.update(row.id, { description: input.description, image_url: input.image_url });
+        const current = new Set((await lists.members(id)).map((member) => member.email));
+        for (const email of current) if (!wanted.has(email)) await lists.removeMember(id, email);
+        for (const email of wanted) if (!current.has(email)) await lists.addMember(id, email);
+        await audit.on(trx).adminChange(ctx, row ? 'group_list.update' : 'group_list.create', {
+          ...input,
+          members: [...wanted],
+        });
+        return viewByName(input.name, trx);
       });
-      return viewByName(input.name);
     },
 
     /** Names of the group lists that contain the email (compared lower-cased). */
@@ -224,8 +245,10 @@ export function groupListService({ groupLists, audit, dataDir }: Deps) {
       const file = `${randomBytes(16).toString('hex')}.${ext}`;
       await writeFile(path.join(imageDir, file), upload.bytes, { flag: 'wx' });
       try {
-        await groupLists.update(row.id, { image_file: file });
-        await audit.adminChange(ctx, 'group_list.image', { name, file, bytes: upload.bytes.length });
+        await change(async (lists, audited) => {
+          await lists.update(row.id, { image_file: file });
+          await audited.adminChange(ctx, 'group_list.image', { name, file, bytes: upload.bytes.length });
+        });
       } catch (error) {
         await rm(path.join(imageDir, file), { force: true });
         throw error;

@@ -6,8 +6,9 @@
 import { AppError, conflict, forbidden, notFound } from '../errors.ts';
 import { canEditReport } from '../policies/report-access.ts';
 import { nowIso } from '../store/clock.ts';
-import type { reportVersionRepo } from '../store/report-version-repo.ts';
+import { reportVersionRepo } from '../store/report-version-repo.ts';
 import type { ReportVersionRow, VersionState } from '../store/tables.ts';
+import { inTransaction, type StoreHandle } from '../store/transactions.ts';
 import type { AuditService } from './audit.ts';
 import type { RawParams } from './parameters.ts';
 import type { ReportDefinition } from './report-model.ts';
@@ -16,7 +17,7 @@ import type { ReportService } from './reports.ts';
 import type { RequestContext } from './request-context.ts';
 
 interface Deps {
-  versions: ReturnType<typeof reportVersionRepo>;
+  db: StoreHandle;
   reports: ReportService;
   runner: Pick<ReportRunner, 'runDefinition'>;
   audit: AuditService;
@@ -68,16 +69,28 @@ const allowedFrom: Record<Action, readonly VersionState[]> = {
 };
 const adminPromoteFrom: readonly VersionState[] = ['draft', 'in_review', 'approved'];
 
-export function reportVersionService({ versions, reports, runner, audit }: Deps) {
-  /** The report and version an editor may act on; admin-only reports need an admin. */
-  async function editable(ctx: RequestContext, ref: string, number: number) {
+export function reportVersionService({ db, reports, runner, audit }: Deps) {
+  const versions = reportVersionRepo(db);
+
+  /** The report an editor may act on; admin-only reports need an admin. */
+  async function editableReport(ctx: RequestContext, ref: string) {
     const report = await reports.resolve(ctx, ref);
     if (!canEditReport(ctx.principal, report)) {
       throw forbidden(`You may not review or change the report "${report.slug}"`);
     }
-    const version = await versions.find(report.id, number);
+    return report;
+  }
+
+  /** A version of the report, read on `handle`: a change reads the state where it changes it. */
+  async function versionOf(report: ReportDefinition, number: number, handle = db) {
+    const version = await reportVersionRepo(handle).find(report.id, number);
     if (!version) throw notFound(`The report "${report.slug}" has no version ${number}`);
-    return { report, version };
+    return version;
+  }
+
+  async function editable(ctx: RequestContext, ref: string, number: number) {
+    const report = await editableReport(ctx, ref);
+    return { report, version: await versionOf(report, number) };
   }
 
   function checkState(ctx: RequestContext, action: Action, version: ReportVersionRow) {
@@ -97,13 +110,19 @@ export function reportVersionService({ versions, reports, runner, audit }: Deps)
     action: Exclude<Action, 'promote'>,
     state: VersionState,
   ): Promise<VersionSummary> {
-    const { report, version } = await editable(ctx, ref, number);
-    checkState(ctx, action, version);
-    if (action === 'approve' && version.author === ctx.principal.name) throw forbidden(APPROVAL_BY_OTHER);
-    const reviewed = action === 'submit' ? {} : { reviewed_by: ctx.principal.name, reviewed_at: nowIso() };
-    await versions.setState(version.id, { state, ...reviewed });
-    await audit.adminChange(ctx, `report.version.${action}`, { name: report.name, version: number });
-    return summary({ ...version, state, ...reviewed });
+    // Resolved before the transaction: on SQLite a read on the store would wait for it.
+    const report = await editableReport(ctx, ref);
+    return inTransaction(db, async (trx) => {
+      const version = await versionOf(report, number, trx);
+      checkState(ctx, action, version);
+      if (action === 'approve' && version.author === ctx.principal.name) throw forbidden(APPROVAL_BY_OTHER);
+      const reviewed = action === 'submit' ? {} : { reviewed_by: ctx.principal.name, reviewed_at: nowIso() };
+      await reportVersionRepo(trx).setState(version.id, { state, ...reviewed });
+      await audit
+        .on(trx)
+        .adminChange(ctx, `report.version.${action}`, { name: report.name, version: number });
+      return summary({ ...version, state, ...reviewed });
+    });
   }
 
   return {
@@ -131,18 +150,26 @@ export function reportVersionService({ versions, reports, runner, audit }: Deps)
     reject: (ctx: RequestContext, ref: string, number: number) =>
       transition(ctx, ref, number, 'reject', 'rejected'),
 
-    /** Makes a version live: its definition goes to the report tables, the previous live is superseded. */
+    /**
+     * Makes a version live: its definition goes to the report tables, the previous live is
+     * superseded. The report tables and the version states change together or not at all.
+     */
     async promote(ctx: RequestContext, ref: string, number: number): Promise<ReportDefinition> {
-      const { report, version } = await editable(ctx, ref, number);
-      checkState(ctx, 'promote', version);
-      const live = await reports.publishDocument(ctx, report.id, JSON.parse(version.definition_json));
-      await versions.supersedeLive(report.id);
-      await versions.setState(version.id, {
-        state: 'live',
-        ...(version.reviewed_by ? {} : { reviewed_by: ctx.principal.name, reviewed_at: nowIso() }),
+      const report = await editableReport(ctx, ref);
+      return inTransaction(db, async (trx) => {
+        const version = await versionOf(report, number, trx);
+        checkState(ctx, 'promote', version);
+        const document = JSON.parse(version.definition_json);
+        const live = await reports.publishDocument(ctx, report.id, document, { within: trx });
+        const states = reportVersionRepo(trx);
+        await states.supersedeLive(report.id);
+        await states.setState(version.id, {
+          state: 'live',
+          ...(version.reviewed_by ? {} : { reviewed_by: ctx.principal.name, reviewed_at: nowIso() }),
+        });
+        await audit.on(trx).adminChange(ctx, 'report.version.promote', { name: live.name, version: number });
+        return live;
       });
-      await audit.adminChange(ctx, 'report.version.promote', { name: live.name, version: number });
-      return live;
     },
 
     /** Runs a version's definition with the given parameters; the live report is not touched. */

@@ -5,10 +5,11 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { AppError } from '../errors.ts';
-import type { SessionRepo, SessionWithUser } from '../store/session-repo.ts';
+import { type SessionWithUser, sessionRepo } from '../store/session-repo.ts';
+import { type ChangeOptions, inTransaction, type StoreHandle } from '../store/transactions.ts';
 
 interface Deps {
-  sessions: SessionRepo;
+  db: StoreHandle;
   ttlHours: number;
   now?: () => Date;
 }
@@ -26,23 +27,28 @@ const TOUCH_INTERVAL_MS = 60_000;
 
 const sessionIdOf = (cookieValue: string) => createHash('sha256').update(cookieValue).digest('hex');
 
-export function sessionService({ sessions, ttlHours, now = () => new Date() }: Deps) {
+export function sessionService({ db, ttlHours, now = () => new Date() }: Deps) {
+  const sessions = sessionRepo(db);
   const ttlMs = ttlHours * 3_600_000;
   return {
-    async create(userId: number): Promise<NewSession> {
+    /** A new session for the user; `within` is the sign-in's transaction. */
+    async create(userId: number, options: ChangeOptions = {}): Promise<NewSession> {
       const cookieValue = randomBytes(32).toString('base64url');
       const csrfToken = randomBytes(32).toString('base64url');
       const created = now();
       const expiresAt = new Date(created.getTime() + ttlMs);
-      // Expired rows are swept here so the table stays small without a job.
-      await sessions.deleteExpired(created.toISOString());
-      await sessions.insert({
-        id: sessionIdOf(cookieValue),
-        user_id: userId,
-        csrf_token: csrfToken,
-        created_at: created.toISOString(),
-        expires_at: expiresAt.toISOString(),
-        last_seen: created.toISOString(),
+      await inTransaction(options.within ?? db, async (trx) => {
+        const rows = sessionRepo(trx);
+        // Expired rows are swept here so the table stays small without a job.
+        await rows.deleteExpired(created.toISOString());
+        await rows.insert({
+          id: sessionIdOf(cookieValue),
+          user_id: userId,
+          csrf_token: csrfToken,
+          created_at: created.toISOString(),
+          expires_at: expiresAt.toISOString(),
+          last_seen: created.toISOString(),
+        });
       });
       return { cookieValue, csrfToken, expiresAt, maxAgeSeconds: Math.floor(ttlMs / 1000) };
     },

@@ -11,7 +11,8 @@ import {
   rolesOf,
 } from '../policies/principal.ts';
 import type { TokenRow } from '../store/tables.ts';
-import type { tokenRepo } from '../store/token-repo.ts';
+import { tokenRepo } from '../store/token-repo.ts';
+import { type ChangeOptions, inTransaction, type StoreHandle } from '../store/transactions.ts';
 import type { AuditService } from './audit.ts';
 import type { RequestContext } from './request-context.ts';
 import { requireAdmin } from './role-guard.ts';
@@ -49,7 +50,7 @@ export interface CreatedToken {
 }
 
 interface Deps {
-  tokens: ReturnType<typeof tokenRepo>;
+  db: StoreHandle;
   audit: AuditService;
   roles: RoleSettings;
   now?: () => Date;
@@ -68,7 +69,8 @@ export class ExpiredTokenError extends AppError {
   }
 }
 
-export function tokenService({ tokens, audit, roles, now = () => new Date() }: Deps) {
+export function tokenService({ db, audit, roles, now = () => new Date() }: Deps) {
+  const tokens = tokenRepo(db);
   function toRecord(row: TokenRow): TokenRecord {
     const groups = JSON.parse(row.groups_json) as string[];
     const current = now().getTime();
@@ -84,30 +86,35 @@ export function tokenService({ tokens, audit, roles, now = () => new Date() }: D
   }
 
   return {
+    /** The token row and its audit record in one transaction (`within`: of a larger change). */
     async create(
       ctx: RequestContext,
       input: { name: string; expiry: ExpiryPeriod; groups: string[] },
+      options: ChangeOptions = {},
     ): Promise<CreatedToken> {
       // Stored in lower case, so the name in the header, the list and the audit is one spelling.
       const name = newTokenNameKey(input.name);
-      if ((await tokens.findByNameKey(name)).length > 0) {
-        throw conflict(
-          `A token named "${name}" already exists (names ignore case); tokens cannot be altered, delete it first`,
-        );
-      }
       const secret = randomUUID();
       const created = now();
       const expires = new Date(created.getTime() + expiryPeriods[input.expiry].days * DAY_MS);
       const groups = [...new Set(input.groups)].sort();
-      await tokens.insert({
-        name,
-        secret_hash: hashSecret(secret).toString('hex'),
-        groups_json: JSON.stringify(groups),
-        created_by: ctx.principal.name,
-        created_at: created.toISOString(),
-        expires_at: expires.toISOString(),
+      await inTransaction(options.within ?? db, async (trx) => {
+        const rows = tokenRepo(trx);
+        if ((await rows.findByNameKey(name)).length > 0) {
+          throw conflict(
+            `A token named "${name}" already exists (names ignore case); tokens cannot be altered, delete it first`,
+          );
+        }
+        await rows.insert({
+          name,
+          secret_hash: hashSecret(secret).toString('hex'),
+          groups_json: JSON.stringify(groups),
+          created_by: ctx.principal.name,
+          created_at: created.toISOString(),
+          expires_at: expires.toISOString(),
+        });
+        await audit.on(trx).adminChange(ctx, 'token.create', { name, groups, expiry: input.expiry });
       });
-      await audit.adminChange(ctx, 'token.create', { name, groups, expiry: input.expiry });
       const header = `Basic ${Buffer.from(`${name}:${secret}`).toString('base64')}`;
       return { name, header, expiry: recordTime(expires.toISOString()), groups };
     },
@@ -121,11 +128,14 @@ export function tokenService({ tokens, audit, roles, now = () => new Date() }: D
     /** By the name as listed; a name that differs only in case works when it matches one token. */
     async delete(ctx: RequestContext, name: string): Promise<void> {
       const key = tokenNameKey(name);
-      const matches = key ? await tokens.findByNameKey(key) : [];
-      const row =
-        matches.find((candidate) => candidate.name === name) ?? (matches.length === 1 ? matches[0] : null);
-      if (!row || !(await tokens.deleteByName(row.name))) throw notFound(`No token named "${name}"`);
-      await audit.adminChange(ctx, 'token.delete', { name: row.name });
+      await inTransaction(db, async (trx) => {
+        const rows = tokenRepo(trx);
+        const matches = key ? await rows.findByNameKey(key) : [];
+        const row =
+          matches.find((candidate) => candidate.name === name) ?? (matches.length === 1 ? matches[0] : null);
+        if (!row || !(await rows.deleteByName(row.name))) throw notFound(`No token named "${name}"`);
+        await audit.on(trx).adminChange(ctx, 'token.delete', { name: row.name });
+      });
     },
 
     /**

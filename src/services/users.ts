@@ -9,7 +9,8 @@ import { AppError, badRequest, conflict, notFound } from '../errors.ts';
 import { type Principal, type RoleSettings, rolesOf } from '../policies/principal.ts';
 import type { SessionWithUser } from '../store/session-repo.ts';
 import type { AppUserRow } from '../store/tables.ts';
-import type { UserRepo } from '../store/user-repo.ts';
+import { inTransaction, type StoreHandle } from '../store/transactions.ts';
+import { type UserRepo, userRepo } from '../store/user-repo.ts';
 import type { AuditService } from './audit.ts';
 import type { AnonymousContext, RequestContext } from './request-context.ts';
 import { requireAdmin } from './role-guard.ts';
@@ -17,7 +18,7 @@ import type { NewSession, SessionService } from './sessions.ts';
 import { recordTime } from './time-format.ts';
 
 interface Deps {
-  users: UserRepo;
+  db: StoreHandle;
   sessions: SessionService;
   audit: AuditService;
   roles: RoleSettings;
@@ -59,7 +60,8 @@ function signInMethods(row: AppUserRow): string {
   return methods.length > 0 ? methods.join('+') : 'none';
 }
 
-export function userService({ users, sessions, audit, roles, groupsForEmail, now = () => new Date() }: Deps) {
+export function userService({ db, sessions, audit, roles, groupsForEmail, now = () => new Date() }: Deps) {
+  const users = userRepo(db);
   // Unknown emails are checked against this hash too, so the answer time does not reveal accounts.
   let dummyHash: Promise<string> | undefined;
   const dummy = () => {
@@ -74,11 +76,26 @@ export function userService({ users, sessions, audit, roles, groupsForEmail, now
     return { kind: 'user', name: row.email, email: row.email, groups, ...rolesOf(groups, row.email, roles) };
   }
 
-  async function startSession(anon: AnonymousContext, row: AppUserRow, method: string): Promise<SignedIn> {
-    await users.update(row.id, { last_login: now().toISOString() });
+  /**
+   * Signs the user in: `write` stores the user's row (returning its id), then the last sign-in
+   * time, the session and the audit record follow, all in one transaction.
+   */
+  async function startSession(
+    anon: AnonymousContext,
+    row: Pick<AppUserRow, 'email' | 'sso_groups_json'>,
+    method: string,
+    write: (rows: UserRepo) => Promise<number>,
+  ): Promise<SignedIn> {
+    // Group lists are read before the transaction: on SQLite a read on the store would wait for it.
     const principal = await principalOf(row);
-    const session = await sessions.create(row.id);
-    await audit.adminChange({ ...anon, principal }, 'user.login', { method });
+    const session = await inTransaction(db, async (trx) => {
+      const rows = userRepo(trx);
+      const id = await write(rows);
+      await rows.update(id, { last_login: now().toISOString() });
+      const created = await sessions.create(id, { within: trx });
+      await audit.on(trx).adminChange({ ...anon, principal }, 'user.login', { method });
+      return created;
+    });
     return { principal, session };
   }
 
@@ -98,13 +115,18 @@ export function userService({ users, sessions, audit, roles, groupsForEmail, now
     ): Promise<UserRecord> {
       const email = normalizeEmail(input.email);
       if (await users.findByEmail(email)) throw conflict(`A user with the email "${email}" already exists`);
-      const row = await users.insert({
-        email,
-        password_hash: input.password ? await hash(input.password) : null,
-        sso_subject: null,
-        created_at: now().toISOString(),
+      // Hashed before the transaction opens: it takes a while, and SQLite has one writer.
+      const passwordHash = input.password ? await hash(input.password) : null;
+      const row = await inTransaction(db, async (trx) => {
+        const created = await userRepo(trx).insert({
+          email,
+          password_hash: passwordHash,
+          sso_subject: null,
+          created_at: now().toISOString(),
+        });
+        await audit.on(trx).adminChange(ctx, 'user.create', { email, password: Boolean(input.password) });
+        return created;
       });
-      await audit.adminChange(ctx, 'user.create', { email, password: Boolean(input.password) });
       return toRecord(row, 0);
     },
 
@@ -113,7 +135,7 @@ export function userService({ users, sessions, audit, roles, groupsForEmail, now
       const row = await users.findByEmail(normalizeEmail(email));
       const matches = await verify(row?.password_hash ?? (await dummy()), password);
       if (!row?.password_hash || !matches) throw refused();
-      return startSession(anon, row, 'password');
+      return startSession(anon, row, 'password', async () => row.id);
     },
 
     /**
@@ -123,23 +145,25 @@ export function userService({ users, sessions, audit, roles, groupsForEmail, now
     async signInWithSso(anon: AnonymousContext, identity: SsoIdentity): Promise<SignedIn> {
       const email = normalizeEmail(identity.email);
       const ssoGroups = JSON.stringify([...new Set(identity.groups)].sort());
-      let row = (await users.findBySubject(identity.subject)) ?? (await users.findByEmail(email));
+      const row = (await users.findBySubject(identity.subject)) ?? (await users.findByEmail(email));
       if (row?.sso_subject && row.sso_subject !== identity.subject) {
         throw conflict(`The email "${email}" belongs to another single sign-on identity; ask an admin`);
       }
-      if (row) {
-        await users.update(row.id, { sso_subject: identity.subject, sso_groups_json: ssoGroups });
-        row = { ...row, sso_subject: identity.subject, sso_groups_json: ssoGroups };
-      } else {
-        row = await users.insert({
+      const stored = { email: row?.email ?? email, sso_groups_json: ssoGroups };
+      return startSession(anon, stored, 'sso', async (rows) => {
+        if (row) {
+          await rows.update(row.id, { sso_subject: identity.subject, sso_groups_json: ssoGroups });
+          return row.id;
+        }
+        const created = await rows.insert({
           email,
           password_hash: null,
           sso_subject: identity.subject,
           sso_groups_json: ssoGroups,
           created_at: now().toISOString(),
         });
-      }
-      return startSession(anon, row, 'sso');
+        return created.id;
+      });
     },
 
     /** The principal of a live session, with its CSRF token. No context: it makes the principal. */
@@ -167,8 +191,11 @@ export function userService({ users, sessions, audit, roles, groupsForEmail, now
     /** Deletes the user and their sessions; reports keep `created_by` as text. */
     async delete(ctx: RequestContext, email: string): Promise<void> {
       const normalized = normalizeEmail(email);
-      if (!(await users.deleteByEmail(normalized))) throw notFound(`No user with the email "${normalized}"`);
-      await audit.adminChange(ctx, 'user.delete', { email: normalized });
+      await inTransaction(db, async (trx) => {
+        if (!(await userRepo(trx).deleteByEmail(normalized)))
+          throw notFound(`No user with the email "${normalized}"`);
+        await audit.on(trx).adminChange(ctx, 'user.delete', { email: normalized });
+      });
     },
 
     /**

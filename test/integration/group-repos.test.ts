@@ -8,9 +8,7 @@ import { auditService } from '../../src/services/audit.ts';
 import { groupListService } from '../../src/services/group-lists.ts';
 import { internalContext } from '../../src/services/request-context.ts';
 import { accessGroupRepo } from '../../src/store/access-group-repo.ts';
-import { auditRepo } from '../../src/store/audit-repo.ts';
 import { migrateToLatest, openMetadataStore } from '../../src/store/db.ts';
-import { groupListRepo } from '../../src/store/group-list-repo.ts';
 import { createPostgresDatabase, postgresReachable } from '../helpers/postgres-database.ts';
 
 /** A real 1×1 PNG. */
@@ -54,10 +52,9 @@ for (const dialect of dialects) {
       const store = openMetadataStore(url);
       cleanups.push(() => store.close());
       await migrateToLatest(store);
-      const audit = auditService({ audits: auditRepo(store.db), queryAudit: false });
-      const lists = groupListRepo(store.db);
-      const groupLists = groupListService({ groupLists: lists, audit, dataDir });
-      const accessGroups = accessGroupService({ accessGroups: accessGroupRepo(store.db), audit });
+      const audit = auditService({ db: store.db, queryAudit: false });
+      const groupLists = groupListService({ db: store.db, audit, dataDir });
+      const accessGroups = accessGroupService({ db: store.db, audit });
       const ctx = internalContext('admin');
 
       await groupLists.create(ctx, { name: 'b-list' });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
-import { servicesFor } from '../../src/app.ts';
+import { buildServices } from '../../src/app.ts';
 import type { DataSource, RunRequest } from '../../src/datasources/driver.ts';
 import { AppError } from '../../src/errors.ts';
 import { openConnectionRow } from '../../src/services/connections.ts';
@@ -41,7 +41,7 @@ function recordingServices() {
     };
     return recording;
   });
-  return servicesFor(t.app.store.db, { config: t.app.config, box, cache });
+  return buildServices(t.app.store.db, { config: t.app.config, box, cache });
 }
 
 const fields = [

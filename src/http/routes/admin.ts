@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Principal } from '../../policies/principal.ts';
-import { exportBundle, importBundle, parseBundle } from '../../services/bundles.ts';
+import { exportBundle, parseBundle } from '../../services/bundles.ts';
 import type { ReportDefinition } from '../../services/report-model.ts';
 import { okEnvelope } from '../envelope.ts';
 import { presentReport } from '../presenters.ts';
@@ -31,7 +31,7 @@ function savedEnvelope(
 }
 
 export function adminRoutes(server: FastifyInstance, deps: RouteDeps) {
-  const { services, transaction } = deps;
+  const { services } = deps;
 
   server.get('/api/admin/tokens/', ADMIN, async (request) => {
     return okEnvelope(await services.tokens.list(contextOf(request)));
@@ -91,7 +91,7 @@ export function adminRoutes(server: FastifyInstance, deps: RouteDeps) {
   });
   server.post('/api/admin/reports/', EDITOR, async (request, reply) => {
     const ctx = contextOf(request);
-    const saved = await transaction((scoped) => scoped.reports.saveVersion(ctx, request.body as never));
+    const saved = await services.reports.saveVersion(ctx, request.body as never);
     return reply.code(201).send(savedEnvelope(saved, ctx.principal));
   });
   server.put('/api/admin/reports/:report/', EDITOR, async (request) => {
@@ -101,22 +101,20 @@ export function adminRoutes(server: FastifyInstance, deps: RouteDeps) {
       ...(request.body as object),
       name: (request.body as { name?: string })?.name ?? current.name,
     };
-    const saved = await transaction((scoped) =>
-      scoped.reports.saveVersion(ctx, body as never, { replace: true }),
-    );
+    const saved = await services.reports.saveVersion(ctx, body as never, { replace: true });
     return savedEnvelope(saved, ctx.principal);
   });
   server.delete('/api/admin/reports/:report/', EDITOR, async (request) => {
     const ctx = contextOf(request);
     const { report } = reportParams.parse(request.params);
-    await transaction((scoped) => scoped.reports.delete(ctx, report));
+    await services.reports.delete(ctx, report);
     return okEnvelope([]);
   });
 
   server.post('/api/admin/bundle/import/', EDITOR, async (request) => {
     const ctx = contextOf(request);
     const text = typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? {});
-    const summary = await transaction((scoped) => importBundle(ctx, parseBundle(text), scoped));
+    const summary = await services.bundles.import(ctx, parseBundle(text));
     return okEnvelope([summary]);
   });
   server.get('/api/admin/bundle/export/', EDITOR, async (request, reply) => {

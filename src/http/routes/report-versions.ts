@@ -22,7 +22,7 @@ const actionSummaries = {
   reject: 'Reject a version',
 };
 
-export function reportVersionRoutes(server: FastifyInstance, { services, transaction }: RouteDeps) {
+export function reportVersionRoutes(server: FastifyInstance, { services }: RouteDeps) {
   server.get(`${base}/`, doc('Versions of a report, newest first: state, author, time'), async (request) => {
     const ctx = contextOf(request);
     const { report } = versionListParams.parse(request.params);
@@ -47,8 +47,7 @@ export function reportVersionRoutes(server: FastifyInstance, { services, transac
   server.post(`${base}/:number/promote/`, doc('Make an approved version live'), async (request) => {
     const ctx = contextOf(request);
     const { report, number } = versionParams.parse(request.params);
-    // The report tables and the version states change together or not at all.
-    const live = await transaction((scoped) => scoped.reportVersions.promote(ctx, report, number));
+    const live = await services.reportVersions.promote(ctx, report, number);
     return okEnvelope([presentReport(live, ctx.principal)], `Version ${number} is live`);
   });
   server.post(
