@@ -113,7 +113,17 @@ async function* releasing(
   }
 }
 
-let roundRobin = 0;
+/** Where each cluster's next balanced run starts: one turn per cluster, so clusters do not steer each other. */
+const turns = new Map<ClusterKey, number>();
+/** A cluster's id; runs of members outside a stored cluster are keyed by their names. */
+export type ClusterKey = number | string;
+
+function nextStart(cluster: ClusterKey, size: number): number {
+  const turn = turns.get(cluster) ?? 0;
+  turns.set(cluster, turn + 1);
+  return turn % size;
+}
+
 const FAILOVER = new Set(['database_unreachable', 'unavailable']);
 
 /**
@@ -124,9 +134,10 @@ const FAILOVER = new Set(['database_unreachable', 'unavailable']);
 export async function runBalanced(
   clusterMembers: ClusterMember[],
   health: MemberHealth = memberHealth,
+  cluster: ClusterKey = clusterMembers.map((member) => member.name).join('\n'),
 ): Promise<ResultStream> {
   const { members, stop } = linked(clusterMembers);
-  const start = roundRobin++ % members.length;
+  const start = nextStart(cluster, members.length);
   const order = members.map((_, offset) => members[(start + offset) % members.length]!);
   const ready = order.filter((member) => health.retryIn(member.source) === 0);
   if (ready.length === 0) throw breakerOpenError(skippedBy(health, order));
@@ -258,8 +269,15 @@ export async function runDistributed(
   };
 }
 
-export const strategies = {
+/** A strategy runs the members' statements; `cluster` keys the balance rotation. */
+export type Strategy = (
+  members: ClusterMember[],
+  health?: MemberHealth,
+  cluster?: ClusterKey,
+) => Promise<ResultStream>;
+
+export const strategies: Record<'balance' | 'consolidate' | 'distribute', Strategy> = {
   balance: runBalanced,
   consolidate: runConsolidated,
   distribute: runDistributed,
-} as const;
+};

@@ -17,6 +17,7 @@ import type { BuiltinReports } from './builtin-reports.ts';
 import { type ClusterMember, type ResultStream, strategies } from './cluster-executor.ts';
 import type { ConnectionService } from './connections.ts';
 import { databaseRows, fromDatabase } from './database-failure.ts';
+import { memberHealth } from './member-health.ts';
 import { coerceParameters, type ParamValue, type RawParams } from './parameters.ts';
 import type { FieldDefinition, ReportDefinition } from './report-model.ts';
 import type { ReportService } from './reports.ts';
@@ -120,9 +121,11 @@ export function reportRunner(deps: Deps) {
     // Until it answers, every member the statement was prepared for is where it was sent.
     for (const member of members) trace?.connections.add(member.name);
     // Only what the database says is marked; parameter and template errors above keep their words.
-    const stream = await strategies[report.strategy](prepared).catch((error: unknown) => {
-      throw fromDatabase(error, principal);
-    });
+    const stream = await strategies[report.strategy](prepared, memberHealth, report.clusterId).catch(
+      (error: unknown) => {
+        throw fromDatabase(error, principal);
+      },
+    );
     return { ...stream, rows: databaseRows(stream.rows, principal), sql: renderedSql };
   }
 
