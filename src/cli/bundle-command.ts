@@ -4,9 +4,9 @@ import { parseArgs } from 'node:util';
 import { badRequest } from '../errors.ts';
 import { parseBundle } from '../services/bundles.ts';
 import { internalContext } from '../services/request-context.ts';
-import { withApp } from './cli-context.ts';
+import type { CliContext } from './cli-context.ts';
 
-export async function importCommand(args: string[]): Promise<void> {
+export async function importCommand(args: string[], cli: CliContext): Promise<void> {
   const [file] = args;
   if (!file) throw badRequest('import needs a bundle file: secure-reporter import bundle.yaml');
   let text: string;
@@ -16,22 +16,22 @@ export async function importCommand(args: string[]): Promise<void> {
     throw badRequest(`Cannot read the bundle file ${file}`);
   }
   const bundle = parseBundle(text);
-  await withApp(async (app) => {
+  await cli.withApp(async (app) => {
     const ctx = internalContext(app.config.adminGroup);
     const summary = await app.services.bundles.import(ctx, bundle);
-    console.log(
+    cli.print(
       `Imported ${summary.connections} connection(s), ${summary.clusters} cluster(s), ${summary.reports} report(s)`,
     );
   });
 }
 
-export async function exportCommand(args: string[]): Promise<void> {
+export async function exportCommand(args: string[], cli: CliContext): Promise<void> {
   const { values } = parseArgs({ args, options: { format: { type: 'string' }, out: { type: 'string' } } });
   const format = values.format ?? 'yaml';
   if (format !== 'yaml' && format !== 'json') throw badRequest('--format must be yaml or json');
-  await withApp(async (app) => {
+  await cli.withApp(async (app) => {
     const text = await app.services.bundles.export(internalContext(app.config.adminGroup), format);
     if (values.out) writeFileSync(values.out, text);
-    else process.stdout.write(text);
+    else cli.write(text);
   });
 }

@@ -1,19 +1,64 @@
-/** What every CLI command gets: the app (store and services, no listening server) and a way out. */
+/**
+ * What every CLI command gets: where its output goes, the environment it was started with, and
+ * the app (store and services, no listening server). Passed in rather than taken from `process`,
+ * so a test runs a command inside its own process.
+ */
 import { type App, buildApp } from '../app.ts';
-import { loadConfig } from '../config.ts';
+import { type Config, loadConfig } from '../config.ts';
 import { AppError, statusOfCode } from '../errors.ts';
 
-/** The configuration a command runs with: the server's, with its logs quiet. */
-export const cliConfig = () => loadConfig({ LOG_LEVEL: 'silent', ...process.env });
+/** The slice of a stream the CLI writes to (process.stdout, or a buffer in tests). */
+export interface TextOut {
+  write(text: string): unknown;
+}
 
-export async function withApp<T>(work: (app: App) => Promise<T>): Promise<T> {
-  // A command is short-lived: it must not arm schedules or work their ticks.
-  const app = await buildApp(cliConfig(), { jobs: false });
-  try {
-    return await work(app);
-  } finally {
-    await app.close();
-  }
+/** The process around a command: its output streams, environment and (for secrets) input. */
+export interface CliIo {
+  stdout: TextOut;
+  stderr: TextOut;
+  /** The variables src/config.ts reads; only these reach the command. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Read by `--password-stdin`; none means empty input. */
+  stdin?: AsyncIterable<string | Uint8Array>;
+}
+
+/** A command's view of its run: print lines, read input, load the config, open the app. */
+export interface CliContext {
+  /** Writes a line (with its newline) to standard output. */
+  print(line: string): void;
+  /** Writes text as it is to standard output (an exported bundle). */
+  write(text: string): void;
+  /** Standard input as text, the final newline removed. */
+  readInput(): Promise<string>;
+  /** The server's configuration from the command's environment, with its logs quiet. */
+  config(): Readonly<Config>;
+  /** Runs work against an app built from config(), closed afterwards whatever happens. */
+  withApp<T>(work: (app: App) => Promise<T>): Promise<T>;
+}
+
+export function cliContext(io: CliIo): CliContext {
+  const config = () => loadConfig({ LOG_LEVEL: 'silent', ...io.env });
+  return {
+    print: (line) => io.stdout.write(`${line}\n`),
+    write: (text) => io.stdout.write(text),
+    async readInput() {
+      const chunks: Buffer[] = [];
+      for await (const chunk of io.stdin ?? []) chunks.push(Buffer.from(chunk));
+      return Buffer.concat(chunks)
+        .toString('utf8')
+        .replace(/\r?\n$/, '');
+    },
+    config,
+    async withApp(work) {
+      // A command is short-lived: it must not arm schedules or work their ticks.
+      const app = await buildApp(config(), { jobs: false });
+      try {
+        return await work(app);
+      } finally {
+        await app.close();
+      }
+    },
+  };
 }
 
 /** Exit codes: 2 for bad input, 3 for not found or conflict, 1 for anything else. */

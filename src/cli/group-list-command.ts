@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { App } from '../app.ts';
 import { badRequest } from '../errors.ts';
 import { internalContext } from '../services/request-context.ts';
-import { withApp } from './cli-context.ts';
+import type { CliContext } from './cli-context.ts';
 
 export const groupListUsage = `secure-reporter group-list create --name NAME [--description TEXT]
 secure-reporter group-list add --name NAME --email EMAIL
@@ -36,14 +36,14 @@ async function run(app: App, action: string | undefined, values: Values): Promis
   }
 }
 
-export async function groupListCommand(args: string[]): Promise<void> {
+export async function groupListCommand(args: string[], cli: CliContext): Promise<void> {
   const [action, ...rest] = args;
   const { values } = parseArgs({
     args: rest,
     options: { name: { type: 'string' }, email: { type: 'string' }, description: { type: 'string' } },
   });
-  await withApp(async (app) => {
+  await cli.withApp(async (app) => {
     const result = await run(app, action, values);
-    console.log(action === 'list' ? JSON.stringify(result, null, 2) : JSON.stringify(result));
+    cli.print(action === 'list' ? JSON.stringify(result, null, 2) : JSON.stringify(result));
   });
 }

@@ -2,23 +2,22 @@
 import { badRequest } from '../errors.ts';
 import { restoreBackup } from '../services/restore.ts';
 import { backupUsage } from './backup-command.ts';
-import { cliConfig } from './cli-context.ts';
+import type { CliContext } from './cli-context.ts';
 
-export async function restoreCommand(args: string[]): Promise<void> {
+export async function restoreCommand(args: string[], cli: CliContext): Promise<void> {
   const [file] = args;
   if (!file) throw badRequest(`restore needs a backup file. Usage:\n${backupUsage}`);
-  const config = cliConfig();
+  const config = cli.config();
   const summary = await restoreBackup(config, file);
-  console.log(`Restored the backup of ${summary.manifest.created} into ${config.dataDir}:`);
-  for (const written of summary.written) console.log(`  ${written}`);
-  if (!summary.keyWritten)
-    console.log(`  (the server key is given by ${config.secretKeySource}; not written)`);
+  cli.print(`Restored the backup of ${summary.manifest.created} into ${config.dataDir}:`);
+  for (const written of summary.written) cli.print(`  ${written}`);
+  if (!summary.keyWritten) cli.print(`  (the server key is given by ${config.secretKeySource}; not written)`);
   if (summary.keptAside.length > 0) {
-    console.log('The files it replaced are kept aside:');
-    for (const aside of summary.keptAside) console.log(`  ${aside}`);
+    cli.print('The files it replaced are kept aside:');
+    for (const aside of summary.keptAside) cli.print(`  ${aside}`);
   }
   if (summary.manifest.store === 'postgres')
-    console.log(
+    cli.print(
       'The metadata store itself is in PostgreSQL: restore it from the pg_dump file with pg_restore.',
     );
 }

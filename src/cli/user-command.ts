@@ -6,21 +6,13 @@ import { parseArgs } from 'node:util';
 import { badRequest } from '../errors.ts';
 import { createUserBody } from '../http/routes/admin-users.schema.ts';
 import { internalContext } from '../services/request-context.ts';
-import { withApp } from './cli-context.ts';
+import type { CliContext } from './cli-context.ts';
 
 export const userUsage = `secure-reporter user create --email EMAIL [--password-stdin | --password PASSWORD]
 secure-reporter user list
 secure-reporter user delete --email EMAIL`;
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks)
-    .toString('utf8')
-    .replace(/\r?\n$/, '');
-}
-
-export async function userCommand(args: string[]): Promise<void> {
+export async function userCommand(args: string[], cli: CliContext): Promise<void> {
   const [action, ...rest] = args;
   const { values } = parseArgs({
     args: rest,
@@ -30,20 +22,20 @@ export async function userCommand(args: string[]): Promise<void> {
       'password-stdin': { type: 'boolean' },
     },
   });
-  const password = values['password-stdin'] ? await readStdin() : values.password;
-  await withApp(async (app) => {
+  const password = values['password-stdin'] ? await cli.readInput() : values.password;
+  await cli.withApp(async (app) => {
     const ctx = internalContext(app.config.adminGroup);
     if (action === 'create') {
       const input = createUserBody.parse({ email: values.email, password });
-      console.log(JSON.stringify(await app.services.users.create(ctx, input)));
+      cli.print(JSON.stringify(await app.services.users.create(ctx, input)));
     } else if (action === 'list') {
-      console.log(
+      cli.print(
         JSON.stringify({ message: '', ok: true, records: await app.services.users.list(ctx) }, null, 2),
       );
     } else if (action === 'delete') {
       if (!values.email) throw badRequest('user delete needs --email');
       await app.services.users.delete(ctx, values.email);
-      console.log(`Deleted user "${values.email}"`);
+      cli.print(`Deleted user "${values.email}"`);
     } else {
       throw badRequest(`Unknown user action "${action ?? ''}". Usage:\n${userUsage}`);
     }

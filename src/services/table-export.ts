@@ -5,7 +5,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import type { Column, JsonValue } from '../datasources/driver.ts';
 import { badRequest } from '../errors.ts';
 import { opensFormula } from './csv-injection.ts';
@@ -76,32 +76,48 @@ function sheetNamer() {
 }
 
 /**
+ * exceljs is the largest module on the start-up path (over 150 files), so it is loaded with the
+ * first XLSX rather than with the server; later calls get the module already loaded.
+ */
+async function openWorkbook(out: Writable) {
+  const { default: excel } = await import('exceljs');
+  return new excel.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+}
+
+/**
  * The exceljs streaming writer with inline strings (shared strings would keep every distinct
- * string in memory); each row is committed as it arrives.
+ * string in memory); each row is committed as it arrives. `table` cannot wait for exceljs to
+ * load, so the tables it opens are added when the next `rows` or `end` has the workbook.
  */
 export function xlsxSink(out: Writable): TableSink {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
-    stream: out,
-    useStyles: true,
-    useSharedStrings: false,
-  });
+  let workbook: Promise<ExcelJS.stream.xlsx.WorkbookWriter> | undefined;
   const nameOf = sheetNamer();
+  const opened: { title: string; columns: Column[] }[] = [];
   let sheet: ExcelJS.Worksheet | undefined;
-  return {
-    table(title, columns) {
+  const ready = async () => {
+    workbook ??= openWorkbook(out);
+    const writer = await workbook;
+    for (const { title, columns } of opened.splice(0)) {
       sheet?.commit();
-      sheet = workbook.addWorksheet(nameOf(title));
+      sheet = writer.addWorksheet(nameOf(title));
       const header = sheet.addRow(columns.map((column) => column.name));
       header.font = { bold: true };
       header.commit();
+    }
+    return writer;
+  };
+  return {
+    table(title, columns) {
+      opened.push({ title, columns });
     },
     async rows(rows) {
+      await ready();
       if (!sheet) throw new Error('xlsxSink: rows before table');
       for (const row of rows) sheet.addRow(row.map(cellValue)).commit();
       await drained(out);
     },
     async end() {
-      await workbook.commit();
+      await (await ready()).commit();
     },
   };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
+import { cli as runCli } from '../helpers/cli.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 
 let t: TestApp;
@@ -77,45 +77,34 @@ test('internal errors never show stack traces or paths', async () => {
 });
 
 test('the token CLI creates a working token, lists it and deletes it', async () => {
-  const env = { ...process.env, DATA_DIR: t.dataDir };
-  const cli = (...args: string[]) =>
-    execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      env,
-      encoding: 'utf8',
-    });
+  // Output of a command that must succeed.
+  const cli = async (...args: string[]) => {
+    const result = await runCli(args, { DATA_DIR: t.dataDir });
+    assert.equal(result.code, 0, result.err);
+    return result.out;
+  };
   const created = JSON.parse(
-    cli('token', 'create', '--name', 'from-cli', '--expiry', '1m', '--groups', '*,reports'),
+    await cli('token', 'create', '--name', 'from-cli', '--expiry', '1m', '--groups', '*,reports'),
   );
   assert.equal(created.name, 'from-cli');
   assert.deepEqual(created.groups, ['*', 'reports']);
   const run = () =>
     t.app.server.inject({ url: '/api/call/select-test/', headers: { authorization: created.header } });
   assert.equal((await run()).statusCode, 200);
-  const listed = JSON.parse(cli('token', 'list')).records.find(
+  const listed = JSON.parse(await cli('token', 'list')).records.find(
     (r: { name: string }) => r.name === 'from-cli',
   );
   assert.equal(listed.groups, '*,reports');
   assert.equal(listed.created_by, 'api.user');
-  cli('token', 'delete', '--name', 'from-cli');
+  await cli('token', 'delete', '--name', 'from-cli');
   assert.equal((await run()).statusCode, 401);
-  const reserved = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'src/cli/main.ts',
-      'token',
-      'create',
-      '--name',
-      'api.user',
-      '--expiry',
-      '1d',
-      '--groups',
-      '*',
-    ],
-    { env, encoding: 'utf8' },
+  const reserved = await runCli(
+    ['token', 'create', '--name', 'api.user', '--expiry', '1d', '--groups', '*'],
+    {
+      DATA_DIR: t.dataDir,
+    },
   );
-  assert.equal(reserved.status, 2);
-  assert.match(reserved.stderr, /reserved/);
-  assert.match(cli('migrate'), /up to date/);
+  assert.equal(reserved.code, 2);
+  assert.match(reserved.err, /reserved/);
+  assert.match(await cli('migrate'), /up to date/);
 });

@@ -1,7 +1,8 @@
 /**
- * Backup and restore through the real CLI in child processes: an online backup while the app has
- * the store open, the DATA_DIR destroyed and restored, and the old token and an encrypted
- * PostgreSQL connection (a least-privilege role with a password) working again.
+ * Backup and restore through the CLI: an online backup while the app has the store open, the
+ * DATA_DIR destroyed and restored, and the old token and an encrypted PostgreSQL connection (a
+ * least-privilege role with a password) working again. The commands run in this process; the
+ * DATA_DIR lock still refuses a restore, as SQLite's locks hold between connections of a process.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -14,6 +15,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createBackup } from '../../src/services/backup.ts';
 import { packArchive, unpackArchive } from '../../src/services/backup-archive.ts';
 import { restoreBackup } from '../../src/services/restore.ts';
+import { cli as runCli } from '../helpers/cli.ts';
 import { postgresAdminUrl } from '../helpers/databases.ts';
 import { createPostgresDatabase, postgresReachable } from '../helpers/postgres-database.ts';
 import { createTestApp, createToken, type TestApp } from '../helpers/test-app.ts';
@@ -33,9 +35,13 @@ async function sql(url: string, ...statements: string[]) {
   await client.end();
 }
 
-function cli(args: string[], env: Record<string, string> = {}, script = 'src/cli/main.ts') {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
-    env: { ...process.env, DATA_DIR: t.dataDir, PORT: '0', HOST: '127.0.0.1', ...env },
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  runCli(args, { DATA_DIR: t.dataDir, ...env });
+
+/** The server entry in a child process: what it proves is how that process ends. */
+function serve(env: Record<string, string>) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { PATH: process.env.PATH, DATA_DIR: t.dataDir, PORT: '0', HOST: '127.0.0.1', ...env },
     encoding: 'utf8',
     timeout: 30_000,
   });
@@ -103,13 +109,13 @@ const inventory = (app: TestApp['app']) =>
 describe('backup and restore', { skip: !reachable }, () => {
   test('an online backup while the app runs; restore over it is refused', async () => {
     assert.match((await inventory(t.app)).body, /widget/);
-    const backup = cli(['backup', '--out', backupFile()]);
+    const backup = await cli(['backup', '--out', backupFile()]);
     assert.equal(backup.code, 0, backup.err);
     assert.equal(statSync(backupFile()).mode & 0o777, 0o600);
     const names = (await unpackArchive(readFileSync(backupFile()))).map((entry) => entry.name);
     for (const name of ['manifest.json', 'store.sqlite', 'secret-key', 'demo.sqlite'])
       assert.ok(names.includes(name), name);
-    const live = cli(['restore', backupFile()]);
+    const live = await cli(['restore', backupFile()]);
     assert.equal(live.code, 3, live.err);
     assert.match(live.err, /is using .* stop it before restoring/);
   });
@@ -117,7 +123,7 @@ describe('backup and restore', { skip: !reachable }, () => {
   test('DATA_DIR destroyed and restored: the token and the encrypted connection work again', async () => {
     await t.app.close();
     rmSync(t.dataDir, { recursive: true, force: true });
-    const restored = cli(['restore', backupFile()]);
+    const restored = await cli(['restore', backupFile()]);
     assert.equal(restored.code, 0, restored.err);
     assert.equal(statSync(path.join(t.dataDir, 'secret-key')).mode & 0o777, 0o600);
     const app = await buildApp(loadConfig({ DATA_DIR: t.dataDir, LOG_LEVEL: 'silent' }), { jobs: false });
@@ -150,7 +156,7 @@ describe('backup and restore', { skip: !reachable }, () => {
   });
 
   test('starting with a wrong SECRET_KEY stops with the cause named', () => {
-    const start = cli([], { SECRET_KEY: 'w'.repeat(40) }, 'src/main.ts');
+    const start = serve({ SECRET_KEY: 'w'.repeat(40) });
     assert.equal(start.code, 1, start.out);
     assert.match(
       start.err,
@@ -160,8 +166,8 @@ describe('backup and restore', { skip: !reachable }, () => {
 });
 
 describe('backup on a PostgreSQL store', { skip: !reachable }, () => {
-  test('an unreachable store exits non-zero, naming it without its password', () => {
-    const result = cli(['backup'], { DATABASE_URL: 'postgres://reporter:hunter22@127.0.0.1:1/store' });
+  test('an unreachable store exits non-zero, naming it without its password', async () => {
+    const result = await cli(['backup'], { DATABASE_URL: 'postgres://reporter:hunter22@127.0.0.1:1/store' });
     assert.equal(result.code, 1, result.err);
     assert.match(
       result.out,

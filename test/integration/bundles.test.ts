@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { stringify } from 'yaml';
 import { internalContext } from '../../src/services/request-context.ts';
+import { cli } from '../helpers/cli.ts';
 import { READER_USER } from '../helpers/databases.ts';
 import { createTestApp, createToken, type TestApp } from '../helpers/test-app.ts';
 
@@ -110,28 +110,19 @@ describe('bundles', () => {
     );
   });
 
-  test('the CLI imports a file and exports JSON', () => {
+  test('the CLI imports a file and exports JSON', async () => {
     const file = path.join(t.dataDir, 'cli-bundle.yaml');
     writeFileSync(file, stringify(bundle('select id from region')));
-    const env = { ...process.env, DATA_DIR: t.dataDir, DEMO: 'false' };
-    const imported = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'import', file], {
-      env,
-      encoding: 'utf8',
-    });
-    assert.match(imported, /Imported 1 connection\(s\), 1 cluster\(s\), 1 report\(s\)/);
-    const exported = execFileSync(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', 'export', '--format', 'json'],
-      { env, encoding: 'utf8' },
-    );
-    assert.ok(JSON.parse(exported).reports.some((r: { name: string }) => r.name === 'Region names'));
-    const missing = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', 'import', '/no/such/file'],
-      { env, encoding: 'utf8' },
-    );
-    assert.equal(missing.status, 2);
-    assert.match(missing.stderr, /Cannot read the bundle file/);
+    const env = { DATA_DIR: t.dataDir, DEMO: 'false' };
+    const imported = await cli(['import', file], env);
+    assert.equal(imported.code, 0, imported.err);
+    assert.match(imported.out, /Imported 1 connection\(s\), 1 cluster\(s\), 1 report\(s\)/);
+    const exported = await cli(['export', '--format', 'json'], env);
+    assert.equal(exported.code, 0, exported.err);
+    assert.ok(JSON.parse(exported.out).reports.some((r: { name: string }) => r.name === 'Region names'));
+    const missing = await cli(['import', '/no/such/file'], env);
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /Cannot read the bundle file/);
   });
 });
 

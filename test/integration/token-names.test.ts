@@ -4,13 +4,13 @@
  * and a token stored before with upper-case letters still authenticates under its own spelling.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import { cli as runCli } from '../helpers/cli.ts';
 import { createTestApp, createToken, type TestApp } from '../helpers/test-app.ts';
 
 let t: TestApp;
@@ -110,28 +110,22 @@ describe('token names over HTTP', () => {
 describe('token names through the CLI', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sr-token-cli-'));
   after(() => rmSync(dataDir, { recursive: true, force: true }));
-  const cli = (...args: string[]) => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'token', ...args], {
-      env: { ...process.env, DATA_DIR: dataDir, DEMO: 'false' },
-      encoding: 'utf8',
-    });
-    return { code: result.status, out: result.stdout, err: result.stderr };
-  };
+  const cli = (...args: string[]) => runCli(['token', ...args], { DATA_DIR: dataDir, DEMO: 'false' });
   const createArgs = (name: string) => ['create', '--name', name, '--expiry', '1d', '--groups', '*'];
 
-  test('look-alikes exit 2 with the reason; a good name is stored in lower case', () => {
-    const reserved = cli(...createArgs('Api.User'));
+  test('look-alikes exit 2 with the reason; a good name is stored in lower case', async () => {
+    const reserved = await cli(...createArgs('Api.User'));
     assert.equal(reserved.code, 2, reserved.err);
     assert.match(reserved.err, /reserved/);
-    const joiner = cli(...createArgs(`api${ZWJ}.user`));
+    const joiner = await cli(...createArgs(`api${ZWJ}.user`));
     assert.equal(joiner.code, 2);
     assert.match(joiner.err, /U\+200D/);
-    const cyrillic = cli(...createArgs(`${CYRILLIC_A}pi.user`));
+    const cyrillic = await cli(...createArgs(`${CYRILLIC_A}pi.user`));
     assert.equal(cyrillic.code, 2);
     assert.match(cyrillic.err, /only ASCII letters/);
-    const created = cli(...createArgs('Nightly.Export'));
+    const created = await cli(...createArgs('Nightly.Export'));
     assert.equal(created.code, 0, created.err);
     assert.equal(JSON.parse(created.out).name, 'nightly.export');
-    assert.equal(cli(...createArgs('NIGHTLY.export')).code, 3, 'same name in another case: conflict');
+    assert.equal((await cli(...createArgs('NIGHTLY.export'))).code, 3, 'same name in another case: conflict');
   });
 });

@@ -159,3 +159,27 @@ describe('XLSX cell types', () => {
     assert.equal(sheet.name, 'Types');
   });
 });
+
+describe('XLSX sink', () => {
+  test('tables opened without rows keep their order and headers, and names stay unique', async () => {
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const sink = xlsxSink(out);
+    // Two tables before any rows: both are opened by the call that loads exceljs.
+    sink.table('Empty', [{ name: 'a', type: 'x' }]);
+    sink.table('Empty', [{ name: 'b', type: 'x' }]);
+    await sink.rows([[1]]);
+    sink.table('Last', [{ name: 'c', type: 'x' }]);
+    await sink.end();
+    const sheets = (await workbookOf(Buffer.concat(chunks))).worksheets;
+    assert.deepEqual(
+      sheets.map((sheet) => [sheet.name, sheet.getRow(1).getCell(1).value, sheet.rowCount]),
+      [
+        ['Empty', 'a', 1],
+        ['Empty (2)', 'b', 2],
+        ['Last', 'c', 1],
+      ],
+    );
+  });
+});
