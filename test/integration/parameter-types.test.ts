@@ -99,4 +99,41 @@ describe('parameter types on every database', () => {
       assert.deepEqual(record, expected[connection.dialect], connection.dialect);
     }
   });
+
+  test('a select with numeric static choices binds the number, not the query string text', async () => {
+    for (const connection of connections) {
+      const field = { name: '_x', type: 'select', choices: [{ value: 1 }, { value: 5 }] };
+      const record = await run(connection, PROBE[connection.dialect], field, '_x=5');
+      assert.deepEqual(record, INTEGER_FIVE[connection.dialect], connection.dialect);
+    }
+  });
+
+  test('a select with text choices still binds text', async () => {
+    const sql: Record<DriverName, string> = {
+      sqlite: 'select typeof(:_x) as t',
+      mysql: "select :_x = '5.0' as num",
+      postgres: 'select :_x::text as t',
+    };
+    const expected: Record<DriverName, Record<string, unknown>> = {
+      sqlite: { t: 'text' },
+      mysql: { num: 0 },
+      postgres: { t: '5' },
+    };
+    for (const connection of connections) {
+      const field = { name: '_x', type: 'select', choices: [{ value: '5' }, { value: 'a' }] };
+      const record = await run(connection, sql[connection.dialect], field, '_x=5');
+      assert.deepEqual(record, expected[connection.dialect], connection.dialect);
+    }
+  });
+
+  test('a multiselect whose choices SQL returns integers matches integer values', async () => {
+    // An expression column has no affinity in SQLite: there `2 in ('2')` is false.
+    const numbers = 'select 1 as v union all select 2 union all select 3';
+    for (const connection of connections) {
+      const field = { name: '_m', type: 'multiselect', choices_sql: numbers };
+      const sql = `select count(*) as n from (${numbers}) s where v in (:_m)`;
+      const record = await run(connection, sql, field, '_m=1&_m=3');
+      assert.deepEqual(record, { n: 2 }, connection.dialect);
+    }
+  });
 });
