@@ -5,8 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import mysql from 'mysql2/promise';
 import type { DataSource, DriverName, JsonValue } from '../../src/datasources/driver.ts';
 import { openDataSource } from '../../src/datasources/registry.ts';
+import { mysqlAdminUrl } from '../helpers/databases.ts';
 import { collect, targets } from '../helpers/driver-targets.ts';
 
 /** Per driver: SQL for a rule and the single row it must give. */
@@ -18,6 +20,13 @@ const cases: Record<DriverName, Array<[what: string, sql: string, values: unknow
       'select ? - 1 as v',
       [9007199254740993n],
       ['9007199254740992'],
+    ],
+    // A DATETIME has no zone and stays without an offset.
+    [
+      'DATETIME has no offset',
+      "select cast('2024-02-29 13:45:59.5' as datetime(1)) as d",
+      [],
+      ['2024-02-29 13:45:59.500000'],
     ],
   ],
   sqlite: [
@@ -49,6 +58,31 @@ for (const target of targets) {
       it(what, async () => {
         const { rows } = await collect(ds, { sql, values: values as never, timeoutMs: 10_000 });
         assert.deepEqual(rows, [row]);
+      });
+    }
+    if (target.driver === 'mysql') {
+      it('a TIMESTAMP carries its offset in UTC, whatever zone wrote it; a DATETIME column none', async () => {
+        const admin = await mysql.createConnection(mysqlAdminUrl);
+        try {
+          await admin.query("set time_zone = '+02:00'");
+          await admin.query('drop table if exists sr_instants');
+          await admin.query('create table sr_instants (at timestamp(6) null, local datetime(6))');
+          await admin.query(
+            "insert into sr_instants values ('2024-06-30 12:00:00.123456', '2024-06-30 12:00:00.123456')",
+          );
+        } finally {
+          await admin.end();
+        }
+        const { columns, rows } = await collect(ds, {
+          sql: 'select at, local from sr_instants',
+          values: [],
+          timeoutMs: 10_000,
+        });
+        assert.deepEqual(
+          columns.map((c) => c.type),
+          ['timestamp', 'datetime'],
+        );
+        assert.deepEqual(rows, [['2024-06-30 10:00:00.123456+00:00', '2024-06-30 12:00:00.123456']]);
       });
     }
   });
