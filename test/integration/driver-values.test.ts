@@ -5,15 +5,30 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import type { DataSource, DriverName, JsonValue } from '../../src/datasources/driver.ts';
 import { openDataSource } from '../../src/datasources/registry.ts';
 import { mysqlAdminUrl } from '../helpers/databases.ts';
 import { collect, targets } from '../helpers/driver-targets.ts';
 
+const BIG = '12345678901234567890';
+const JSON_TEXT = `{"id":${BIG},"small":42,"price":0.1,"list":[${BIG},-9007199254740993,1.5e3],"s":"${BIG}"}`;
+const JSON_VALUE = {
+  id: BIG,
+  small: 42,
+  price: 0.1,
+  list: [BIG, '-9007199254740993', 1500],
+  s: BIG,
+};
+
 /** Per driver: SQL for a rule and the single row it must give. */
 const cases: Record<DriverName, Array<[what: string, sql: string, values: unknown[], row: JsonValue[]]>> = {
-  postgres: [['an integer bind divides as an integer', 'select $1 / 2 as half', [5n], [2]]],
+  postgres: [
+    ['an integer bind divides as an integer', 'select $1 / 2 as half', [5n], [2]],
+    ['json keeps every digit', `select '${JSON_TEXT}'::json as j`, [], [JSON_VALUE]],
+    ['jsonb keeps every digit', `select '${JSON_TEXT}'::jsonb as j`, [], [JSON_VALUE]],
+  ],
   mysql: [
     [
       'an integer bind keeps every digit in arithmetic',
@@ -60,29 +75,42 @@ for (const target of targets) {
         assert.deepEqual(rows, [row]);
       });
     }
+    if (target.driver === 'sqlite') {
+      it('a JSON column keeps every digit', async () => {
+        const db = new Database((target.config as { file: string }).file);
+        db.exec(`drop table if exists sr_json; create table sr_json (doc JSON);
+          insert into sr_json values ('${JSON_TEXT}')`);
+        db.close();
+        const { rows } = await collect(ds, { sql: 'select doc from sr_json', values: [], timeoutMs: 10_000 });
+        assert.deepEqual(rows, [[JSON_VALUE]]);
+      });
+    }
+
     if (target.driver === 'mysql') {
-      it('a TIMESTAMP carries its offset in UTC, whatever zone wrote it; a DATETIME column none', async () => {
+      it('a TIMESTAMP carries its offset in UTC, whatever zone wrote it; DATETIME none; JSON every digit', async () => {
         const admin = await mysql.createConnection(mysqlAdminUrl);
         try {
           await admin.query("set time_zone = '+02:00'");
           await admin.query('drop table if exists sr_instants');
-          await admin.query('create table sr_instants (at timestamp(6) null, local datetime(6))');
+          await admin.query('create table sr_instants (at timestamp(6) null, local datetime(6), doc json)');
           await admin.query(
-            "insert into sr_instants values ('2024-06-30 12:00:00.123456', '2024-06-30 12:00:00.123456')",
+            `insert into sr_instants values ('2024-06-30 12:00:00.123456', '2024-06-30 12:00:00.123456', '${JSON_TEXT}')`,
           );
         } finally {
           await admin.end();
         }
         const { columns, rows } = await collect(ds, {
-          sql: 'select at, local from sr_instants',
+          sql: 'select at, local, doc from sr_instants',
           values: [],
           timeoutMs: 10_000,
         });
         assert.deepEqual(
           columns.map((c) => c.type),
-          ['timestamp', 'datetime'],
+          ['timestamp', 'datetime', 'json'],
         );
-        assert.deepEqual(rows, [['2024-06-30 10:00:00.123456+00:00', '2024-06-30 12:00:00.123456']]);
+        assert.deepEqual(rows, [
+          ['2024-06-30 10:00:00.123456+00:00', '2024-06-30 12:00:00.123456', JSON_VALUE],
+        ]);
       });
     }
   });
