@@ -28,6 +28,28 @@ const cases: Record<DriverName, Array<[what: string, sql: string, values: unknow
     ['an integer bind divides as an integer', 'select $1 / 2 as half', [5n], [2]],
     ['json keeps every digit', `select '${JSON_TEXT}'::json as j`, [], [JSON_VALUE]],
     ['jsonb keeps every digit', `select '${JSON_TEXT}'::jsonb as j`, [], [JSON_VALUE]],
+    [
+      'arrays are JSON arrays, elements mapped by type',
+      `select '{1,NULL,3}'::int[] as a, array['x', 'y,z', null, 'NULL'] as b,
+              '{{1.50,2},{3,4}}'::numeric[] as c, array[9007199254740993]::int8[] as d,
+              array[timestamptz '2024-01-02 04:04:05.5+01'] as e, array[true, false] as f,
+              array['{"n": ${BIG}}'::jsonb] as g, '{}'::text[] as h, array['\\x00ff'::bytea] as i`,
+      [],
+      [
+        [1, null, 3],
+        ['x', 'y,z', null, 'NULL'],
+        [
+          [1.5, 2],
+          [3, 4],
+        ],
+        ['9007199254740993'],
+        ['2024-01-02 03:04:05.500000+00:00'],
+        [true, false],
+        [{ n: BIG }],
+        [],
+        ['AP8='],
+      ],
+    ],
   ],
   mysql: [
     [
