@@ -21,6 +21,7 @@ import {
   type ReportInput,
   reportInputSchema,
   slugify,
+  slugKey,
 } from './report-model.ts';
 import { checkReportStatements } from './report-statements.ts';
 import type { RequestContext } from './request-context.ts';
@@ -90,15 +91,6 @@ export function reportService({ reports, versions, clusters, audit }: Deps) {
     const cluster = await clusters.findByName(input.cluster);
     if (!cluster) throw badRequest(`Report "${input.name}": no cluster named "${input.cluster}"`);
     checkReportStatements(input, await clusters.members(cluster.id));
-    const slug = slugify(input.name);
-    if (slug === '' || /^\d+$/.test(slug)) {
-      throw badRequest(
-        `Report name "${input.name}" gives the slug "${slug}", which cannot name a report in URLs`,
-      );
-    }
-    if (BUILTIN_REPORT_SLUGS.has(slug)) {
-      throw conflict(`The slug "${slug}" of "${input.name}" is reserved for a built-in admin report`);
-    }
     const sameName = await reports.findByName(input.name);
     if (target && sameName && sameName.id !== target.id) {
       throw conflict(`A report named "${input.name}" already exists`);
@@ -108,6 +100,15 @@ export function reportService({ reports, versions, clusters, audit }: Deps) {
       throw new AppError('forbidden', `You may not change the report "${input.name}"`);
     }
     if (existing && !options.replace) throw conflict(`A report named "${input.name}" already exists`);
+    const slug = slugFor(input.name, existing);
+    if (slug === '' || /^\d+$/.test(slug)) {
+      throw badRequest(
+        `Report name "${input.name}" gives the slug "${slug}", which cannot name a report in URLs`,
+      );
+    }
+    if (BUILTIN_REPORT_SLUGS.has(slug)) {
+      throw conflict(`The slug "${slug}" of "${input.name}" is reserved for a built-in admin report`);
+    }
     const sameSlug = await reports.findBySlug(slug);
     if (sameSlug && sameSlug.id !== existing?.id) {
       throw conflict(
@@ -115,6 +116,14 @@ export function reportService({ reports, versions, clusters, audit }: Deps) {
       );
     }
     return { input, clusterId: cluster.id, slug, existing };
+  }
+
+  /**
+   * A saved report keeps its stored slug while its name stays the same, so links made before a
+   * change to the slug rule (NFC names, emoji) keep working; a rename takes the new name's slug.
+   */
+  function slugFor(name: string, existing: ReportRow | undefined): string {
+    return existing && existing.name === name ? existing.slug : slugify(name);
   }
 
   /** Writes a checked definition to the report tables; returns the report id. */
@@ -174,7 +183,7 @@ export function reportService({ reports, versions, clusters, audit }: Deps) {
       const key = ref.replace(/\/+$/, '');
       const row = /^\d+$/.test(key)
         ? await reports.findById(Number(key))
-        : await reports.findBySlug(key.toLowerCase());
+        : ((await reports.findBySlug(slugKey(key))) ?? (await reports.findBySlug(key.toLowerCase())));
       if (!row) throw notFound(`No report "${key}"`);
       const report = await definition(row);
       if (!canReadReport(ctx.principal, report)) throw new ReportRefusedError(report.slug);
