@@ -80,7 +80,15 @@ export function servicesFor(db: Kysely<Database>, { config, box, cache, schedule
   const accessGroups = accessGroupService({ accessGroups: accessGroupRepo(db), audit });
   const sessions = sessionService({ sessions: sessionRepo(db), ttlHours: config.sessionTtlHours });
   const groupsForEmail = (email: string) => groupLists.groupsContaining(email);
-  const users = userService({ users: userRepo(db), sessions, audit, roles, groupsForEmail });
+  // Users ask the provider for groups through oidc, which signs users in: bound once both exist.
+  const users = userService({
+    users: userRepo(db),
+    sessions,
+    audit,
+    roles,
+    groupsForEmail,
+    ssoGroups: config.oidc ? (subject, sealed) => oidc.currentGroups(subject, sealed) : undefined,
+  });
   const oidc = oidcService({ oidc: config.oidc, box, users });
   const tokens = tokenService({ tokens: repos.tokens, audit, roles });
   const builtins = builtinReports({ tokens, audit, users, adminGroup: config.adminGroup });
