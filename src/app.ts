@@ -73,7 +73,15 @@ export function buildServices(
   const accessGroups = accessGroupService({ db, audit });
   const sessions = sessionService({ db, ttlHours: config.sessionTtlHours });
   const groupsForEmail = (email: string) => groupLists.groupsContaining(email);
-  const users = userService({ db, sessions, audit, roles, groupsForEmail });
+  // Users ask the provider for groups through oidc, which signs users in: bound once both exist.
+  const users = userService({
+    db,
+    sessions,
+    audit,
+    roles,
+    groupsForEmail,
+    ssoGroups: config.oidc ? (subject, sealed) => oidc.currentGroups(subject, sealed) : undefined,
+  });
   const oidc = oidcService({ oidc: config.oidc, box, users });
   const tokens = tokenService({ db, audit, roles });
   const builtins = builtinReports({ tokens, audit, users, adminGroup: config.adminGroup });

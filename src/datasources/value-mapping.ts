@@ -3,6 +3,7 @@
  * the same kind identically (SPEC §4.7). Each driver decides *which* conversion a column gets;
  * this file only knows how to convert.
  */
+import { parse as parseLossless } from 'lossless-json';
 import type { JsonValue } from './driver.ts';
 
 const INTEGER_TEXT = /^[+-]?\d+$/;
@@ -156,11 +157,32 @@ export function binaryToJson(value: Uint8Array): string {
   return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
 }
 
-/** JSON text → nested JSON; text that does not parse (it should not happen) stays text. */
+/**
+ * A run of 16 digits (dots between them allowed) or an exponent: a number JSON.parse might round.
+ * Shorter numbers survive a double exactly, and the fast parser handles them.
+ */
+const LONG_NUMBER = /\d[\d.]{15}|\d[eE]/;
+
+/**
+ * JSON text → nested JSON, numbers inside mapped like columns (SPEC §4.7): integers beyond 2^53
+ * and decimals a double cannot hold become strings of their digits instead of being rounded.
+ * Text with no long number takes JSON.parse, which gives the same values faster. Text that does
+ * not parse (it should not happen) stays text.
+ */
 export function jsonFromText(text: string): JsonValue {
   try {
-    return JSON.parse(text) as JsonValue;
+    if (!LONG_NUMBER.test(text)) return JSON.parse(text) as JsonValue;
+    try {
+      return parseLossless(text, undefined, jsonNumber) as JsonValue;
+    } catch {
+      return JSON.parse(text) as JsonValue; // duplicate keys (json, not jsonb): the last one wins
+    }
   } catch {
     return text;
   }
+}
+
+function jsonNumber(text: string): JsonValue {
+  if (/[eE]/.test(text)) return floatFromText(text);
+  return text.includes('.') ? decimalFromText(text) : integerFromText(text);
 }

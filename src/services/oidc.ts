@@ -45,6 +45,30 @@ function groupsFrom(value: unknown): string[] {
   return [];
 }
 
+/** The slice of a token endpoint answer (code or refresh grant) read here. */
+type TokenAnswer = Pick<
+  client.TokenEndpointResponse & client.TokenEndpointResponseHelpers,
+  'access_token' | 'claims'
+>;
+
+/**
+ * The identity's claims: the ID token's, completed from userinfo when the email or the groups
+ * claim is missing, since many providers release scope claims only there. A refresh answer may
+ * carry no ID token; then `subject` (the stored one) is what userinfo must answer for.
+ */
+async function claimsOf(
+  config: client.Configuration,
+  tokens: TokenAnswer,
+  subject: string | undefined,
+  groupsClaim: string,
+): Promise<Record<string, unknown>> {
+  const claims: Record<string, unknown> = { ...tokens.claims() };
+  if (claims.email && groupsClaim in claims) return claims;
+  const expected = claims.sub === undefined ? subject : String(claims.sub);
+  const info = await client.fetchUserInfo(config, tokens.access_token, expected ?? client.skipSubjectCheck);
+  return { ...claims, ...info };
+}
+
 export function oidcService({ oidc, box, users, now = Date.now }: Deps) {
   let discovered: Promise<client.Configuration> | undefined;
 
@@ -124,6 +148,7 @@ export function oidcService({ oidc, box, users, now = Date.now }: Deps) {
       }
       const config = await configuration();
       let claims: Record<string, unknown>;
+      let refreshToken: string | undefined;
       try {
         const tokens = await client.authorizationCodeGrant(config, currentUrl, {
           pkceCodeVerifier: flow.verifier,
@@ -131,13 +156,8 @@ export function oidcService({ oidc, box, users, now = Date.now }: Deps) {
           expectedNonce: flow.nonce,
           idTokenExpected: true,
         });
-        claims = { ...tokens.claims() };
-        const groupsClaim = settings().groupsClaim;
-        // Many providers release scope claims only from userinfo, not in the ID token.
-        if (!claims.email || !(groupsClaim in claims)) {
-          const info = await client.fetchUserInfo(config, tokens.access_token, String(claims.sub));
-          claims = { ...claims, ...info };
-        }
+        claims = await claimsOf(config, tokens, undefined, settings().groupsClaim);
+        refreshToken = tokens.refresh_token;
       } catch (error) {
         throw providerFailure(error);
       }
@@ -148,7 +168,39 @@ export function oidcService({ oidc, box, users, now = Date.now }: Deps) {
         subject: String(claims.sub),
         email: claims.email,
         groups: groupsFrom(claims[settings().groupsClaim]),
+        sealedRefreshToken: refreshToken ? box.seal(refreshToken) : null,
       });
+    },
+
+    /**
+     * The user's current groups from the provider, by the refresh token kept from their last
+     * sign-in (openid-client's refresh grant, then userinfo where the ID token lacks the claim).
+     * Null when the provider refuses the token (revoked, expired, or the user was removed): the
+     * groups then refresh at the next sign-in. Providers that rotate refresh tokens send a new
+     * one, returned sealed to be stored in place of the old.
+     */
+    async currentGroups(
+      subject: string,
+      sealedRefreshToken: string,
+    ): Promise<{ groups: string[]; sealedRefreshToken: string } | null> {
+      const config = await configuration();
+      let token: string;
+      try {
+        token = box.open(sealedRefreshToken);
+      } catch {
+        return null; // sealed under an earlier server key
+      }
+      try {
+        const tokens = await client.refreshTokenGrant(config, token);
+        const claims = await claimsOf(config, tokens, subject, settings().groupsClaim);
+        return {
+          groups: groupsFrom(claims[settings().groupsClaim]),
+          sealedRefreshToken: tokens.refresh_token ? box.seal(tokens.refresh_token) : sealedRefreshToken,
+        };
+      } catch (error) {
+        if (error instanceof client.ResponseBodyError && error.error === 'invalid_grant') return null;
+        throw providerFailure(error);
+      }
     },
   };
 }

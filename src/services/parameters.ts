@@ -83,15 +83,35 @@ export function coerceScalar(field: Pick<FieldDefinition, 'name' | 'type'>, valu
   }
 }
 
-async function checkChoices(field: FieldDefinition, values: BindValue[], loadChoices: ChoiceLoader) {
-  const allowed = new Set((await loadChoices(field)).map((choice) => String(choice.value)));
-  for (const value of values) {
-    if (!allowed.has(String(value))) {
+/**
+ * Checks every value against the field's choices and returns each as its choice's own value, so
+ * a choice that is a number (a static `{ "value": 3 }`, or an integer column in the choices SQL)
+ * binds as a number, not as the text the query string carried.
+ */
+async function matchChoices(
+  field: FieldDefinition,
+  values: BindValue[],
+  loadChoices: ChoiceLoader,
+): Promise<BindValue[]> {
+  const byText = new Map<string, BindValue>();
+  for (const choice of await loadChoices(field)) {
+    const key = String(choice.value);
+    if (!byText.has(key)) byText.set(key, choiceValue(choice.value, key));
+  }
+  return values.map((value) => {
+    const text = String(value);
+    if (!byText.has(text)) {
       throw badRequest(
         `Parameter "${field.name}": ${JSON.stringify(value)?.slice(0, 60)} is not one of its choices`,
       );
     }
-  }
+    return byText.get(text) ?? null;
+  });
+}
+
+/** Numbers and booleans keep their type; anything else (text, a database's big integer text) binds as text. */
+function choiceValue(value: unknown, text: string): BindValue {
+  return typeof value === 'number' || typeof value === 'boolean' ? value : text;
 }
 
 function isMissing(value: unknown): boolean {
@@ -128,9 +148,9 @@ export async function coerceParameters(
       );
     }
     const list = field.type === 'multiselect';
-    const items = (Array.isArray(value) ? value : [value]).map((item) => coerceScalar(field, item));
+    let items = (Array.isArray(value) ? value : [value]).map((item) => coerceScalar(field, item));
     if (field.type === 'select' || field.type === 'multiselect')
-      await checkChoices(field, items, loadChoices);
+      items = await matchChoices(field, items, loadChoices);
     result[field.name] = list ? items : (items[0] ?? null);
   }
   for (const name of extraBindNames) {
@@ -142,4 +162,30 @@ export async function coerceParameters(
     else result[name] = coerceScalar({ name, type: 'text' }, value);
   }
   return result;
+}
+
+/**
+ * The values as the drivers bind them. Integers travel as bigint because a JS number cannot say
+ * whether it is an integer: better-sqlite3 binds every number as REAL (`:_i / 2` with 5 would be
+ * 2.5) and mysql2 as DOUBLE. That covers `integer` fields and the integral numbers a select took
+ * from its choices. Templates keep the numbers of `coerceParameters`, so `{{ _page * 10 }}`
+ * still works (a bigint refuses to mix with numbers in arithmetic).
+ */
+export function bindValues(
+  fields: readonly Pick<FieldDefinition, 'name' | 'type'>[],
+  params: Record<string, ParamValue>,
+): Record<string, ParamValue> {
+  const result = { ...params };
+  for (const field of fields) {
+    const value = result[field.name];
+    if (value === undefined || !INTEGRAL_TYPES.has(field.type)) continue;
+    result[field.name] = Array.isArray(value) ? value.map(asInteger) : asInteger(value);
+  }
+  return result;
+}
+
+const INTEGRAL_TYPES = new Set(['integer', 'select', 'multiselect']);
+
+function asInteger(value: BindValue): BindValue {
+  return typeof value === 'number' && Number.isInteger(value) ? BigInt(value) : value;
 }

@@ -144,11 +144,30 @@ export interface ReportDefinition {
   updatedAt: string;
 }
 
-/** SPEC: lower case, spaces → `-` ("GST Balance" → "gst-balance"); other URL-unsafe marks dropped. */
+/**
+ * Emoji and the marks that build them (joiners, variation selectors, skin tones, keycaps, flag
+ * letters and tags): removed whole, before spaces become `-`, so `📈 Sales` gives `sales`, not a
+ * slug that starts with `-` or keeps a stray selector.
+ */
+const EMOJI =
+  /\p{Extended_Pictographic}|\p{Emoji_Modifier}|\p{Regional_Indicator}|\u200d|\ufe0e|\ufe0f|\u20e3|[\u{e0020}-\u{e007f}]/gu;
+
+/**
+ * SPEC: lower case, spaces → `-` ("GST Balance" → "gst-balance"); other URL-unsafe marks dropped.
+ * The name is put in Unicode NFC first, so `Café` typed with a composed é or with e + a
+ * combining accent gives the same slug `café`, as does a URL naming it either way (resolve).
+ */
 export function slugify(name: string): string {
   return name
+    .normalize('NFC')
+    .replace(EMOJI, '')
     .trim()
     .toLowerCase()
     .replace(/\s+/g, '-')
     .replace(/[^\p{L}\p{N}_-]/gu, '');
+}
+
+/** How a URL's report reference is looked up: the same normalisation as `slugify`. */
+export function slugKey(ref: string): string {
+  return ref.normalize('NFC').toLowerCase();
 }

@@ -18,7 +18,7 @@ import { type ClusterMember, type ResultStream, strategies } from './cluster-exe
 import type { ConnectionService } from './connections.ts';
 import { databaseRows, fromDatabase } from './database-failure.ts';
 import { memberHealth } from './member-health.ts';
-import { coerceParameters, type ParamValue, type RawParams } from './parameters.ts';
+import { bindValues, coerceParameters, type ParamValue, type RawParams } from './parameters.ts';
 import type { FieldDefinition, ReportDefinition } from './report-model.ts';
 import type { ReportService } from './reports.ts';
 import type { RequestContext } from './request-context.ts';
@@ -235,8 +235,9 @@ export function reportRunner(deps: Deps) {
         bodies.flatMap((body) => findBindNames(body)),
         (field) => loadChoices(report, field, ctx.principal),
       );
-      const bound = params;
-      const context = await templateContext(report, ctx.principal, bound, bodies);
+      // Templates see numbers; the database gets integers as integers (see bindValues).
+      const bound = bindValues(report.fields, params);
+      const context = await templateContext(report, ctx.principal, params, bodies);
       if (report.type === 'panel') {
         const sections: Section[] = [];
         const answered = new Set<string>();

@@ -70,15 +70,6 @@ export async function checkReport(
   const cluster = await clusters.findByName(input.cluster);
   if (!cluster) throw badRequest(`Report "${input.name}": no cluster named "${input.cluster}"`);
   checkReportStatements(input, await clusters.members(cluster.id));
-  const slug = slugify(input.name);
-  if (slug === '' || /^\d+$/.test(slug)) {
-    throw badRequest(
-      `Report name "${input.name}" gives the slug "${slug}", which cannot name a report in URLs`,
-    );
-  }
-  if (BUILTIN_REPORT_SLUGS.has(slug)) {
-    throw conflict(`The slug "${slug}" of "${input.name}" is reserved for a built-in admin report`);
-  }
   const sameName = await reports.findByName(input.name);
   if (target && sameName && sameName.id !== target.id) {
     throw conflict(`A report named "${input.name}" already exists`);
@@ -88,11 +79,28 @@ export async function checkReport(
     throw new AppError('forbidden', `You may not change the report "${input.name}"`);
   }
   if (existing && !options.replace) throw conflict(`A report named "${input.name}" already exists`);
+  const slug = slugFor(input.name, existing);
+  if (slug === '' || /^\d+$/.test(slug)) {
+    throw badRequest(
+      `Report name "${input.name}" gives the slug "${slug}", which cannot name a report in URLs`,
+    );
+  }
+  if (BUILTIN_REPORT_SLUGS.has(slug)) {
+    throw conflict(`The slug "${slug}" of "${input.name}" is reserved for a built-in admin report`);
+  }
   const sameSlug = await reports.findBySlug(slug);
   if (sameSlug && sameSlug.id !== existing?.id) {
     throw conflict(`The slug "${slug}" of "${input.name}" is already used by the report "${sameSlug.name}"`);
   }
   return { input, clusterId: cluster.id, slug, existing };
+}
+
+/**
+ * A saved report keeps its stored slug while its name stays the same, so links made before a
+ * change to the slug rule (NFC names, emoji) keep working; a rename takes the new name's slug.
+ */
+function slugFor(name: string, existing: ReportRow | undefined): string {
+  return existing && existing.name === name ? existing.slug : slugify(name);
 }
 
 function fieldRow(reportId: number, field: FieldInput, index: number) {

@@ -11,7 +11,13 @@ import type { ReportVersionRow } from '../store/tables.ts';
 import { type ChangeOptions, inTransaction, type StoreHandle } from '../store/transactions.ts';
 import type { AuditService } from './audit.ts';
 import { fieldDefinition, reportDefinitions } from './report-definitions.ts';
-import { type FieldDefinition, type ReportDefinition, type ReportInput, slugify } from './report-model.ts';
+import {
+  type FieldDefinition,
+  type ReportDefinition,
+  type ReportInput,
+  slugify,
+  slugKey,
+} from './report-model.ts';
 import {
   checkReport,
   parseReportInput,
@@ -57,7 +63,7 @@ export function reportService({ db, audit }: Deps) {
     const key = ref.replace(/\/+$/, '');
     const row = /^\d+$/.test(key)
       ? await reports.findById(Number(key))
-      : await reports.findBySlug(key.toLowerCase());
+      : ((await reports.findBySlug(slugKey(key))) ?? (await reports.findBySlug(key.toLowerCase())));
     if (!row) throw notFound(`No report "${key}"`);
     const report = await definition(row);
     if (!canReadReport(ctx.principal, report)) throw new ReportRefusedError(report.slug);

@@ -24,6 +24,14 @@ interface Deps {
   roles: RoleSettings;
   /** Group lists that contain the email (lower case); provided by the group-list service. */
   groupsForEmail(email: string): Promise<string[]>;
+  /**
+   * Asks the sign-in provider for a user's current groups with their stored refresh token
+   * (oidc.ts); null when it refuses the token. Absent without SSO.
+   */
+  ssoGroups?: (
+    subject: string,
+    sealedRefreshToken: string,
+  ) => Promise<{ groups: string[]; sealedRefreshToken: string } | null>;
   now?: () => Date;
 }
 
@@ -36,6 +44,14 @@ export interface SsoIdentity {
   subject: string;
   email: string;
   groups: string[];
+  /** The provider's refresh token, sealed with the server key; null when it issued none. */
+  sealedRefreshToken?: string | null;
+}
+
+/** What a group refresh did, in words for the admin: whether the provider was asked. */
+export interface GroupRefresh {
+  record: UserRecord;
+  message: string;
 }
 
 export interface UserRecord {
@@ -60,7 +76,10 @@ function signInMethods(row: AppUserRow): string {
   return methods.length > 0 ? methods.join('+') : 'none';
 }
 
-export function userService({ db, sessions, audit, roles, groupsForEmail, now = () => new Date() }: Deps) {
+const AT_SIGN_IN = 'SSO groups are those sent at the last sign-in and refresh at the next one';
+
+export function userService(deps: Deps) {
+  const { db, sessions, audit, roles, groupsForEmail, now = () => new Date() } = deps;
   const users = userRepo(db);
   // Unknown emails are checked against this hash too, so the answer time does not reveal accounts.
   let dummyHash: Promise<string> | undefined;
@@ -145,6 +164,11 @@ export function userService({ db, sessions, audit, roles, groupsForEmail, now = 
     async signInWithSso(anon: AnonymousContext, identity: SsoIdentity): Promise<SignedIn> {
       const email = normalizeEmail(identity.email);
       const ssoGroups = JSON.stringify([...new Set(identity.groups)].sort());
+      const sso = {
+        sso_subject: identity.subject,
+        sso_groups_json: ssoGroups,
+        sso_refresh_token: identity.sealedRefreshToken ?? null,
+      };
       const row = (await users.findBySubject(identity.subject)) ?? (await users.findByEmail(email));
       if (row?.sso_subject && row.sso_subject !== identity.subject) {
         throw conflict(`The email "${email}" belongs to another single sign-on identity; ask an admin`);
@@ -152,14 +176,13 @@ export function userService({ db, sessions, audit, roles, groupsForEmail, now = 
       const stored = { email: row?.email ?? email, sso_groups_json: ssoGroups };
       return startSession(anon, stored, 'sso', async (rows) => {
         if (row) {
-          await rows.update(row.id, { sso_subject: identity.subject, sso_groups_json: ssoGroups });
+          await rows.update(row.id, sso);
           return row.id;
         }
         const created = await rows.insert({
           email,
           password_hash: null,
-          sso_subject: identity.subject,
-          sso_groups_json: ssoGroups,
+          ...sso,
           created_at: now().toISOString(),
         });
         return created.id;
@@ -199,14 +222,31 @@ export function userService({ db, sessions, audit, roles, groupsForEmail, now = 
     },
 
     /**
-     * Works out the user's groups now. Group lists apply on every request anyway; SSO groups
-     * are what the provider sent at the last sign-in and change at the next one.
+     * Works out the user's groups now. Group lists apply on every request anyway; SSO groups are
+     * asked from the provider where it issued a refresh token at the last sign-in, and otherwise
+     * stay what it sent then until the next sign-in (the message says which).
      */
-    async refreshGroups(ctx: RequestContext, email: string): Promise<UserRecord> {
-      const row = await requireUser(email);
+    async refreshGroups(ctx: RequestContext, email: string): Promise<GroupRefresh> {
+      requireAdmin(ctx);
+      let row = await requireUser(email);
+      let message = row.sso_subject ? AT_SIGN_IN : 'Not an SSO user: groups come from group lists only';
+      if (row.sso_subject && row.sso_refresh_token && deps.ssoGroups) {
+        const current = await deps.ssoGroups(row.sso_subject, row.sso_refresh_token);
+        const changes = current
+          ? {
+              sso_groups_json: JSON.stringify([...new Set(current.groups)].sort()),
+              sso_refresh_token: current.sealedRefreshToken,
+            }
+          : { sso_refresh_token: null }; // refused: asking again would fail the same way
+        await users.update(row.id, changes);
+        row = { ...row, ...changes };
+        message = current
+          ? 'SSO groups read from the sign-in provider now'
+          : `The sign-in provider refused the stored refresh token; ${AT_SIGN_IN}`;
+      }
       const record = await toRecord(row, null);
       await audit.adminChange(ctx, 'user.refresh_groups', { email: row.email, groups: record.groups });
-      return record;
+      return { record, message };
     },
   };
 

@@ -3,7 +3,8 @@ import type { AppUserRow, Database, SessionRow, SessionTable } from './tables.ts
 
 export interface SessionWithUser {
   session: SessionRow;
-  user: AppUserRow;
+  /** The refresh token stays out: a request only needs who the user is. */
+  user: Omit<AppUserRow, 'sso_refresh_token'>;
 }
 
 export function sessionRepo(db: Kysely<Database>) {

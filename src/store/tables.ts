@@ -152,6 +152,8 @@ export interface AppUserTable {
   sso_subject: string | null;
   /** Groups from the SSO groups claim at the last sign-in, as a JSON list. */
   sso_groups_json: Generated<string>;
+  /** The provider's refresh token from the last SSO sign-in, sealed (server key); null if none. */
+  sso_refresh_token: string | null;
   last_login: string | null;
   created_at: string;
 }

@@ -35,6 +35,7 @@ export function userRepo(db: Kysely<Database>) {
           'app_user.password_hash',
           'app_user.sso_subject',
           'app_user.sso_groups_json',
+          'app_user.sso_refresh_token',
           'app_user.last_login',
           'app_user.created_at',
         ])

@@ -102,7 +102,7 @@ function postgresTarget(): DriverTarget {
       [
         `select 'NaN'::numeric as a, 'Infinity'::float8 as b, 12.50::numeric(6,2) as c, 1.5::float4 as d,
                 0.1::float8 as e, '{1,2}'::int[] as f, 32767::int2 as g, time '13:45:59.5' as h`,
-        ['NaN', 'Infinity', 12.5, 1.5, 0.1, '{1,2}', 32767, '13:45:59.5'],
+        ['NaN', 'Infinity', 12.5, 1.5, 0.1, [1, 2], 32767, '13:45:59.5'],
       ],
       [
         `select 123456789012345678901234567890::numeric as a, 0.0000001::numeric as b, (-0.000)::numeric as c,

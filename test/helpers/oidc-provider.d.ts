@@ -17,6 +17,12 @@ declare module 'oidc-provider' {
     cookies?: { keys?: string[] };
     features?: Record<string, { enabled: boolean }>;
     findAccount?(context: unknown, sub: string): Promise<Account | undefined>;
+    /** Whether a code or refresh grant answers with a refresh token. */
+    issueRefreshToken?(
+      context: unknown,
+      client: { grantTypeAllowed(grant: string): boolean },
+      code: unknown,
+    ): Promise<boolean>;
   }
 
   export default class Provider {

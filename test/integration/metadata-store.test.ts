@@ -50,6 +50,7 @@ for (const dialect of dialects) {
           '0008-request-id-report-deleted',
           '0009-connection-privilege-check',
           '0010-token-name-key',
+          '0011-sso-refresh-token',
         ]);
         assert.deepEqual(await migrateToLatest(store), []);
         const tables = await store.db.introspection.getTables();

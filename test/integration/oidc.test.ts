@@ -12,6 +12,8 @@ import { after, before, describe, test } from 'node:test';
 import Provider from 'oidc-provider';
 import { type App, buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
+import { internalContext } from '../../src/services/request-context.ts';
+import { loadServerKey, secretBox } from '../../src/services/server-key.ts';
 
 const CLIENT_ID = 'secure-reporter';
 const CLIENT_SECRET = 'a-client-secret-that-is-long-enough-for-hs256';
@@ -20,6 +22,8 @@ let app: App;
 let appUrl: string;
 let issuer: string;
 let dataDir: string;
+/** What the provider says Dana's groups are; a test changes them between sign-in and refresh. */
+let danaGroups = ['editor', 'host_1'];
 let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
 const idpServer = createServer((req, res) => handler?.(req, res));
 
@@ -46,8 +50,12 @@ before(async () => {
         client_secret: CLIENT_SECRET,
         redirect_uris: [`${appUrl}/auth/sso/callback`],
         token_endpoint_auth_method: 'client_secret_basic',
+        grant_types: ['authorization_code', 'refresh_token'],
       },
     ],
+    // Like most providers, a refresh token for every client allowed the grant, without asking
+    // for offline_access (which oidc-provider would grant only with prompt=consent).
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     scopes: ['openid', 'email', 'groups'],
     claims: { openid: ['sub'], email: ['email', 'email_verified'], groups: ['groups'] },
     cookies: { keys: ['test-only-cookie-key'] },
@@ -55,7 +63,7 @@ before(async () => {
     async findAccount(_ctx, sub) {
       return {
         accountId: sub,
-        claims: async () => ({ sub, email: 'Dana@Example.com', groups: ['editor', 'host_1'] }),
+        claims: async () => ({ sub, email: 'Dana@Example.com', groups: danaGroups }),
       };
     },
   });
@@ -179,6 +187,61 @@ describe('single sign-on with a real OpenID provider', () => {
     assert.equal(forged.status, 400);
     assert.match((await forged.json()).message, /another sign-in attempt/);
     assert.ok(!c.jar.has('sr_session'));
+  });
+});
+
+describe('refreshing groups', () => {
+  const dana = () =>
+    app.store.db
+      .selectFrom('app_user')
+      .selectAll()
+      .where('email', '=', 'dana@example.com')
+      .executeTakeFirstOrThrow();
+  const refresh = async () => {
+    const token = await app.services.tokens.create(internalContext(app.config.adminGroup), {
+      name: `sso-admin-${Math.random().toString(36).slice(2)}`,
+      expiry: '1d',
+      groups: [app.config.adminGroup, '*'],
+    });
+    const response = await app.server.inject({
+      method: 'POST',
+      url: '/api/admin/users/dana@example.com/refresh-groups/',
+      headers: { authorization: token.header },
+    });
+    assert.equal(response.statusCode, 200, response.body);
+    return response.json() as { message: string; records: Array<{ groups: string[] }> };
+  };
+
+  test("an admin's refresh reads the groups from the provider with the stored refresh token", async () => {
+    danaGroups = ['editor', 'host_1'];
+    await signInThroughProvider(
+      browser(),
+      (await browser().request(`${appUrl}/auth/sso`)).headers.get('location') ?? '',
+    );
+    const stored = (await dana()).sso_refresh_token;
+    assert.ok(stored, 'the refresh token is kept');
+    assert.doesNotMatch(stored, /^[A-Za-z0-9_-]{43}$/, 'sealed, not the raw token');
+
+    danaGroups = ['analyst'];
+    const answer = await refresh();
+    assert.match(answer.message, /read from the sign-in provider/);
+    assert.deepEqual(answer.records[0]?.groups, ['*', 'analyst']);
+    assert.deepEqual(JSON.parse((await dana()).sso_groups_json), ['analyst']);
+    danaGroups = ['editor', 'host_1'];
+  });
+
+  test('a token the provider refuses is dropped, and the answer says groups refresh at sign-in', async () => {
+    // Sealed with the server key like a real one, but unknown to the provider: invalid_grant.
+    const box = secretBox(loadServerKey(app.config).value);
+    for (const token of [box.seal('revoked-or-unknown-token'), 'not-sealed-with-this-key']) {
+      await app.store.db.updateTable('app_user').set({ sso_refresh_token: token }).execute();
+      const refused = await refresh();
+      assert.match(refused.message, /refused the stored refresh token; .* refresh at the next/);
+      assert.equal((await dana()).sso_refresh_token, null);
+    }
+    const without = await refresh();
+    assert.match(without.message, /sent at the last sign-in and refresh at the next one/);
+    assert.deepEqual(without.records[0]?.groups, ['*', 'analyst']);
   });
 });
 

@@ -60,7 +60,7 @@ export function toPoolOptions(config: MysqlConfig, poolSize: number, connectTime
     bigNumberStrings: true,
     decimalNumbers: false,
     dateStrings: true,
-    jsonStrings: false,
+    jsonStrings: true, // JSON as text, parsed without rounding big integers (value-mapping.ts)
     rowsAsArray: true,
     // Each cached prepared statement holds server memory; MySQL caps them server-wide (16382).
     maxPreparedStatements: 64,

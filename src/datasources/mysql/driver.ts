@@ -9,6 +9,9 @@
  *   implicitly and then runs — MariaDB 10.11 was seen dropping a table that way;
  * - tokens: the session's sql_mode loses NO_BACKSLASH_ESCAPES and ANSI_QUOTES before every run, so
  *   the server cuts literals where the template renderer and the binder do (privileges.ts);
+ * - time zone: the session's `time_zone` is `+00:00` for every run, so TIMESTAMP values (stored
+ *   as instants) arrive in UTC and carry `+00:00` like PostgreSQL's timestamptz (types.ts);
+ *   NOW() and CURDATE() read in UTC too;
  * - timeout: session `max_statement_time` (MariaDB, seconds) or `max_execution_time` (MySQL, ms,
  *   SELECT only), set in the same round trip, plus the client-side deadline;
  * - streaming: rows are taken off the socket as they arrive; the socket is paused while a batch
@@ -92,6 +95,9 @@ async function withConnection<T>(
  * the session read-write, or a server default sql_mode with NO_BACKSLASH_ESCAPES) can carry over.
  * The server flavour is detected once per pool.
  */
+/** Token rules and the zone TIMESTAMP values are rendered in (types.ts appends `+00:00`). */
+const SESSION_VALUES = `${PINNED_SQL_MODE}, time_zone = '+00:00'`;
+
 class SessionSettings {
   #flavour: Promise<'mariadb' | 'mysql'> | undefined;
 
@@ -106,8 +112,8 @@ class SessionSettings {
     await simpleQuery(
       conn,
       (await this.#flavour) === 'mariadb'
-        ? `SET SESSION tx_read_only = 1, max_statement_time = ${timeoutMs / 1000}, ${PINNED_SQL_MODE}`
-        : `SET SESSION transaction_read_only = 1, max_execution_time = ${timeoutMs}, ${PINNED_SQL_MODE}`,
+        ? `SET SESSION tx_read_only = 1, max_statement_time = ${timeoutMs / 1000}, ${SESSION_VALUES}`
+        : `SET SESSION transaction_read_only = 1, max_execution_time = ${timeoutMs}, ${SESSION_VALUES}`,
     );
   }
 }

@@ -3,11 +3,24 @@
  * they arrive and handed out in batches. While a full batch waits for the consumer the socket is
  * paused, so TCP backpressure holds the server instead of memory filling up.
  */
-import type { Column, JsonValue, RowBatch, RunRequest } from '../driver.ts';
+import mysql from 'mysql2';
+import type { BindValue, Column, JsonValue, RowBatch, RunRequest } from '../driver.ts';
 import type { RunControl } from '../run-control.ts';
 import { columnOf, type MysqlField } from './types.ts';
 
 const DEFAULT_BATCH = 1000;
+
+/**
+ * mysql2 sends a JS number as DOUBLE; an integer (bigint, see services/parameters.ts) goes as
+ * BIGINT so the server sees the type the field declared. Values that do not fit signed 64 bits
+ * (no field produces them) go as text, which MySQL converts as it would a literal.
+ */
+function toMysql(value: BindValue): unknown {
+  if (typeof value !== 'bigint') return value;
+  return value >= INT64_MIN && value <= INT64_MAX ? mysql.TypedParameter.LONGLONG(value) : value.toString();
+}
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
 
 /** The slice of a mysql2 (callback API) pooled connection this driver uses. */
 export interface MysqlConnection {
@@ -63,7 +76,7 @@ export class RowStream {
     private readonly request: RunRequest,
   ) {
     this.#batchSize = Math.max(1, request.batchSize ?? DEFAULT_BATCH);
-    const values = request.values.map((v) => (typeof v === 'bigint' ? v.toString() : v));
+    const values = request.values.map(toMysql);
     const command = conn.execute({ sql: request.sql, rowsAsArray: true }, values);
     command.on('fields', (fields) => this.#onFields(fields));
     command.on('result', (row) => this.#onRow(row));

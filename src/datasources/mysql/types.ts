@@ -13,6 +13,7 @@ import {
   integerFromText,
   jsonFromText,
   timestampFromText,
+  timestampTzFromText,
 } from '../value-mapping.ts';
 
 /** The slice of mysql2's column definition this driver reads. */
@@ -39,6 +40,8 @@ const asNumber: Mapper = (v) => Number(v);
 const asText: Mapper = (v) => (Buffer.isBuffer(v) ? binaryToJson(v) : String(v));
 const asJson: Mapper = (v) => (typeof v === 'string' ? jsonFromText(v) : (v as JsonValue));
 const asTimestamp: Mapper = (v) => timestampFromText(String(v));
+/** TIMESTAMP is an instant; the session renders it in UTC (driver.ts), so it carries `+00:00`. */
+const asInstant: Mapper = (v) => timestampTzFromText(`${String(v)}+00:00`, true);
 
 /** BIT(1) is the other common boolean; wider BIT columns read as unsigned integers. */
 const asBit = (length: number): Mapper =>
@@ -54,7 +57,7 @@ const byType: Record<number, [string, Mapper]> = {
   4: ['float', (v) => float32ToJson(Number(v))],
   5: ['double', (v) => floatToJson(Number(v))],
   6: ['null', () => null],
-  7: ['timestamp', asTimestamp], // rendered in the session time zone, without an offset
+  7: ['timestamp', asInstant],
   8: ['bigint', (v) => integerFromText(String(v))],
   9: ['mediumint', asNumber],
   10: ['date', asText],

@@ -3,6 +3,7 @@
  * is converted by type OID here, instead of node-postgres' default parsers, because those turn
  * timestamps into JS Dates (losing microseconds and the zone) and numerics into unbounded strings.
  */
+import { parse as parseArray } from 'postgres-array';
 import type { JsonValue } from '../driver.ts';
 import {
   binaryToJson,
@@ -55,23 +56,27 @@ const builtins: Record<number, [string, Parser]> = {
   1700: ['numeric', decimalFromText],
   2950: ['uuid', asText],
   3802: ['jsonb', jsonFromText],
-  // Arrays keep PostgreSQL's array literal text, e.g. `{1,2,3}`.
-  199: ['_json', asText],
-  1000: ['_bool', asText],
-  1005: ['_int2', asText],
-  1007: ['_int4', asText],
-  1009: ['_text', asText],
-  1015: ['_varchar', asText],
-  1016: ['_int8', asText],
-  1021: ['_float4', asText],
-  1022: ['_float8', asText],
-  1115: ['_timestamp', asText],
-  1182: ['_date', asText],
-  1185: ['_timestamptz', asText],
-  1231: ['_numeric', asText],
-  2951: ['_uuid', asText],
-  3807: ['_jsonb', asText],
 };
+
+/**
+ * Array OID → element OID, for the built-in element types above. An array comes back as a JSON
+ * array (nested for several dimensions) whose elements are mapped like columns of their type;
+ * PostgreSQL's array text is read by `postgres-array`, the parser node-postgres itself uses.
+ */
+// biome-ignore format: pairs of OIDs read best packed
+const arrays: Record<number, number> = {
+  143: 142, 199: 114, 651: 650, 791: 790, 1000: 16, 1001: 17, 1002: 18, 1003: 19, 1005: 21,
+  1007: 23, 1009: 25, 1014: 1042, 1015: 1043, 1016: 20, 1021: 700, 1022: 701, 1028: 26,
+  1040: 829, 1041: 869, 1115: 1114, 1182: 1082, 1183: 1083, 1185: 1184, 1187: 1186, 1231: 1700,
+  1270: 1266, 1561: 1560, 1563: 1562, 2951: 2950, 3807: 3802,
+};
+
+for (const [arrayOid, elementOid] of Object.entries(arrays)) {
+  const element = builtins[elementOid];
+  if (!element) throw new Error(`PostgreSQL array ${arrayOid} names an unknown element type`);
+  const [name, parseElement] = element;
+  builtins[Number(arrayOid)] = [`_${name}`, (text) => parseArray<JsonValue>(text, parseElement)];
+}
 
 /** The lower-case type name for a column, `unknown` for types outside the built-in list (enums, domains…). */
 export function typeName(oid: number): string {

@@ -21,6 +21,10 @@ export function adminUserRoutes(server: FastifyInstance, { services }: RouteDeps
   });
   server.post('/api/admin/users/:email/refresh-groups/', ADMIN, async (request) => {
     const ctx = contextOf(request);
-    return okEnvelope([await services.users.refreshGroups(ctx, userEmailParams.parse(request.params).email)]);
+    const { record, message } = await services.users.refreshGroups(
+      ctx,
+      userEmailParams.parse(request.params).email,
+    );
+    return okEnvelope([record], message);
   });
 }

@@ -13,6 +13,7 @@ import * as rateLimits from './0007-rate-limits.ts';
 import * as requestIdReportDeleted from './0008-request-id-report-deleted.ts';
 import * as connectionPrivilegeCheck from './0009-connection-privilege-check.ts';
 import * as tokenNameKey from './0010-token-name-key.ts';
+import * as ssoRefreshToken from './0011-sso-refresh-token.ts';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -36,6 +37,7 @@ const migrations: Record<string, MigrationModule> = {
   '0008-request-id-report-deleted': requestIdReportDeleted,
   '0009-connection-privilege-check': connectionPrivilegeCheck,
   '0010-token-name-key': tokenNameKey,
+  '0011-sso-refresh-token': ssoRefreshToken,
 };
 
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
