@@ -127,6 +127,7 @@ export function buildServices(
         roles,
         box,
         apiTarget: apiTargetClient({ allowPrivate: config.allowPrivateTargets }),
+        apiMaxRows: config.apiTargetMaxRows,
         mailer: mail,
         observer: metrics && scheduleRunMetrics(metrics),
       }),

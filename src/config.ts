@@ -107,6 +107,8 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0', ''])
     .default('false')
     .transform((value) => value === 'true' || value === '1'),
+  /** Most rows a schedule's API-target body holds; a larger result fails that delivery, unsent. */
+  API_TARGET_MAX_ROWS: z.coerce.number().int().min(1).max(100_000_000).default(100_000),
   /** `false` skips the demo data source and reports at first start. */
   DEMO: z
     .enum(['true', 'false', '1', '0'])
@@ -164,6 +166,8 @@ export interface Config {
   publicUrl: string | undefined;
   /** Whether API targets may be private, loopback or link-local addresses. */
   allowPrivateTargets: boolean;
+  /** `API_TARGET_MAX_ROWS`. */
+  apiTargetMaxRows: number;
   /** The bearer token `/metrics` requires; undefined turns `/metrics` off. */
   metricsToken: string | undefined;
 }
@@ -258,6 +262,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     sessionTtlHours: e.SESSION_TTL_HOURS,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
+    apiTargetMaxRows: e.API_TARGET_MAX_ROWS,
     metricsToken,
   });
 }

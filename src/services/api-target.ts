@@ -10,7 +10,9 @@ import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { Readable } from 'node:stream';
 import { badRequest } from '../errors.ts';
+import type { SignedBody } from './api-target-body.ts';
 
 export const SIGNATURE_HEADER = 'X-Secure-Reporter-Signature';
 export const TIMESTAMP_HEADER = 'X-Secure-Reporter-Timestamp';
@@ -146,12 +148,23 @@ export interface ApiTargetOptions {
 
 const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'host', 'transfer-encoding']);
 
-function post(url: URL, body: string, headers: Record<string, string>, guard: boolean, timeoutMs: number) {
+function post(
+  url: URL,
+  body: SignedBody,
+  headers: Record<string, string>,
+  guard: boolean,
+  timeoutMs: number,
+) {
   return new Promise<number>((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
     const request = client.request(
       url,
-      { method: 'POST', headers, timeout: timeoutMs, ...(guard ? { lookup: guardedLookup } : {}) },
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(body.bytes) },
+        timeout: timeoutMs,
+        ...(guard ? { lookup: guardedLookup } : {}),
+      },
       (response) => {
         response.resume();
         response.on('end', () => resolve(response.statusCode ?? 0));
@@ -160,8 +173,20 @@ function post(url: URL, body: string, headers: Record<string, string>, guard: bo
     );
     request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     request.on('error', reject);
-    request.end(body);
+    const source = body.open();
+    source.on('error', (error) => request.destroy(error));
+    source.pipe(request);
   });
+}
+
+/** A JSON body held in memory, for small envelopes. */
+export function signedJson(value: unknown, secret: string | null | undefined): SignedBody {
+  const bytes = Buffer.from(JSON.stringify(value), 'utf8');
+  return {
+    bytes: bytes.length,
+    open: () => Readable.from([bytes]),
+    signature: secret ? `sha256=${createHmac('sha256', secret).update(bytes).digest('hex')}` : null,
+  };
 }
 
 const retryable = (status: number) => status >= 500 || status === 408 || status === 429;
@@ -172,43 +197,44 @@ export function apiTargetClient({
   timeoutMs = 15_000,
   sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 }: ApiTargetOptions) {
-  return {
-    /** Delivers the envelope; never throws, the result says what happened. */
-    async deliver(target: ApiTarget, envelope: unknown): Promise<DeliveryResult> {
-      const body = JSON.stringify(envelope);
-      let url: URL;
+  /** Posts `body` until the target takes it or the attempts run out; never throws. */
+  async function deliverBody(target: Omit<ApiTarget, 'secret'>, body: SignedBody): Promise<DeliveryResult> {
+    let url: URL;
+    try {
+      url = await checkTarget(target.url, allowPrivate);
+    } catch (error) {
+      return { ok: false, attempts: 0, status: null, error: (error as Error).message };
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(target.headers ?? {})) {
+      if (!RESERVED_HEADERS.has(name.toLowerCase())) headers[name] = value;
+    }
+    headers['content-type'] = 'application/json';
+    headers['user-agent'] = 'secure-reporter';
+    headers[TIMESTAMP_HEADER] = String(Math.floor(Date.now() / 1000));
+    if (body.signature) headers[SIGNATURE_HEADER] = body.signature;
+    let last: DeliveryResult = { ok: false, attempts: 0, status: null, error: null };
+    for (let attempt = 1; attempt <= retryDelaysMs.length + 1; attempt++) {
       try {
-        url = await checkTarget(target.url, allowPrivate);
+        const status = await post(url, body, headers, !allowPrivate, timeoutMs);
+        if (status >= 200 && status < 300) return { ok: true, attempts: attempt, status, error: null };
+        last = { ok: false, attempts: attempt, status, error: `the target answered HTTP ${status}` };
+        if (!retryable(status)) return last;
       } catch (error) {
-        return { ok: false, attempts: 0, status: null, error: (error as Error).message };
+        last = { ok: false, attempts: attempt, status: null, error: (error as Error).message };
+        if (error instanceof TargetRefused) return last;
       }
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(target.headers ?? {})) {
-        if (!RESERVED_HEADERS.has(name.toLowerCase())) headers[name] = value;
-      }
-      headers['content-type'] = 'application/json';
-      headers['user-agent'] = 'secure-reporter';
-      headers[TIMESTAMP_HEADER] = String(Math.floor(Date.now() / 1000));
-      if (target.secret) {
-        headers[SIGNATURE_HEADER] =
-          `sha256=${createHmac('sha256', target.secret).update(body).digest('hex')}`;
-      }
-      let last: DeliveryResult = { ok: false, attempts: 0, status: null, error: null };
-      for (let attempt = 1; attempt <= retryDelaysMs.length + 1; attempt++) {
-        try {
-          const status = await post(url, body, headers, !allowPrivate, timeoutMs);
-          if (status >= 200 && status < 300) return { ok: true, attempts: attempt, status, error: null };
-          last = { ok: false, attempts: attempt, status, error: `the target answered HTTP ${status}` };
-          if (!retryable(status)) return last;
-        } catch (error) {
-          last = { ok: false, attempts: attempt, status: null, error: (error as Error).message };
-          if (error instanceof TargetRefused) return last;
-        }
-        const wait = retryDelaysMs[attempt - 1];
-        if (wait !== undefined) await sleep(wait);
-      }
-      return last;
-    },
+      const wait = retryDelaysMs[attempt - 1];
+      if (wait !== undefined) await sleep(wait);
+    }
+    return last;
+  }
+
+  return {
+    deliverBody,
+    /** Delivers a small envelope held in memory, signed with the target's secret. */
+    deliver: (target: ApiTarget, envelope: unknown) =>
+      deliverBody(target, signedJson(envelope, target.secret)),
   };
 }
 

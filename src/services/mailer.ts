@@ -16,9 +16,17 @@ import type { AuditService } from './audit.ts';
 import { MailNotSent, mailFailureOf } from './mail-failure.ts';
 import { htmlTableSink } from './mail-table.ts';
 import type { RawParams } from './parameters.ts';
+import type { ReportDefinition } from './report-model.ts';
 import type { ReportRunner, RunOutput } from './report-runner.ts';
 import type { RequestContext } from './request-context.ts';
-import { type ExportFormat, exportContentTypes, exportFileName, exportRun, sinkFor } from './table-export.ts';
+import {
+  type ExportFormat,
+  exportContentTypes,
+  exportFileName,
+  exportRun,
+  sinkFor,
+  type TableSink,
+} from './table-export.ts';
 
 interface Deps {
   /** Undefined: mail is off and every send is refused with a clear message. */
@@ -69,22 +77,34 @@ export interface MailReportRequest {
 
 export const MAIL_NOT_CONFIGURED = 'Mail is not configured on this server (SMTP_URL)';
 
-/** Attachment file written while the rows stream; removed after the send. */
-async function withAttachmentFile<T>(
-  output: RunOutput,
-  format: ExportFormat | null,
-  work: (file: { path: string; sink: ReturnType<typeof sinkFor> } | null) => Promise<T>,
-): Promise<T> {
-  if (!format) return work(null);
+/** Attachment file written while the rows stream; `dispose` removes it after the send. */
+async function openAttachment(slug: string, format: ExportFormat) {
   const dir = await mkdtemp(path.join(tmpdir(), 'secure-reporter-mail-'));
-  const filePath = path.join(dir, exportFileName(output.report.slug, format));
+  const filePath = path.join(dir, exportFileName(slug, format));
   const out = createWriteStream(filePath);
-  try {
-    return await work({ path: filePath, sink: sinkFor(format, out) });
-  } finally {
-    out.destroy();
-    await rm(dir, { recursive: true, force: true });
-  }
+  return {
+    path: filePath,
+    sink: sinkFor(format, out),
+    async dispose() {
+      out.destroy();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** What a draft needs to know before the rows arrive. */
+export type DraftRequest = Omit<SendRunRequest, 'output'> & {
+  report: Pick<ReportDefinition, 'name' | 'slug'>;
+};
+
+/**
+ * A message being built from a run's rows: feed `sinks` (with exportRun, possibly together
+ * with other sinks), then `send` with the row count, then `dispose`.
+ */
+export interface MailDraft {
+  sinks: TableSink[];
+  send(rows: number): Promise<SendRunResult>;
+  dispose(): Promise<void>;
 }
 
 type Message = Parameters<Transporter['sendMail']>[0];
@@ -109,32 +129,47 @@ export function mailService(deps: Deps) {
   }
 
   /**
-   * Sends one run. Recipients must already have passed `allowedRecipients` for whoever asked.
-   * Consumes `output` (its rows stream once).
+   * Starts a message for one run. Recipients must already have passed `allowedRecipients` for
+   * whoever asked. Throws when mail is not configured.
    */
-  async function sendRun(request: SendRunRequest): Promise<SendRunResult> {
+  async function draftRun(request: DraftRequest): Promise<MailDraft> {
     const mailer = transportOf();
-    const { output } = request;
+    const { report } = request;
     const attach = request.attach ?? null;
     const inline = htmlTableSink();
-    return withAttachmentFile(output, attach, async (file) => {
-      const rows = await exportRun(output, file ? [inline.sink, file.sink] : [inline.sink]);
-      if (rows === 0 && request.skipIfEmpty) return { sent: false, rows };
-      const fileName = attach ? exportFileName(output.report.slug, attach) : null;
-      const attachments =
-        file && attach && fileName
-          ? [{ filename: fileName, path: file.path, contentType: exportContentTypes[attach] }]
-          : [];
-      const { messageId, attempts } = await sendWithRetry(mailer, request.retry === true, {
-        from: deps.from,
-        to: request.to,
-        subject: request.subject.replace(/[\r\n]+/g, ' '),
-        text: `${request.intro ? `${request.intro}\n\n` : ''}${output.report.name}: ${rows} rows.${fileName ? ` All rows are in ${fileName}.` : ''}`,
-        html: inline.html(output.report.name, request.intro, fileName),
-        attachments,
-      });
-      return { sent: true, rows, messageId, attempts };
-    });
+    const file = attach ? await openAttachment(report.slug, attach) : null;
+    return {
+      sinks: file ? [inline.sink, file.sink] : [inline.sink],
+      async send(rows) {
+        if (rows === 0 && request.skipIfEmpty) return { sent: false, rows };
+        const fileName = attach ? exportFileName(report.slug, attach) : null;
+        const attachments =
+          file && attach && fileName
+            ? [{ filename: fileName, path: file.path, contentType: exportContentTypes[attach] }]
+            : [];
+        const { messageId, attempts } = await sendWithRetry(mailer, request.retry === true, {
+          from: deps.from,
+          to: request.to,
+          subject: request.subject.replace(/[\r\n]+/g, ' '),
+          text: `${request.intro ? `${request.intro}\n\n` : ''}${report.name}: ${rows} rows.${fileName ? ` All rows are in ${fileName}.` : ''}`,
+          html: inline.html(report.name, request.intro, fileName),
+          attachments,
+        });
+        return { sent: true, rows, messageId, attempts };
+      },
+      dispose: async () => file?.dispose(),
+    };
+  }
+
+  /** Sends one run (see draftRun). Consumes `output`: its rows stream once. */
+  async function sendRun(request: SendRunRequest): Promise<SendRunResult> {
+    const { output, ...rest } = request;
+    const draft = await draftRun({ ...rest, report: output.report });
+    try {
+      return await draft.send(await exportRun(output, draft.sinks));
+    } finally {
+      await draft.dispose();
+    }
   }
 
   /** Throws MailNotSent: its message (an HTTP 502) names no server; `failure.reason` does. */
@@ -157,6 +192,7 @@ export function mailService(deps: Deps) {
 
   return {
     allowedRecipients,
+    draftRun,
     sendRun,
 
     /** `/report/mail`: authorize, check recipients, run, send, audit. */

@@ -4,7 +4,6 @@
  * unique on (schedule, tick), so a tick handed out twice — by two instances or a retried job —
  * runs once.
  */
-import type { JsonValue } from '../datasources/driver.ts';
 import { AppError } from '../errors.ts';
 import { type Principal, type RoleSettings, rolesOf } from '../policies/principal.ts';
 import type { ScheduleRepo } from '../store/schedule-repo.ts';
@@ -12,28 +11,21 @@ import type { ScheduleRow } from '../store/tables.ts';
 import type { tokenRepo } from '../store/token-repo.ts';
 import type { UserRepo } from '../store/user-repo.ts';
 import type { ApiTargetClient } from './api-target.ts';
+import { overCapMessage, spoolApiBody } from './api-target-body.ts';
 import { openHeaders } from './api-target-headers.ts';
 import { storedRunMessage } from './database-failure.ts';
 import { MailNotSent } from './mail-failure.ts';
+import type { MailDraft, MailService } from './mailer.ts';
 import type { ReportRunner, RunOutput } from './report-runner.ts';
 import { contextFor } from './request-context.ts';
 import { nextRunOf } from './schedule-input.ts';
 import type { StoredDeliveries } from './schedules.ts';
 import type { SecretBox } from './server-key.ts';
+import { exportRun, type TableSink } from './table-export.ts';
 import type { UserService } from './users.ts';
 
 /** The slice of the mail service that schedules use (src/services/mailer.ts). */
-export interface ScheduleMailer {
-  sendRun(input: {
-    to: string[];
-    subject: string;
-    output: RunOutput;
-    intro?: string;
-    attach?: 'csv' | 'xlsx' | null;
-    skipIfEmpty?: boolean;
-    retry?: boolean;
-  }): Promise<{ sent: boolean; rows: number; messageId?: string; attempts?: number }>;
-}
+export type ScheduleMailer = Pick<MailService, 'draftRun'>;
 
 export interface DeliveryRecord {
   kind: 'email' | 'api';
@@ -55,7 +47,9 @@ export interface RunDeps {
   tokens: Pick<ReturnType<typeof tokenRepo>, 'findByName'>;
   roles: RoleSettings;
   box: SecretBox;
-  apiTarget: ApiTargetClient;
+  apiTarget: Pick<ApiTargetClient, 'deliverBody'>;
+  /** `API_TARGET_MAX_ROWS`: a larger result fails the API delivery instead of being sent. */
+  apiMaxRows: number;
   mailer?: ScheduleMailer | null | undefined;
   now?: () => Date;
   observer?: ScheduleObserver;
@@ -71,32 +65,33 @@ export const PAUSE_REASONS = {
 
 class Paused extends Error {}
 
-/** Rows gathered once, so every delivery can read the same output. */
-async function materialize(output: RunOutput) {
-  if (output.kind === 'sections') {
-    const records = output.sections.map((section) => ({
-      title: section.title,
-      records: section.rows.map((row) => toRecord(section.columns, row)),
-    }));
-    return { output, rows: output.sections.reduce((n, s) => n + s.rows.length, 0), records };
-  }
-  const rows: JsonValue[][] = [];
-  for await (const batch of output.rows) rows.push(...batch);
-  const replay: AsyncIterable<JsonValue[][]> = {
-    async *[Symbol.asyncIterator]() {
-      if (rows.length > 0) yield rows;
-    },
+/**
+ * A sink whose failure fails its own delivery only: a CSV attachment refusing a second table
+ * must not stop the API target from receiving the rows.
+ */
+function isolated(sinks: readonly TableSink[]) {
+  const state: { error: Error | null } = { error: null };
+  const guard = async (work: (sink: TableSink) => unknown) => {
+    if (state.error) return;
+    try {
+      for (const sink of sinks) await work(sink);
+    } catch (error) {
+      state.error = error as Error;
+    }
   };
-  const records = rows.map((row) => toRecord(output.columns, row));
-  return { output: { ...output, rows: replay }, rows: rows.length, records };
-}
-
-function toRecord(columns: Array<{ name: string }>, row: JsonValue[]) {
-  const record: Record<string, JsonValue> = {};
-  columns.forEach((column, i) => {
-    record[column.name] = row[i] ?? null;
-  });
-  return record;
+  const sink: TableSink = {
+    table(title, columns) {
+      if (state.error) return;
+      try {
+        for (const each of sinks) each.table(title, columns);
+      } catch (error) {
+        state.error = error as Error;
+      }
+    },
+    rows: (rows) => guard((each) => each.rows(rows)),
+    end: () => guard((each) => each.end()),
+  };
+  return { sink, failure: () => state.error };
 }
 
 export function scheduleRuns(deps: RunDeps) {
@@ -116,58 +111,94 @@ export function scheduleRuns(deps: RunDeps) {
     return deps.users.principalOf(user);
   }
 
-  async function deliver(
-    schedule: ScheduleRow,
-    gathered: Awaited<ReturnType<typeof materialize>>,
-  ): Promise<DeliveryRecord[]> {
+  /** Opens every delivery's sinks, streams the rows through them once, then sends. */
+  async function deliver(schedule: ScheduleRow, output: RunOutput) {
     const deliveries = JSON.parse(schedule.deliveries_json) as StoredDeliveries;
-    const results: DeliveryRecord[] = [];
-    if (deliveries.email) {
-      results.push(await deliverEmail(schedule, deliveries.email, gathered.output));
+    const email = deliveries.email ? await openEmail(schedule, deliveries.email, output) : null;
+    const api = deliveries.api ? await openApi(deliveries.api, output) : null;
+    try {
+      const sinks = [email?.feed, api?.feed].flatMap((feed) => (feed ? [feed.sink] : []));
+      const rows = await exportRun(output, sinks);
+      const results: DeliveryRecord[] = [];
+      if (email) results.push(await email.send(rows));
+      if (api) results.push(await api.send());
+      return { rows, results };
+    } finally {
+      await email?.dispose();
+      await api?.dispose();
     }
-    if (deliveries.api) {
-      const { url, secret_sealed } = deliveries.api;
-      const headers = openHeaders(deliveries.api, deps.box);
-      const secret = secret_sealed ? deps.box.open(secret_sealed) : null;
-      const envelope = { message: '', ok: true, records: gathered.records };
-      const result = await deps.apiTarget.deliver({ url, headers, secret }, envelope);
-      results.push({
-        kind: 'api',
-        ok: result.ok,
-        detail: { url, attempts: result.attempts, status: result.status },
-        error: result.error,
-      });
-    }
-    return results;
   }
 
-  async function deliverEmail(
+  async function openEmail(
     schedule: ScheduleRow,
     email: NonNullable<StoredDeliveries['email']>,
     output: RunOutput,
-  ): Promise<DeliveryRecord> {
-    if (!deps.mailer) {
-      return { kind: 'email', ok: false, detail: { to: email.to }, error: 'mail is not configured' };
-    }
+  ) {
+    const failed = (error: string, detail: Record<string, unknown> = {}): DeliveryRecord => ({
+      kind: 'email',
+      ok: false,
+      detail: { to: email.to, ...detail },
+      error,
+    });
+    const noSend = (record: DeliveryRecord) => ({
+      feed: null,
+      send: async () => record,
+      dispose: async () => {},
+    });
+    if (!deps.mailer) return noSend(failed('mail is not configured'));
+    let draft: MailDraft;
     try {
-      const sent = await deps.mailer.sendRun({
+      draft = await deps.mailer.draftRun({
         to: email.to,
         subject: `${schedule.name} (${output.report.name})`,
-        output,
+        report: output.report,
         intro: `Scheduled run of "${output.report.name}".`,
         attach: email.attach ?? null,
         skipIfEmpty: email.skipIfEmpty ?? false,
         retry: true,
       });
-      return { kind: 'email', ok: true, detail: { to: email.to, ...sent }, error: null };
     } catch (error) {
-      // The owner sees why: "connection refused (mail server host:port)", not a generic 502.
-      if (error instanceof MailNotSent) {
-        const detail = { to: email.to, attempts: error.attempts };
-        return { kind: 'email', ok: false, detail, error: error.failure.reason };
-      }
-      return { kind: 'email', ok: false, detail: { to: email.to }, error: (error as Error).message };
+      return noSend(failed((error as Error).message));
     }
+    const feed = isolated(draft.sinks);
+    return {
+      feed,
+      async send(rows: number): Promise<DeliveryRecord> {
+        const broken = feed.failure();
+        if (broken) return failed(broken.message);
+        try {
+          const sent = await draft.send(rows);
+          return { kind: 'email', ok: true, detail: { to: email.to, ...sent }, error: null };
+        } catch (error) {
+          // The owner sees why: "connection refused (mail server host:port)", not a generic 502.
+          if (error instanceof MailNotSent) return failed(error.failure.reason, { attempts: error.attempts });
+          return failed((error as Error).message);
+        }
+      },
+      dispose: () => draft.dispose(),
+    };
+  }
+
+  async function openApi(api: NonNullable<StoredDeliveries['api']>, output: RunOutput) {
+    const { url } = api;
+    const headers = openHeaders(api, deps.box);
+    const secret = api.secret_sealed ? deps.box.open(api.secret_sealed) : null;
+    const spool = await spoolApiBody({ kind: output.kind, secret, maxRows: deps.apiMaxRows });
+    const feed = isolated([spool.sink]);
+    return {
+      feed,
+      async send(): Promise<DeliveryRecord> {
+        const broken = feed.failure();
+        if (broken || spool.overCap()) {
+          const error = broken?.message ?? overCapMessage(deps.apiMaxRows);
+          return { kind: 'api', ok: false, detail: { url, attempts: 0, status: null }, error };
+        }
+        const result = await deps.apiTarget.deliverBody({ url, headers }, spool.body());
+        const detail = { url, attempts: result.attempts, status: result.status };
+        return { kind: 'api', ok: result.ok, detail, error: result.error };
+      },
+      dispose: () => spool.dispose(),
+    };
   }
 
   async function pause(schedule: ScheduleRow, reason: string) {
@@ -212,9 +243,9 @@ export function scheduleRuns(deps: RunDeps) {
         const principal = await ownerPrincipal(schedule);
         const params = JSON.parse(schedule.params_json) as Record<string, unknown>;
         const output = await deps.runner.run(contextFor(principal), String(schedule.report_id), params);
-        const gathered = await materialize(output);
-        rows = gathered.rows;
-        deliveries = await deliver(schedule, gathered);
+        const delivered = await deliver(schedule, output);
+        rows = delivered.rows;
+        deliveries = delivered.results;
         if (deliveries.some((d) => !d.ok)) outcome = 'delivery_failed';
       } catch (failure) {
         const reason = pauseReasonOf(failure);

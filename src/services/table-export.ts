@@ -32,7 +32,7 @@ export function exportFileName(slug: string, format: ExportFormat): string {
 }
 
 /** Waits while the destination's buffer is full, so a slow reader slows the database read. */
-async function drained(out: Writable) {
+export async function drained(out: Writable) {
   if (out.writableNeedDrain && !out.destroyed) {
     await new Promise<void>((resolve) => {
       const done = () => {

@@ -8,7 +8,9 @@ import { SMTPServer } from 'smtp-server';
 export interface ReceivedMail {
   envelopeFrom: string;
   envelopeTo: string[];
+  /** Empty when the sink counts bytes only (`countOnly`). */
   raw: string;
+  bytes: number;
 }
 
 export interface SmtpSink {
@@ -22,6 +24,8 @@ export interface SmtpSinkOptions {
   port?: number;
   /** Refuse every recipient with this SMTP status, e.g. 550 (permanent) or 451 (try later). */
   refuseRecipients?: number;
+  /** Keep only each message's size, so a huge message costs the test process no memory. */
+  countOnly?: boolean;
 }
 
 export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
@@ -39,13 +43,18 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      let bytes = 0;
+      stream.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (!options.countOnly) chunks.push(chunk);
+      });
       stream.on('end', () => {
         const from = session.envelope.mailFrom;
         messages.push({
           envelopeFrom: from ? from.address : '',
           envelopeTo: session.envelope.rcptTo.map((rcpt) => rcpt.address),
           raw: Buffer.concat(chunks).toString('utf8'),
+          bytes,
         });
         callback();
       });

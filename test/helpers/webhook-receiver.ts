@@ -6,7 +6,18 @@ import type { AddressInfo } from 'node:net';
 export interface Received {
   at: number;
   headers: http.IncomingHttpHeaders;
+  /** Empty when the receiver counts only (`countOnly`); see `bytes` and `tail`. */
   body: string;
+  bytes: number;
+  /** The last 256 bytes of the body. */
+  tail: string;
+  /** With `countOnly`: whether the signature header matched the body under its secret. */
+  signed?: boolean;
+}
+
+export interface ReceiverOptions {
+  /** Keep no body, only its size, tail and signature check, so huge bodies cost no memory. */
+  countOnly?: { secret: string };
 }
 
 export interface WebhookReceiver {
@@ -17,17 +28,29 @@ export interface WebhookReceiver {
   close(): Promise<void>;
 }
 
-export async function startReceiver(): Promise<WebhookReceiver> {
+export async function startReceiver(options: ReceiverOptions = {}): Promise<WebhookReceiver> {
   const received: Received[] = [];
   const state = { script: [] as number[] };
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const hmac = options.countOnly ? createHmac('sha256', options.countOnly.secret) : null;
+    let bytes = 0;
+    let tail = Buffer.alloc(0);
+    request.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      tail = Buffer.concat([tail, chunk]).subarray(-256);
+      if (hmac) hmac.update(chunk);
+      else chunks.push(chunk);
+    });
     request.on('end', () => {
+      const header = request.headers['x-secure-reporter-signature'];
       received.push({
         at: Date.now(),
         headers: request.headers,
         body: Buffer.concat(chunks).toString('utf8'),
+        bytes,
+        tail: tail.toString('utf8'),
+        ...(hmac ? { signed: header === `sha256=${hmac.digest('hex')}` } : {}),
       });
       response.statusCode = state.script.shift() ?? 200;
       response.end('{}');
