@@ -1,16 +1,22 @@
 /**
- * The job engines behind schedules (SPEC §10). On SQLite there is one instance, so croner fires
- * each active schedule in-process. On PostgreSQL pg-boss keeps the timetable in the shared
- * database and hands each tick to one worker among all instances; the unique `schedule_run` row
- * (see schedule-runs.ts) is the second guard, so a tick that is handed out twice runs once.
- * Both engines re-read the schedules when told of a change and every `resyncMs`, since another
- * instance may have changed them.
+ * The job engines behind schedules (SPEC §10). Every instance keeps a croner timer per active
+ * schedule (schedule-timers.ts), so a tick is noticed at its time, not at the next poll.
+ *
+ * - SQLite (one instance): the timer runs the tick in-process.
+ * - PostgreSQL (any number of instances): the timer sends the tick to one pg-boss queue,
+ *   `scheduled-run`, as a job whose id is derived from (schedule, tick); every instance sends it,
+ *   the job table keeps one. One worker per instance serves the queue for all schedules, so the
+ *   tick runs on whichever instance has room. The unique `schedule_run` row (schedule-runs.ts)
+ *   is the final guard: a tick handed out twice runs once.
+ *
+ * pg-boss is loaded only on PostgreSQL, so a SQLite start does not pay for it.
  */
-import { Cron } from 'croner';
-import PgBoss from 'pg-boss';
+import { createHash } from 'node:crypto';
+import type PgBoss from 'pg-boss';
 import type { StoreDialect } from '../store/migrations/migration-set.ts';
 import type { ScheduleRow } from '../store/tables.ts';
 import type { JobLogger } from './audit-cleanup.ts';
+import { scheduleTimers, tickTracker } from './schedule-timers.ts';
 
 export interface SchedulerDeps {
   dialect: StoreDialect;
@@ -21,135 +27,108 @@ export interface SchedulerDeps {
   };
   log: JobLogger;
   resyncMs?: number;
+  /** Ticks one instance runs at once on PostgreSQL; the rest wait for another instance. */
+  concurrency?: number;
 }
 
 export interface Scheduler {
-  /** Re-reads the active schedules and arms, re-arms or drops their jobs. */
+  /** Re-reads the active schedules and arms, re-arms or drops their timers. */
   sync(): Promise<void>;
   /** Waits for running ticks, then stops firing. */
   stop(): Promise<void>;
+  /** The ids of the schedules armed on this instance. */
+  armed(): number[];
   /** The pg-boss instance on PostgreSQL (for tests and diagnostics), else null. */
   boss: PgBoss | null;
 }
 
-const keyOf = (row: ScheduleRow) => `${row.cron}|${row.timezone}`;
+/** The one queue every schedule's ticks go through on PostgreSQL. */
+export const TICK_QUEUE = 'scheduled-run';
 
-/** The scheduled slot a tick belongs to: the latest time the timetable fired at or before `at`. */
-export function slotOf(row: Pick<ScheduleRow, 'cron' | 'timezone'>, at: Date): Date {
-  const cron = new Cron(row.cron, { paused: true, timezone: row.timezone });
-  const slot = cron.previousRuns(1, new Date(at.getTime() + 1))[0];
-  cron.stop();
-  return slot ?? new Date(Math.floor(at.getTime() / 1000) * 1000);
+/** The job data of one tick. */
+export interface TickJob {
+  scheduleId: number;
+  tickAt: string;
 }
 
-/** Keeps in-flight ticks so a stop can wait for them. */
-function tracker(log: JobLogger, run: (id: number, tickAt: Date) => Promise<number | null>) {
-  const running = new Set<Promise<unknown>>();
-  return {
-    fire(id: number, tickAt: Date) {
-      const work = run(id, tickAt).catch((error: unknown) => {
-        log.error({ err: error, scheduleId: id }, 'scheduled run failed');
-      });
-      running.add(work);
-      void work.finally(() => running.delete(work));
-      return work;
-    },
-    settle: () => Promise.allSettled([...running]),
-  };
+/** One job id per (schedule, tick), whichever instance sends it: the job table keeps one. */
+export function tickJobId(scheduleId: number, tickAt: Date): string {
+  const hex = createHash('sha256').update(`${scheduleId}@${tickAt.toISOString()}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 function inProcessScheduler({ schedules, log }: SchedulerDeps): Scheduler {
-  const jobs = new Map<number, { key: string; cron: Cron }>();
-  const ticks = tracker(log, schedules.runTick);
+  const ticks = tickTracker(log, schedules.runTick);
+  const timers = scheduleTimers((id, tickAt) => void ticks.fire(id, tickAt));
   let stopped = false;
   return {
     boss: null,
+    armed: timers.armed,
     async sync() {
-      if (stopped) return;
-      const rows = await schedules.active();
-      const wanted = new Set(rows.map((row) => row.id));
-      for (const [id, job] of jobs) {
-        if (!wanted.has(id)) {
-          job.cron.stop();
-          jobs.delete(id);
-        }
-      }
-      for (const row of rows) {
-        const existing = jobs.get(row.id);
-        if (existing?.key === keyOf(row)) continue;
-        existing?.cron.stop();
-        const cron = new Cron(row.cron, { timezone: row.timezone, protect: true, unref: true }, () => {
-          void ticks.fire(row.id, slotOf(row, new Date()));
-        });
-        jobs.set(row.id, { key: keyOf(row), cron });
-      }
+      if (!stopped) timers.arm(await schedules.active());
     },
     async stop() {
       stopped = true;
-      for (const job of jobs.values()) job.cron.stop();
-      jobs.clear();
+      timers.stop();
       await ticks.settle();
     },
   };
 }
 
-const queueOf = (id: number) => `schedule-${id}`;
-const QUEUE_PREFIX = 'schedule-';
-
-async function pgBossScheduler({ databaseUrl, schedules, log }: SchedulerDeps): Promise<Scheduler> {
-  const boss = new PgBoss({ connectionString: databaseUrl, application_name: 'secure-reporter', max: 4 });
-  boss.on('error', (error: unknown) => log.error({ err: error }, 'job engine error'));
-  await boss.start();
-  const ticks = tracker(log, schedules.runTick);
-  const working = new Map<string, string>();
-  const current = new Map<number, ScheduleRow>();
-  let stopped = false;
-
-  async function arm(row: ScheduleRow, registered: { cron: string; timezone?: string } | undefined) {
-    const name = queueOf(row.id);
-    current.set(row.id, row);
-    // Both calls are upserts any instance may make; they are skipped when nothing changed.
-    if (registered?.cron !== row.cron || registered.timezone !== row.timezone) {
-      await boss.createQueue(name);
-      await boss.schedule(name, row.cron, { scheduleId: row.id }, { tz: row.timezone });
-    }
-    if (working.has(name)) return;
-    const worker = await boss.work<{ scheduleId: number }>(
-      name,
-      { includeMetadata: true, pollingIntervalSeconds: 2 },
-      async (jobs) => {
-        for (const job of jobs) {
-          const timetable = current.get(job.data.scheduleId) ?? row;
-          await ticks.fire(job.data.scheduleId, slotOf(timetable, job.createdOn));
-        }
-      },
-    );
-    working.set(name, worker);
+/** Earlier versions kept a queue and a pg-boss timetable per schedule (`schedule-<id>`). */
+async function dropPerScheduleQueues(boss: PgBoss) {
+  for (const entry of await boss.getSchedules()) {
+    if (!/^schedule-\d+$/.test(entry.name)) continue;
+    await boss.unschedule(entry.name);
+    await boss.deleteQueue(entry.name);
   }
+}
 
+async function pgBossScheduler(deps: SchedulerDeps): Promise<Scheduler> {
+  const { default: PgBossEngine } = await import('pg-boss');
+  // pg-boss's own cron is off: its minute poll made runs 19–49 s late; the timers replace it.
+  const boss = new PgBossEngine({
+    connectionString: deps.databaseUrl,
+    application_name: 'secure-reporter',
+    max: 4,
+    schedule: false,
+  });
+  boss.on('error', (error: unknown) => deps.log.error({ err: error }, 'job engine error'));
+  await boss.start();
+  await boss.createQueue(TICK_QUEUE);
+  await dropPerScheduleQueues(boss);
+  const ticks = tickTracker(deps.log, deps.schedules.runTick);
+  const limit = deps.concurrency ?? 4;
+  const worker = await boss.work<TickJob>(
+    TICK_QUEUE,
+    { pollingIntervalSeconds: 1, batchSize: 1 },
+    async ([job]) => {
+      // Waiting for room keeps this instance from fetching what another can run sooner.
+      await ticks.room(limit);
+      if (job) void ticks.fire(job.data.scheduleId, new Date(job.data.tickAt));
+    },
+  );
+  const send = async (scheduleId: number, tickAt: Date) => {
+    const data: TickJob = { scheduleId, tickAt: tickAt.toISOString() };
+    await boss.send(TICK_QUEUE, data, { id: tickJobId(scheduleId, tickAt) });
+    // The worker would find the job at its next poll; waking it saves that second.
+    boss.notifyWorker(worker);
+  };
+  const timers = scheduleTimers((id, tickAt) => {
+    send(id, tickAt).catch((error: unknown) => {
+      deps.log.error({ err: error, scheduleId: id }, 'could not queue a scheduled run');
+    });
+  });
+  let stopped = false;
   return {
     boss,
+    armed: timers.armed,
     async sync() {
-      if (stopped) return;
-      const rows = await schedules.active();
-      const wanted = new Set(rows.map((row) => queueOf(row.id)));
-      // pg-boss returns the time zone as `timezone`, which its types do not declare.
-      const registered = (await boss.getSchedules()) as Array<PgBoss.Schedule & { timezone?: string }>;
-      const byName = new Map(registered.map((entry) => [entry.name, entry]));
-      for (const row of rows) await arm(row, byName.get(queueOf(row.id)));
-      for (const entry of registered) {
-        if (entry.name.startsWith(QUEUE_PREFIX) && !wanted.has(entry.name)) await boss.unschedule(entry.name);
-      }
-      for (const name of working.keys()) {
-        if (!wanted.has(name)) {
-          await boss.offWork(name);
-          working.delete(name);
-          current.delete(Number(name.slice(QUEUE_PREFIX.length)));
-        }
-      }
+      if (!stopped) timers.arm(await deps.schedules.active());
     },
     async stop() {
       stopped = true;
+      timers.stop();
       await boss.stop({ graceful: true, wait: true, timeout: 15_000 });
       await ticks.settle();
     },
@@ -172,6 +151,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<Scheduler> {
   timer.unref();
   return {
     boss: scheduler.boss,
+    armed: scheduler.armed,
     sync,
     async stop() {
       clearInterval(timer);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import { apiTargetClient, isPrivateAddress } from '../../src/services/api-target.ts';
 import { createTestApp, createToken, type TestApp } from '../helpers/test-app.ts';
@@ -368,5 +369,12 @@ describe('ticks and history', () => {
     await new Promise((resolve) => setTimeout(resolve, 1200));
     const later = (await call('GET', `/api/schedules/${saved.id}/runs/`)).json().records;
     assert.equal(later.length, count, 'no runs after the pause');
+  });
+
+  test('on SQLite the job engine runs in-process and pg-boss is never loaded', () => {
+    assert.equal(t.app.scheduler?.boss, null);
+    const loaded = Object.keys(createRequire(import.meta.url).cache);
+    assert.ok(loaded.length > 0, 'the module cache is readable');
+    assert.ok(!loaded.some((file) => file.includes('/pg-boss/')), 'pg-boss is not loaded');
   });
 });
