@@ -26,7 +26,7 @@ import { oidcService } from './services/oidc.ts';
 import { reportRunner } from './services/report-runner.ts';
 import { reportVersionService } from './services/report-versions.ts';
 import { reportService } from './services/reports.ts';
-import { scheduleRuns } from './services/schedule-runs.ts';
+import { ownerRemovals, scheduleRuns } from './services/schedule-runs.ts';
 import { scheduleService } from './services/schedules.ts';
 import { checkServerKey, loadServerKey, type SecretBox, secretBox } from './services/server-key.ts';
 import { sessionService } from './services/sessions.ts';
@@ -80,6 +80,7 @@ export function buildServices(
     audit,
     roles,
     groupsForEmail,
+    ownedSchedules: ownerRemovals({ onChange: schedulesChanged }),
     ssoGroups: config.oidc ? (subject, sealed) => oidc.currentGroups(subject, sealed) : undefined,
   });
   const oidc = oidcService({ oidc: config.oidc, box, users });

@@ -6,9 +6,10 @@
  */
 import { AppError } from '../errors.ts';
 import { type Principal, type RoleSettings, rolesOf } from '../policies/principal.ts';
-import type { ScheduleRepo } from '../store/schedule-repo.ts';
+import { type ScheduleRepo, scheduleRepo } from '../store/schedule-repo.ts';
 import type { ScheduleRow } from '../store/tables.ts';
 import type { tokenRepo } from '../store/token-repo.ts';
+import type { StoreHandle } from '../store/transactions.ts';
 import type { UserRepo } from '../store/user-repo.ts';
 import type { ApiTargetClient } from './api-target.ts';
 import { overCapMessage, spoolApiBody } from './api-target-body.ts';
@@ -64,6 +65,28 @@ export const PAUSE_REASONS = {
 } as const;
 
 class Paused extends Error {}
+
+/** Pauses the schedules of a deleted owner at once, rather than at their next tick. */
+export interface OwnerRemovals {
+  /** Pauses them in `trx`, the deletion's own transaction; returns how many. */
+  pause(trx: StoreHandle, kind: 'user' | 'token', name: string): Promise<number>;
+  /** Tells the job engine, once the deletion has committed, to drop their timers. */
+  changed(): void;
+}
+
+export function ownerRemovals(deps: {
+  onChange?: (() => void) | undefined;
+  now?: () => Date;
+}): OwnerRemovals {
+  const now = deps.now ?? (() => new Date());
+  return {
+    pause(trx, kind, name) {
+      const changes = { paused_reason: PAUSE_REASONS.ownerDeleted, updated_at: now().toISOString() };
+      return scheduleRepo(trx).pauseOwnedBy({ kind, name }, changes);
+    },
+    changed: () => deps.onChange?.(),
+  };
+}
 
 /**
  * A sink whose failure fails its own delivery only: a CSV attachment refusing a second table

@@ -14,6 +14,7 @@ import { type UserRepo, userRepo } from '../store/user-repo.ts';
 import type { AuditService } from './audit.ts';
 import type { AnonymousContext, RequestContext } from './request-context.ts';
 import { requireAdmin } from './role-guard.ts';
+import type { OwnerRemovals } from './schedule-runs.ts';
 import type { NewSession, SessionService } from './sessions.ts';
 import { recordTime } from './time-format.ts';
 
@@ -32,6 +33,8 @@ interface Deps {
     subject: string,
     sealedRefreshToken: string,
   ) => Promise<{ groups: string[]; sealedRefreshToken: string } | null>;
+  /** Pauses a deleted user's schedules in the deletion's transaction (schedule-runs.ts). */
+  ownedSchedules?: OwnerRemovals;
   now?: () => Date;
 }
 
@@ -79,7 +82,7 @@ function signInMethods(row: AppUserRow): string {
 const AT_SIGN_IN = 'SSO groups are those sent at the last sign-in and refresh at the next one';
 
 export function userService(deps: Deps) {
-  const { db, sessions, audit, roles, groupsForEmail, now = () => new Date() } = deps;
+  const { db, sessions, audit, roles, groupsForEmail, ownedSchedules, now = () => new Date() } = deps;
   const users = userRepo(db);
   // Unknown emails are checked against this hash too, so the answer time does not reveal accounts.
   let dummyHash: Promise<string> | undefined;
@@ -211,14 +214,17 @@ export function userService(deps: Deps) {
       return Promise.all(rows.map(async (row) => toRecord(row, Number(row.active_sessions))));
     },
 
-    /** Deletes the user and their sessions; reports keep `created_by` as text. */
+    /** Deletes the user and their sessions and pauses their schedules; reports keep `created_by` as text. */
     async delete(ctx: RequestContext, email: string): Promise<void> {
       const normalized = normalizeEmail(email);
-      await inTransaction(db, async (trx) => {
+      const paused = await inTransaction(db, async (trx) => {
         if (!(await userRepo(trx).deleteByEmail(normalized)))
           throw notFound(`No user with the email "${normalized}"`);
+        const count = (await ownedSchedules?.pause(trx, 'user', normalized)) ?? 0;
         await audit.on(trx).adminChange(ctx, 'user.delete', { email: normalized });
+        return count;
       });
+      if (paused > 0) ownedSchedules?.changed();
     },
 
     /**

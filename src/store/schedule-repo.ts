@@ -46,6 +46,20 @@ export function scheduleRepo(db: Kysely<Database>) {
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },
+    /** Switches off every active schedule of one owner with a reason; returns how many. */
+    async pauseOwnedBy(
+      owner: { kind: string; name: string },
+      changes: { paused_reason: string; updated_at: string },
+    ): Promise<number> {
+      const result = await db
+        .updateTable('schedule')
+        .set({ ...changes, active: 0, next_run_at: null })
+        .where('owner_kind', '=', owner.kind)
+        .where('owner_email', '=', owner.name)
+        .where('active', '=', 1)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
     async delete(id: number): Promise<boolean> {
       const result = await db.deleteFrom('schedule').where('id', '=', id).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;

@@ -290,6 +290,29 @@ describe('owners and pauses', () => {
     );
   });
 
+  test("deleting a user pauses their schedules at once, before any tick; others' stay", async () => {
+    const erin = await signIn('erin@example.com');
+    const frank = await signIn('frank@example.com');
+    const mine = [await create(webhook(), erin), await create(webhook({ cron: 'hourly' }), erin)];
+    const theirs = await create(webhook(), frank);
+    await t.app.scheduler?.sync();
+    assert.ok(t.app.scheduler?.armed().includes(mine[0]?.id ?? -1), 'armed while the owner exists');
+    assert.equal((await call('DELETE', '/api/admin/users/erin@example.com/')).statusCode, 200);
+    for (const saved of mine) {
+      const shown = (await call('GET', `/api/schedules/${saved.id}/`)).json().records[0];
+      assert.equal(shown.active, false);
+      assert.equal(shown.paused_reason, 'owner deleted');
+      assert.equal(shown.next_run_at, null);
+      const runs = (await call('GET', `/api/schedules/${saved.id}/runs/`)).json().records;
+      assert.deepEqual(runs, [], 'paused without a run');
+    }
+    await t.app.scheduler?.sync();
+    assert.ok(!t.app.scheduler?.armed().some((id) => mine.some((s) => s.id === id)), 'timers dropped');
+    const other = (await call('GET', `/api/schedules/${theirs.id}/`, undefined, frank)).json().records[0];
+    assert.equal(other.active, true);
+    assert.equal(other.paused_reason, null);
+  });
+
   test('an owner who lost access to the report pauses the schedule', async () => {
     await call('POST', '/api/admin/group-lists/', { name: 'sales' });
     await call('POST', '/api/admin/group-lists/sales/members/', { email: 'dave@example.com' });
