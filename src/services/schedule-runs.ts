@@ -1,8 +1,8 @@
 /**
  * One scheduled run (SPEC §3): claim the tick, become the owner as they are now, run the report
- * through the one run pipeline, deliver, record. The claim is an insert into `schedule_run`,
- * unique on (schedule, tick), so a tick handed out twice — by two instances or a retried job —
- * runs once.
+ * through the one run pipeline, deliver (schedule-deliveries.ts), record. The claim is an insert
+ * into `schedule_run`, unique on (schedule, tick), so a tick handed out twice — by two instances
+ * or a retried job — runs once.
  */
 import { AppError } from '../errors.ts';
 import { type Principal, type RoleSettings, rolesOf } from '../policies/principal.ts';
@@ -11,29 +11,13 @@ import type { ScheduleRow } from '../store/tables.ts';
 import type { tokenRepo } from '../store/token-repo.ts';
 import type { StoreHandle } from '../store/transactions.ts';
 import type { UserRepo } from '../store/user-repo.ts';
-import type { ApiTargetClient } from './api-target.ts';
-import { overCapMessage, spoolApiBody } from './api-target-body.ts';
-import { openHeaders } from './api-target-headers.ts';
 import { storedRunMessage } from './database-failure.ts';
-import { MailNotSent } from './mail-failure.ts';
-import type { MailDraft, MailService } from './mailer.ts';
-import type { ReportRunner, RunOutput } from './report-runner.ts';
+import type { ReportRunner } from './report-runner.ts';
 import { contextFor } from './request-context.ts';
+import { type DeliveryDeps, type DeliveryRecord, scheduleDeliveries } from './schedule-deliveries.ts';
 import { nextRunOf } from './schedule-input.ts';
-import type { StoredDeliveries } from './schedules.ts';
 import type { SecretBox } from './server-key.ts';
-import { exportRun, type TableSink } from './table-export.ts';
 import type { UserService } from './users.ts';
-
-/** The slice of the mail service that schedules use (src/services/mailer.ts). */
-export type ScheduleMailer = Pick<MailService, 'draftRun'>;
-
-export interface DeliveryRecord {
-  kind: 'email' | 'api';
-  ok: boolean;
-  detail: Record<string, unknown>;
-  error: string | null;
-}
 
 /** Told how each claimed run ended and how its deliveries went (metrics). */
 export interface ScheduleObserver {
@@ -48,10 +32,10 @@ export interface RunDeps {
   tokens: Pick<ReturnType<typeof tokenRepo>, 'findByName'>;
   roles: RoleSettings;
   box: SecretBox;
-  apiTarget: Pick<ApiTargetClient, 'deliverBody'>;
+  apiTarget: DeliveryDeps['apiTarget'];
   /** `API_TARGET_MAX_ROWS`: a larger result fails the API delivery instead of being sent. */
   apiMaxRows: number;
-  mailer?: ScheduleMailer | null | undefined;
+  mailer?: DeliveryDeps['mailer'];
   now?: () => Date;
   observer?: ScheduleObserver;
 }
@@ -88,37 +72,9 @@ export function ownerRemovals(deps: {
   };
 }
 
-/**
- * A sink whose failure fails its own delivery only: a CSV attachment refusing a second table
- * must not stop the API target from receiving the rows.
- */
-function isolated(sinks: readonly TableSink[]) {
-  const state: { error: Error | null } = { error: null };
-  const guard = async (work: (sink: TableSink) => unknown) => {
-    if (state.error) return;
-    try {
-      for (const sink of sinks) await work(sink);
-    } catch (error) {
-      state.error = error as Error;
-    }
-  };
-  const sink: TableSink = {
-    table(title, columns) {
-      if (state.error) return;
-      try {
-        for (const each of sinks) each.table(title, columns);
-      } catch (error) {
-        state.error = error as Error;
-      }
-    },
-    rows: (rows) => guard((each) => each.rows(rows)),
-    end: () => guard((each) => each.end()),
-  };
-  return { sink, failure: () => state.error };
-}
-
 export function scheduleRuns(deps: RunDeps) {
   const now = deps.now ?? (() => new Date());
+  const { deliver } = scheduleDeliveries(deps);
 
   /** The owner's principal as of now: current groups for a user, the token's groups for a token. */
   async function ownerPrincipal(schedule: ScheduleRow): Promise<Principal> {
@@ -132,96 +88,6 @@ export function scheduleRuns(deps: RunDeps) {
     const user = await deps.userRows.findByEmail(schedule.owner_email);
     if (!user) throw new Paused(PAUSE_REASONS.ownerDeleted);
     return deps.users.principalOf(user);
-  }
-
-  /** Opens every delivery's sinks, streams the rows through them once, then sends. */
-  async function deliver(schedule: ScheduleRow, output: RunOutput) {
-    const deliveries = JSON.parse(schedule.deliveries_json) as StoredDeliveries;
-    const email = deliveries.email ? await openEmail(schedule, deliveries.email, output) : null;
-    const api = deliveries.api ? await openApi(deliveries.api, output) : null;
-    try {
-      const sinks = [email?.feed, api?.feed].flatMap((feed) => (feed ? [feed.sink] : []));
-      const rows = await exportRun(output, sinks);
-      const results: DeliveryRecord[] = [];
-      if (email) results.push(await email.send(rows));
-      if (api) results.push(await api.send());
-      return { rows, results };
-    } finally {
-      await email?.dispose();
-      await api?.dispose();
-    }
-  }
-
-  async function openEmail(
-    schedule: ScheduleRow,
-    email: NonNullable<StoredDeliveries['email']>,
-    output: RunOutput,
-  ) {
-    const failed = (error: string, detail: Record<string, unknown> = {}): DeliveryRecord => ({
-      kind: 'email',
-      ok: false,
-      detail: { to: email.to, ...detail },
-      error,
-    });
-    const noSend = (record: DeliveryRecord) => ({
-      feed: null,
-      send: async () => record,
-      dispose: async () => {},
-    });
-    if (!deps.mailer) return noSend(failed('mail is not configured'));
-    let draft: MailDraft;
-    try {
-      draft = await deps.mailer.draftRun({
-        to: email.to,
-        subject: `${schedule.name} (${output.report.name})`,
-        report: output.report,
-        intro: `Scheduled run of "${output.report.name}".`,
-        attach: email.attach ?? null,
-        skipIfEmpty: email.skipIfEmpty ?? false,
-        retry: true,
-      });
-    } catch (error) {
-      return noSend(failed((error as Error).message));
-    }
-    const feed = isolated(draft.sinks);
-    return {
-      feed,
-      async send(rows: number): Promise<DeliveryRecord> {
-        const broken = feed.failure();
-        if (broken) return failed(broken.message);
-        try {
-          const sent = await draft.send(rows);
-          return { kind: 'email', ok: true, detail: { to: email.to, ...sent }, error: null };
-        } catch (error) {
-          // The owner sees why: "connection refused (mail server host:port)", not a generic 502.
-          if (error instanceof MailNotSent) return failed(error.failure.reason, { attempts: error.attempts });
-          return failed((error as Error).message);
-        }
-      },
-      dispose: () => draft.dispose(),
-    };
-  }
-
-  async function openApi(api: NonNullable<StoredDeliveries['api']>, output: RunOutput) {
-    const { url } = api;
-    const headers = openHeaders(api, deps.box);
-    const secret = api.secret_sealed ? deps.box.open(api.secret_sealed) : null;
-    const spool = await spoolApiBody({ kind: output.kind, secret, maxRows: deps.apiMaxRows });
-    const feed = isolated([spool.sink]);
-    return {
-      feed,
-      async send(): Promise<DeliveryRecord> {
-        const broken = feed.failure();
-        if (broken || spool.overCap()) {
-          const error = broken?.message ?? overCapMessage(deps.apiMaxRows);
-          return { kind: 'api', ok: false, detail: { url, attempts: 0, status: null }, error };
-        }
-        const result = await deps.apiTarget.deliverBody({ url, headers }, spool.body());
-        const detail = { url, attempts: result.attempts, status: result.status };
-        return { kind: 'api', ok: result.ok, detail, error: result.error };
-      },
-      dispose: () => spool.dispose(),
-    };
   }
 
   async function pause(schedule: ScheduleRow, reason: string) {
