@@ -73,6 +73,7 @@ export function buildServices(
   const accessGroups = accessGroupService({ db, audit });
   const sessions = sessionService({ db, ttlHours: config.sessionTtlHours });
   const groupsForEmail = (email: string) => groupLists.groupsContaining(email);
+  const ownedSchedules = ownerRemovals({ onChange: schedulesChanged });
   // Users ask the provider for groups through oidc, which signs users in: bound once both exist.
   const users = userService({
     db,
@@ -80,11 +81,11 @@ export function buildServices(
     audit,
     roles,
     groupsForEmail,
-    ownedSchedules: ownerRemovals({ onChange: schedulesChanged }),
+    ownedSchedules,
     ssoGroups: config.oidc ? (subject, sealed) => oidc.currentGroups(subject, sealed) : undefined,
   });
   const oidc = oidcService({ oidc: config.oidc, box, users });
-  const tokens = tokenService({ db, audit, roles });
+  const tokens = tokenService({ db, audit, roles, ownedSchedules });
   const builtins = builtinReports({ tokens, audit, users, adminGroup: config.adminGroup });
   const runner = reportRunner({
     reports,

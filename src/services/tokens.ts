@@ -16,6 +16,7 @@ import { type ChangeOptions, inTransaction, type StoreHandle } from '../store/tr
 import type { AuditService } from './audit.ts';
 import type { RequestContext } from './request-context.ts';
 import { requireAdmin } from './role-guard.ts';
+import type { OwnerRemovals } from './schedule-runs.ts';
 import { recordTime } from './time-format.ts';
 import { newTokenNameKey, tokenNameKey } from './token-names.ts';
 
@@ -53,6 +54,8 @@ interface Deps {
   db: StoreHandle;
   audit: AuditService;
   roles: RoleSettings;
+  /** Pauses the schedules a deleted token owns, in the deletion's transaction. */
+  ownedSchedules?: OwnerRemovals;
   now?: () => Date;
 }
 
@@ -69,7 +72,7 @@ export class ExpiredTokenError extends AppError {
   }
 }
 
-export function tokenService({ db, audit, roles, now = () => new Date() }: Deps) {
+export function tokenService({ db, audit, roles, ownedSchedules, now = () => new Date() }: Deps) {
   const tokens = tokenRepo(db);
   function toRecord(row: TokenRow): TokenRecord {
     const groups = JSON.parse(row.groups_json) as string[];
@@ -128,14 +131,17 @@ export function tokenService({ db, audit, roles, now = () => new Date() }: Deps)
     /** By the name as listed; a name that differs only in case works when it matches one token. */
     async delete(ctx: RequestContext, name: string): Promise<void> {
       const key = tokenNameKey(name);
-      await inTransaction(db, async (trx) => {
+      const paused = await inTransaction(db, async (trx) => {
         const rows = tokenRepo(trx);
         const matches = key ? await rows.findByNameKey(key) : [];
         const row =
           matches.find((candidate) => candidate.name === name) ?? (matches.length === 1 ? matches[0] : null);
         if (!row || !(await rows.deleteByName(row.name))) throw notFound(`No token named "${name}"`);
+        const count = (await ownedSchedules?.pause(trx, 'token', row.name)) ?? 0;
         await audit.on(trx).adminChange(ctx, 'token.delete', { name: row.name });
+        return count;
       });
+      if (paused > 0) ownedSchedules?.changed();
     },
 
     /**

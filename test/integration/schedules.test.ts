@@ -349,7 +349,10 @@ describe('owners and pauses', () => {
     assert.equal(saved.owner, 'sched-bot');
     assert.equal(saved.owner_kind, 'token');
     await call('DELETE', '/api/admin/tokens/sched-bot/');
-    assert.equal((await runNow(saved.id)).error, 'owner deleted');
+    const shown = (await call('GET', `/api/schedules/${saved.id}/`)).json().records[0];
+    assert.equal(shown.active, false, 'paused at once, before any tick');
+    assert.equal(shown.paused_reason, 'owner deleted');
+    assert.deepEqual((await call('GET', `/api/schedules/${saved.id}/runs/`)).json().records, []);
   });
 });
 
