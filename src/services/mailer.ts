@@ -8,7 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { AppError, badRequest } from '../errors.ts';
 import { checkRecipients } from '../policies/mail-recipients.ts';
 import type { Principal } from '../policies/principal.ts';
@@ -112,10 +112,12 @@ type Message = Parameters<Transporter['sendMail']>[0];
 export function mailService(deps: Deps) {
   const retryDelaysMs = deps.retryDelaysMs ?? [500, 1000, 2000];
   const sleep = deps.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
-  let transport: Transporter | undefined;
-  const transportOf = () => {
-    if (!deps.smtpUrl) throw new AppError('unavailable', MAIL_NOT_CONFIGURED);
-    transport ??= nodemailer.createTransport(deps.smtpUrl);
+  let transport: Promise<Transporter> | undefined;
+  // nodemailer is loaded with the first mail, so a server that never mails does not pay for it.
+  const transportOf = (): Promise<Transporter> => {
+    const smtpUrl = deps.smtpUrl;
+    if (!smtpUrl) return Promise.reject(new AppError('unavailable', MAIL_NOT_CONFIGURED));
+    transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(smtpUrl));
     return transport;
   };
 
@@ -133,7 +135,7 @@ export function mailService(deps: Deps) {
    * whoever asked. Throws when mail is not configured.
    */
   async function draftRun(request: DraftRequest): Promise<MailDraft> {
-    const mailer = transportOf();
+    const mailer = await transportOf();
     const { report } = request;
     const attach = request.attach ?? null;
     const inline = htmlTableSink();
@@ -197,7 +199,7 @@ export function mailService(deps: Deps) {
 
     /** `/report/mail`: authorize, check recipients, run, send, audit. */
     async mailReport(ctx: RequestContext, request: MailReportRequest) {
-      transportOf();
+      await transportOf();
       const { principal } = ctx;
       await deps.runner.authorized(ctx, request.ref);
       const own = principal.email ? [principal.email] : [];
