@@ -66,3 +66,8 @@ export const reportParamsInput = {
   consumes: ['application/json', 'application/x-www-form-urlencoded'],
   body: reportParamsBody,
 };
+
+/** A result row as a record keyed by column name (or, for a panel, `{title, records}`). */
+export const rowRecord = z
+  .record(z.string(), z.unknown())
+  .describe('A row keyed by column name; for a panel report, `{"title": …, "records": [rows]}`');

@@ -6,9 +6,9 @@
 import type { JsonValue } from '../../datasources/driver.ts';
 import { badRequest } from '../../errors.ts';
 import type { RawParams } from '../../services/parameters.ts';
-import { okEnvelope } from '../envelope.ts';
+import { answers, okEnvelope } from '../envelope.ts';
 import { contextOf } from '../route-auth.ts';
-import type { ApiServer } from '../route-kit.ts';
+import { type ApiServer, rowRecord } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
 import { PREVIEW_ROW_LIMIT, previewBody } from './report-preview.schema.ts';
 
@@ -38,6 +38,7 @@ export function reportPreviewRoutes(server: ApiServer, { services }: RouteDeps) 
         description: `Body: \`{"report": <report as saved>, "params": {"_name": value}}\`. Editors and admins; at most ${PREVIEW_ROW_LIMIT} rows per table.`,
         // A missing body previews nothing rather than failing on the schema's first field.
         body: previewBody.optional(),
+        response: answers(rowRecord),
       },
       schemaErrorFormatter: () => badRequest('The body must be {"report": {...}, "params": {...}}'),
     },
