@@ -1,6 +1,6 @@
 /** `GET /api/admin/audit/`: audit records for admins only, newest first, with filters. */
 import { answers, okEnvelope } from '../envelope.ts';
-import { contextOf } from '../route-auth.ts';
+import { ADMIN, contextOf } from '../route-auth.ts';
 import type { ApiServer } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
 import { auditQuery, auditRecord } from './admin-audit.schema.ts';
@@ -9,7 +9,7 @@ export function adminAuditRoutes(server: ApiServer, { services }: RouteDeps) {
   server.get(
     '/api/admin/audit/',
     {
-      config: { role: 'admin' },
+      ...ADMIN,
       schema: {
         summary: 'Audit records, newest first (admins only)',
         response: answers(auditRecord),

@@ -1,13 +1,14 @@
 /** Bundles for editors: import (YAML or JSON, idempotent by name) and export (no secrets). */
 import { exportBundle, importBundle, parseBundle } from '../../services/bundles.ts';
 import { answers, okEnvelope } from '../envelope.ts';
-import { contextOf } from '../route-auth.ts';
+import { contextOf, EDITOR } from '../route-auth.ts';
 import type { ApiServer } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
 import { exportQuery, importBundleBody, importSummaryRecord } from './admin-bundles.schema.ts';
 
 const tags = ['admin: bundles'];
-const config = { role: 'editor' } as const;
+/** The route option shared with every restricted route file (route-auth.ts). */
+const { config } = EDITOR;
 
 export function adminBundleRoutes(server: ApiServer, { services, transaction }: RouteDeps) {
   server.post(

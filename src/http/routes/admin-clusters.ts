@@ -1,12 +1,13 @@
 /** Clusters (admin only): list, create or replace by name, delete. */
 import { answers, emptyRecord, okEnvelope } from '../envelope.ts';
-import { contextOf } from '../route-auth.ts';
+import { ADMIN, contextOf } from '../route-auth.ts';
 import type { ApiServer } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
 import { clusterParams, clusterRecord, replaceClusterBody } from './admin-clusters.schema.ts';
 
 const tags = ['admin: clusters'];
-const config = { role: 'admin' } as const;
+/** The route option shared with every restricted route file (route-auth.ts). */
+const { config } = ADMIN;
 
 export function adminClusterRoutes(server: ApiServer, { services }: RouteDeps) {
   const { clusters } = services;

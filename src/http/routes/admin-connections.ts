@@ -1,6 +1,6 @@
 /** Connections (admin only): list without secrets, create, replace, delete, test. */
 import { answers, createdAnswers, emptyRecord, okEnvelope } from '../envelope.ts';
-import { contextOf } from '../route-auth.ts';
+import { ADMIN, contextOf } from '../route-auth.ts';
 import type { ApiServer } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
 import {
@@ -11,7 +11,8 @@ import {
 } from './admin-connections.schema.ts';
 
 const tags = ['admin: connections'];
-const config = { role: 'admin' } as const;
+/** The route option shared with every restricted route file (route-auth.ts). */
+const { config } = ADMIN;
 const path = '/api/admin/connections/:name/';
 
 export function adminConnectionRoutes(server: ApiServer, { services }: RouteDeps) {

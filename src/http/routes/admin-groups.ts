@@ -6,7 +6,7 @@
 import { AppError, badRequest } from '../../errors.ts';
 import { GROUP_IMAGE_MAX_BYTES } from '../../services/group-lists.ts';
 import { answers, createdAnswers, emptyRecord, okEnvelope } from '../envelope.ts';
-import { contextOf } from '../route-auth.ts';
+import { ADMIN, contextOf } from '../route-auth.ts';
 import type { ApiServer } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
 import {
@@ -24,7 +24,8 @@ import {
 } from './admin-groups.schema.ts';
 
 const tags = ['admin: groups'];
-const config = { role: 'admin' } as const;
+/** The route option shared with every restricted route file (route-auth.ts). */
+const { config } = ADMIN;
 const list = '/api/admin/group-lists/:name/';
 
 export function adminGroupRoutes(server: ApiServer, deps: RouteDeps) {

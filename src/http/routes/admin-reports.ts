@@ -6,7 +6,7 @@ import type { Principal } from '../../policies/principal.ts';
 import type { ReportDefinition } from '../../services/report-model.ts';
 import { answers, createdAnswers, emptyRecord, okEnvelope } from '../envelope.ts';
 import { presentReport } from '../presenters.ts';
-import { contextOf } from '../route-auth.ts';
+import { contextOf, EDITOR } from '../route-auth.ts';
 import type { ApiServer } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
 import {
@@ -19,7 +19,8 @@ import {
 } from './admin-reports.schema.ts';
 
 const tags = ['admin: reports'];
-const config = { role: 'editor' } as const;
+/** The route option shared with every restricted route file (route-auth.ts). */
+const { config } = EDITOR;
 const path = '/api/admin/reports/:report/';
 
 /** A save answers with the live report and the version it made: live for admins, else a draft. */

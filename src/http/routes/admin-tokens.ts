@@ -1,12 +1,13 @@
 /** Tokens (admin only): list, create (the header is shown once), delete. */
 import { answers, createdAnswers, emptyRecord, okEnvelope } from '../envelope.ts';
-import { contextOf } from '../route-auth.ts';
+import { ADMIN, contextOf } from '../route-auth.ts';
 import type { ApiServer } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
 import { createdTokenRecord, createTokenBody, tokenNameParams, tokenRecord } from './admin-tokens.schema.ts';
 
 const tags = ['admin: tokens'];
-const config = { role: 'admin' } as const;
+/** The route option shared with every restricted route file (route-auth.ts). */
+const { config } = ADMIN;
 
 export function adminTokenRoutes(server: ApiServer, { services }: RouteDeps) {
   server.get(

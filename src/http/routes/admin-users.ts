@@ -1,12 +1,13 @@
 /** The admin JSON API for people: list with activity, local accounts, delete, refresh groups. */
 import { answers, createdAnswers, emptyRecord, okEnvelope } from '../envelope.ts';
-import { contextOf } from '../route-auth.ts';
+import { ADMIN, contextOf } from '../route-auth.ts';
 import type { ApiServer } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
 import { createUserBody, userEmailParams, userRecord } from './admin-users.schema.ts';
 
 const tags = ['admin: users'];
-const config = { role: 'admin' } as const;
+/** The route option shared with every restricted route file (route-auth.ts). */
+const { config } = ADMIN;
 
 export function adminUserRoutes(server: ApiServer, { services }: RouteDeps) {
   const { users } = services;

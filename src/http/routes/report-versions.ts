@@ -7,7 +7,7 @@ import { answers, okEnvelope } from '../envelope.ts';
 import { presentReport } from '../presenters.ts';
 import { requestParams } from '../request-params.ts';
 import { sendRunOutput } from '../result-writers.ts';
-import { contextOf } from '../route-auth.ts';
+import { contextOf, EDITOR } from '../route-auth.ts';
 import { type ApiServer, reportParamsInput, rowRecord } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
 import { reportRecord } from './admin-reports.schema.ts';
@@ -21,7 +21,8 @@ import {
 
 const base = '/api/admin/reports/:report/versions';
 const tags = ['admin: review'];
-const config = { role: 'editor' } as const;
+/** The route option shared with every restricted route file (route-auth.ts). */
+const { config } = EDITOR;
 /** Every route here is for editors and admins; the service checks admin-only reports. */
 const doc = <R extends z.ZodType>(summary: string, record: R) => ({
   schema: { summary, tags, params: versionParams, response: answers(record) },
