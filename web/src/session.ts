@@ -1,11 +1,12 @@
 /** Who is signed in: `/api/me`, which also hands out the CSRF token for unsafe requests. */
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, call, setCsrfToken } from './api.ts';
+import { queryKeys } from './query-keys.ts';
 import type { Me } from './types.ts';
 
 export function useMe() {
   return useQuery({
-    queryKey: ['me'],
+    queryKey: queryKeys.me,
     queryFn: async (): Promise<Me | null> => {
       try {
         const me = (await call<Me>('/api/me')).records[0] ?? null;
@@ -19,15 +20,28 @@ export function useMe() {
   });
 }
 
+/** Signs in with email and password; the answer is the new principal, so `me` needs no refetch. */
+export function useSignIn() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (credentials: { email: string; password: string }) =>
+      (await call<Me>('/auth/login', { method: 'POST', body: credentials })).records[0] ?? null,
+    onSuccess: (me) => {
+      setCsrfToken(me?.csrf_token ?? null);
+      client.setQueryData(queryKeys.me, me);
+    },
+  });
+}
+
+/** Signs out; whatever the server answers, nothing cached may outlive the session. */
 export function useSignOut() {
   const client = useQueryClient();
-  return async () => {
-    try {
-      await call('/auth/logout', { method: 'POST' });
-    } finally {
+  return useMutation({
+    mutationFn: () => call('/auth/logout', { method: 'POST' }),
+    onSettled: async () => {
       setCsrfToken(null);
       client.clear();
-      await client.invalidateQueries({ queryKey: ['me'] });
-    }
-  };
+      await client.invalidateQueries({ queryKey: queryKeys.me });
+    },
+  });
 }

@@ -12,6 +12,7 @@ import {
 import { DateInput, DateTimePicker } from '@mantine/dates';
 import { useQuery } from '@tanstack/react-query';
 import { records } from '../api.ts';
+import { queryKeys } from '../query-keys.ts';
 import type { Choice, Field } from '../types.ts';
 
 export type Values = Record<string, unknown>;
@@ -33,7 +34,7 @@ const asOptions = (choices: Choice[]) =>
 
 function useChoices(field: Field) {
   return useQuery({
-    queryKey: ['choices', field.id],
+    queryKey: queryKeys.fieldChoices(field.id),
     enabled: Boolean(field.has_choices_sql && field.id),
     queryFn: () => records<Choice>(`/api/choices/${field.id}/`),
   });

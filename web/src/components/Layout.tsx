@@ -50,7 +50,7 @@ export function Layout({ me, children }: { me: Me; children: React.ReactNode }) 
               {me.email ?? me.name}
             </Text>
             {me.kind === 'user' && (
-              <Button variant="default" size="xs" onClick={() => void signOut()}>
+              <Button variant="default" size="xs" onClick={() => signOut.mutate()}>
                 Sign out
               </Button>
             )}

@@ -3,6 +3,7 @@
  * with parameter values typed here, and shows the result under the editor. Nothing is saved.
  */
 import { Alert, Button, Group, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { call, errorMessage } from '../api.ts';
 import type { ReportOutputSettings, Row, Section } from '../types.ts';
@@ -27,31 +28,27 @@ interface Result {
 
 export function PreviewRun({ report }: { report: PreviewReport }) {
   const [values, setValues] = useState<Record<string, string>>({});
+  // The last result stays on screen while the next preview runs; a failure clears it.
   const [result, setResult] = useState<Result | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [running, setRunning] = useState(false);
-
-  async function run() {
-    setRunning(true);
-    setError(null);
-    const params: Record<string, string> = {};
-    for (const field of report.fields) {
-      const value = values[field.name]?.trim();
-      if (value) params[field.name] = value;
-    }
-    try {
+  // A preview saves nothing, so nothing is refetched.
+  const preview = useMutation({
+    mutationFn: async (shown: PreviewReport): Promise<Result> => {
+      const params: Record<string, string> = {};
+      for (const field of shown.fields) {
+        const value = values[field.name]?.trim();
+        if (value) params[field.name] = value;
+      }
       const answer = await call<Row>('/api/admin/reports/preview/', {
         method: 'POST',
-        body: { report, params },
+        body: { report: shown, params },
       });
-      setResult({ rows: answer.records, message: answer.message, report });
-    } catch (failure) {
-      setResult(null);
-      setError(errorMessage(failure));
-    } finally {
-      setRunning(false);
-    }
-  }
+      return { rows: answer.records, message: answer.message, report: shown };
+    },
+    onSuccess: setResult,
+    onError: () => setResult(null),
+  });
+  const error = preview.isError ? errorMessage(preview.error) : null;
+  const running = preview.isPending;
 
   const shown = result?.report;
   return (
@@ -60,7 +57,7 @@ export function PreviewRun({ report }: { report: PreviewReport }) {
         <Title order={3} size="h4">
           Preview
         </Title>
-        <Button variant="light" onClick={() => void run()} loading={running}>
+        <Button variant="light" onClick={() => preview.mutate(report)} loading={running}>
           Preview
         </Button>
       </Group>

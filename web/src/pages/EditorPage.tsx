@@ -15,7 +15,7 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import CodeMirror from '@uiw/react-codemirror';
 import { useState } from 'react';
 import { useLocation, useNavigate, useParams, useSearchParams } from 'react-router-dom';
@@ -25,21 +25,36 @@ import { OutputSettings } from '../components/OutputSettings.tsx';
 import { PreviewRun } from '../components/PreviewRun.tsx';
 import { ErrorState, LoadingState } from '../components/States.tsx';
 import { VersionHistory } from '../components/VersionHistory.tsx';
+import { affectedBy, invalidate, queryKeys } from '../query-keys.ts';
 import type { Report } from '../types.ts';
 import { bodyOf, type Draft, draftOf, emptyDraft } from './report-draft.ts';
 import { SectionsEditor } from './SectionsEditor.tsx';
 
 function useClusters() {
   return useQuery({
-    queryKey: ['clusters'],
+    queryKey: queryKeys.admin.clusters,
     queryFn: () => records<{ name: string }>('/api/admin/clusters/'),
+  });
+}
+
+type Saved = Report & { version?: { number: number; state: string } };
+
+function useSaveReport(slug: string | null) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (draft: Draft) => {
+      const path = slug ? `/api/admin/reports/${encodeURIComponent(slug)}/` : '/api/admin/reports/';
+      return call<Saved>(path, { method: slug ? 'PUT' : 'POST', body: bodyOf(draft) });
+    },
+    onSuccess: async (answer) => {
+      const slugs = [slug, answer.records[0]?.slug].filter((known) => known !== undefined && known !== null);
+      await invalidate(client, affectedBy.reportSaved(...slugs));
+    },
   });
 }
 
 function Editor({ initial, slug }: { initial: Draft; slug: string | null }) {
   const [draft, setDraft] = useState(initial);
-  const [error, setError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
   const location = useLocation();
   const [searchParams] = useSearchParams();
   // An editor's save makes a draft: its number and message stay on screen (also after the
@@ -48,45 +63,35 @@ function Editor({ initial, slug }: { initial: Draft; slug: string | null }) {
     (location.state as { savedNote?: string } | null)?.savedNote ?? null,
   );
   const navigate = useNavigate();
-  const client = useQueryClient();
   const clusters = useClusters();
+  const saveReport = useSaveReport(slug);
   const set = (patch: Partial<Draft>) => setDraft((current) => ({ ...current, ...patch }));
 
-  async function save() {
-    setSaving(true);
-    setError(null);
+  function save() {
     setSavedNote(null);
-    try {
-      const path = slug ? `/api/admin/reports/${encodeURIComponent(slug)}/` : '/api/admin/reports/';
-      const answer = await call<Report & { version?: { number: number; state: string } }>(path, {
-        method: slug ? 'PUT' : 'POST',
-        body: bodyOf(draft),
-      });
-      const saved = answer.records[0];
-      await client.invalidateQueries();
-      if (saved?.version?.state === 'draft') {
-        const note = answer.message || `Saved as draft version ${saved.version.number}`;
-        setSavedNote(note);
-        if (!slug) navigate(`/reports/${saved.slug}/edit`, { state: { savedNote: note } });
-      } else if (saved) navigate(`/reports/${saved.slug}`);
-    } catch (failure) {
-      setError(errorMessage(failure));
-    } finally {
-      setSaving(false);
-    }
+    saveReport.mutate(draft, {
+      onSuccess: (answer) => {
+        const saved = answer.records[0];
+        if (saved?.version?.state === 'draft') {
+          const note = answer.message || `Saved as draft version ${saved.version.number}`;
+          setSavedNote(note);
+          if (!slug) navigate(`/reports/${saved.slug}/edit`, { state: { savedNote: note } });
+        } else if (saved) navigate(`/reports/${saved.slug}`);
+      },
+    });
   }
 
   return (
     <Stack>
       <Group justify="space-between">
         <Title order={2}>{slug ? `Edit ${initial.name}` : 'New report'}</Title>
-        <Button onClick={() => void save()} loading={saving}>
+        <Button onClick={save} loading={saveReport.isPending}>
           Save
         </Button>
       </Group>
-      {error && (
+      {saveReport.isError && (
         <Alert color="red" role="alert" title="Not saved">
-          {error}
+          {errorMessage(saveReport.error)}
         </Alert>
       )}
       {savedNote && (
@@ -207,7 +212,7 @@ function Editor({ initial, slug }: { initial: Draft; slug: string | null }) {
 export function EditorPage() {
   const { slug } = useParams();
   const existing = useQuery({
-    queryKey: ['report', slug],
+    queryKey: queryKeys.report(slug ?? ''),
     enabled: Boolean(slug),
     queryFn: async () => (await records<Report>(`/report/get/${encodeURIComponent(slug ?? '')}`))[0],
   });

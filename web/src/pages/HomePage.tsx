@@ -5,6 +5,7 @@ import { useMemo, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { call } from '../api.ts';
 import { EmptyState, QueryStatus } from '../components/States.tsx';
+import { queryKeys } from '../query-keys.ts';
 import type { GroupPicture, Report } from '../types.ts';
 
 function groupReports(reports: Report[], search: string): [string, Report[]][] {
@@ -23,7 +24,7 @@ function groupReports(reports: Report[], search: string): [string, Report[]][] {
 export function HomePage() {
   const [search, setSearch] = useState('');
   const query = useQuery({
-    queryKey: ['reports'],
+    queryKey: queryKeys.reportList,
     queryFn: async () => {
       const answer = await call<Report>('/api/reports/');
       return { reports: answer.records, pictures: (answer.groups ?? []) as GroupPicture[] };

@@ -17,11 +17,12 @@ import { MySchedules } from '../components/report/MySchedules.tsx';
 import { ScheduleDialog } from '../components/report/ScheduleDialog.tsx';
 import { ErrorState, LoadingState } from '../components/States.tsx';
 import { TemplateFrame } from '../components/TemplateFrame.tsx';
+import { queryKeys } from '../query-keys.ts';
 import type { Me, Report, Row } from '../types.ts';
 
 function RunResult({ report, params, count }: { report: Report; params: Values; count: number }) {
   const run = useQuery({
-    queryKey: ['run', report.slug, params, count],
+    queryKey: queryKeys.run(report.slug, params, count),
     enabled: report.type !== 'template',
     queryFn: async ({ signal }) =>
       (await call<Row>(`/api/call/${encodeURIComponent(report.slug)}/${queryString(params)}`, { signal }))
@@ -130,7 +131,7 @@ function ReportView({ report, me }: { report: Report; me: Me }) {
 export function ReportPage({ me }: { me: Me }) {
   const { slug = '' } = useParams();
   const definition = useQuery({
-    queryKey: ['report', slug],
+    queryKey: queryKeys.report(slug),
     queryFn: async () => (await records<Report>(`/report/get/${encodeURIComponent(slug)}`))[0],
   });
   useEffect(() => {

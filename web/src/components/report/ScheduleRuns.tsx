@@ -2,6 +2,7 @@
 import { Badge, Table, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { records } from '../../api.ts';
+import { queryKeys } from '../../query-keys.ts';
 import { ErrorState, LoadingState } from '../States.tsx';
 import { type DeliveryResult, localTime, type ScheduleRun } from './model.ts';
 
@@ -27,7 +28,7 @@ function describeDelivery(delivery: DeliveryResult): string {
 
 export function ScheduleRuns({ id }: { id: number }) {
   const runs = useQuery({
-    queryKey: ['schedules', id, 'runs'],
+    queryKey: queryKeys.scheduleRuns(id),
     queryFn: ({ signal }) => records<ScheduleRun>(`/api/schedules/${id}/runs/`, signal),
   });
   if (runs.isPending) return <LoadingState label="Loading the history" />;

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { queryString } from '../../api.ts';
 import { RecordTable, useList } from '../../components/admin-kit.tsx';
 import { EmptyState, QueryStatus } from '../../components/States.tsx';
+import { queryKeys } from '../../query-keys.ts';
 
 interface AuditRecord {
   at: string;
@@ -23,7 +24,10 @@ const EMPTY = { principal: '', report: '', from: '', to: '' };
 export function AuditPage() {
   const [form, setForm] = useState(EMPTY);
   const [filter, setFilter] = useState(EMPTY);
-  const list = useList<AuditRecord>(`/api/admin/audit/${queryString({ ...filter, limit: 500 })}`);
+  const list = useList<AuditRecord>(
+    queryKeys.admin.audit(filter),
+    `/api/admin/audit/${queryString({ ...filter, limit: 500 })}`,
+  );
   return (
     <Stack>
       <Title order={2}>Audit</Title>

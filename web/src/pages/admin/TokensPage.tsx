@@ -17,8 +17,10 @@ import {
 } from '@mantine/core';
 import { useState } from 'react';
 import { call } from '../../api.ts';
-import { OutcomeAlert, useAction, useList } from '../../components/admin-kit.tsx';
+import { OutcomeAlert, useList } from '../../components/admin-kit.tsx';
 import { EmptyState, QueryStatus } from '../../components/States.tsx';
+import { affectedBy, queryKeys } from '../../query-keys.ts';
+import { useChange, useOutcome } from '../../use-change.ts';
 
 interface TokenRecord {
   name: string;
@@ -42,22 +44,27 @@ function AddToken({ onCreated }: { onCreated(header: string, name: string): void
   const [name, setName] = useState('');
   const [expiry, setExpiry] = useState<string | null>('1m');
   const [groups, setGroups] = useState<string[]>([]);
-  const action = useAction();
-  async function submit(event: React.FormEvent) {
+  const outcome = useOutcome();
+  const create = useChange(outcome, {
+    mutationFn: async (body: { name: string; expiry: string | null; groups: string[] }) => {
+      const created = await call<{ header: string }>('/api/admin/tokens/', { method: 'POST', body });
+      return created.records[0]?.header ?? '';
+    },
+    invalidates: affectedBy.token,
+    done: (body) => `Token "${body.name}" created`,
+  });
+  function submit(event: React.FormEvent) {
     event.preventDefault();
-    let header = '';
-    const ok = await action.run(async () => {
-      const created = await call<{ header: string }>('/api/admin/tokens/', {
-        method: 'POST',
-        body: { name, expiry, groups },
-      });
-      header = created.records[0]?.header ?? '';
-    }, `Token "${name}" created`);
-    if (ok) {
-      onCreated(header, name);
-      setName('');
-      setGroups([]);
-    }
+    create.mutate(
+      { name, expiry, groups },
+      {
+        onSuccess: (header, body) => {
+          onCreated(header, body.name);
+          setName('');
+          setGroups([]);
+        },
+      },
+    );
   }
   return (
     <Paper withBorder p="md">
@@ -88,12 +95,12 @@ function AddToken({ onCreated }: { onCreated(header: string, name: string): void
           />
         </SimpleGrid>
         <Group mt="sm">
-          <Button type="submit" loading={action.busy}>
+          <Button type="submit" loading={create.isPending}>
             Add token
           </Button>
         </Group>
-        {action.outcome && !action.outcome.ok && (
-          <OutcomeAlert outcome={action.outcome} onClose={action.clear} />
+        {outcome.outcome && !outcome.outcome.ok && (
+          <OutcomeAlert outcome={outcome.outcome} onClose={outcome.clear} />
         )}
       </form>
     </Paper>
@@ -101,9 +108,15 @@ function AddToken({ onCreated }: { onCreated(header: string, name: string): void
 }
 
 export function TokensPage() {
-  const tokens = useList<TokenRecord>('/api/admin/tokens/');
+  const tokens = useList<TokenRecord>(queryKeys.admin.tokens, '/api/admin/tokens/');
   const [created, setCreated] = useState<{ header: string; name: string } | null>(null);
-  const action = useAction();
+  const outcome = useOutcome();
+  const remove = useChange(outcome, {
+    mutationFn: (name: string) =>
+      call(`/api/admin/tokens/${encodeURIComponent(name)}/`, { method: 'DELETE' }),
+    invalidates: affectedBy.token,
+    done: (name) => `Token "${name}" deleted`,
+  });
   return (
     <Stack>
       <Title order={2}>Tokens</Title>
@@ -128,7 +141,7 @@ export function TokensPage() {
           </Group>
         </Paper>
       )}
-      <OutcomeAlert outcome={action.outcome} onClose={action.clear} />
+      <OutcomeAlert outcome={outcome.outcome} onClose={outcome.clear} />
       <QueryStatus query={tokens} />
       {tokens.isSuccess && tokens.data.length === 0 && <EmptyState>No tokens yet.</EmptyState>}
       <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
@@ -152,10 +165,7 @@ export function TokensPage() {
                 variant="light"
                 onClick={() =>
                   window.confirm(`Delete the token "${token.name}"? Programs using it stop working.`) &&
-                  void action.run(
-                    () => call(`/api/admin/tokens/${encodeURIComponent(token.name)}/`, { method: 'DELETE' }),
-                    `Token "${token.name}" deleted`,
-                  )
+                  remove.mutate(token.name)
                 }
               >
                 Delete {token.name}

@@ -5,11 +5,12 @@ import { Link } from 'react-router-dom';
 import { records } from '../../api.ts';
 import { EmptyState, ErrorState, LoadingState } from '../../components/States.tsx';
 import { StateBadge } from '../../components/VersionHistory.tsx';
+import { queryKeys } from '../../query-keys.ts';
 import type { PendingVersion } from '../../types.ts';
 
 export function UpdatesPage() {
   const updates = useQuery({
-    queryKey: ['updates'],
+    queryKey: queryKeys.updates,
     queryFn: () => records<PendingVersion>('/api/admin/updates/'),
   });
   return (
