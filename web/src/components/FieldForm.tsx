@@ -132,6 +132,7 @@ export function FieldForm({
   values: Values;
   onChange(values: Values): void;
   onRun(): void;
+  /** A run is fetching: the Run button spins (and waits) until it is done. */
   running: boolean;
 }) {
   return (

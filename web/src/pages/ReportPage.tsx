@@ -3,7 +3,7 @@
  * Email and Schedule actions with the form's values, the report's schedules and its comments.
  */
 import { Anchor, Badge, Button, Group, Stack, Tabs, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
+import { useIsFetching, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { call, queryString, records } from '../api.ts';
@@ -52,6 +52,7 @@ function ReportView({ report, me }: { report: Report; me: Me }) {
   const runNow = () => setRan((previous) => ({ params: { ...values }, count: (previous?.count ?? 0) + 1 }));
   const [dialog, setDialog] = useState<'email' | 'schedule' | null>(null);
   const [tab, setTab] = useState<string | null>('result');
+  const running = useIsFetching({ queryKey: queryKeys.runs(report.slug) }) > 0;
 
   return (
     <Stack>
@@ -75,7 +76,13 @@ function ReportView({ report, me }: { report: Report; me: Me }) {
           )}
         </Group>
       </Group>
-      <FieldForm fields={report.fields} values={values} onChange={setValues} onRun={runNow} running={false} />
+      <FieldForm
+        fields={report.fields}
+        values={values}
+        onChange={setValues}
+        onRun={runNow}
+        running={running}
+      />
       <Tabs value={tab} onChange={setTab} keepMounted={false}>
         <Tabs.List>
           <Tabs.Tab value="result">Result</Tabs.Tab>
