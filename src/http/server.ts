@@ -4,6 +4,7 @@ import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from '../app.ts';
 import type { Config } from '../config.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -16,9 +17,14 @@ import { registerJsonBodyParser } from './json-body.ts';
 import { registerOpenApi } from './openapi.ts';
 import { observeRequests, rememberingPrincipals, requestIdOf } from './request-observability.ts';
 import { authorizeRequests } from './route-auth.ts';
-import { adminRoutes } from './routes/admin.ts';
+import { invalidInput } from './route-kit.ts';
 import { adminAuditRoutes } from './routes/admin-audit.ts';
+import { adminBundleRoutes } from './routes/admin-bundles.ts';
+import { adminClusterRoutes } from './routes/admin-clusters.ts';
+import { adminConnectionRoutes } from './routes/admin-connections.ts';
 import { adminGroupRoutes } from './routes/admin-groups.ts';
+import { adminReportRoutes } from './routes/admin-reports.ts';
+import { adminTokenRoutes } from './routes/admin-tokens.ts';
 import { adminUserRoutes } from './routes/admin-users.ts';
 import { authRoutes } from './routes/auth.ts';
 import { commentRoutes } from './routes/comments.ts';
@@ -60,6 +66,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     trustProxy: deps.config.trustProxy,
     bodyLimit: 1_048_576,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    // A zod complaint about params, query or body becomes the envelope's 400 naming the field.
+    schemaErrorFormatter: invalidInput(),
   });
   observeRequests(server, deps.metrics);
   const auth = rememberingPrincipals(
@@ -91,21 +99,29 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   server.setErrorHandler(handleError);
   await registerOpenApi(server);
   const routeDeps: RouteDeps = { ...deps, auth };
-  healthRoutes(server, routeDeps);
-  metricsRoutes(server, routeDeps);
-  reportApiRoutes(server, routeDeps);
-  reportMailRoutes(server, routeDeps);
-  templatePageRoutes(server, routeDeps);
-  adminRoutes(server, routeDeps);
-  authRoutes(server, routeDeps);
-  adminUserRoutes(server, routeDeps);
-  adminAuditRoutes(server, routeDeps);
-  adminGroupRoutes(server, routeDeps);
-  reportListRoutes(server, routeDeps);
-  scheduleRoutes(server, routeDeps);
-  reportVersionRoutes(server, routeDeps);
-  reportPreviewRoutes(server, routeDeps);
-  commentRoutes(server, routeDeps);
+  const api = server.withTypeProvider<ZodTypeProvider>();
+  for (const routes of [
+    healthRoutes,
+    metricsRoutes,
+    reportApiRoutes,
+    reportMailRoutes,
+    templatePageRoutes,
+    adminTokenRoutes,
+    adminConnectionRoutes,
+    adminClusterRoutes,
+    adminReportRoutes,
+    adminBundleRoutes,
+    authRoutes,
+    adminUserRoutes,
+    adminAuditRoutes,
+    adminGroupRoutes,
+    reportListRoutes,
+    scheduleRoutes,
+    reportVersionRoutes,
+    reportPreviewRoutes,
+    commentRoutes,
+  ])
+    routes(api, routeDeps);
   // Last: the web app answers the GETs no route above claims.
   webAppRoutes(server, routeDeps);
   return server;

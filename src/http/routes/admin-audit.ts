@@ -1,13 +1,21 @@
 /** `GET /api/admin/audit/`: audit records for admins only, newest first, with filters. */
-import type { FastifyInstance } from 'fastify';
 import { okEnvelope } from '../envelope.ts';
 import { contextOf } from '../route-auth.ts';
+import type { ApiServer } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
 import { auditQuery } from './admin-audit.schema.ts';
 
-export function adminAuditRoutes(server: FastifyInstance, { services }: RouteDeps) {
-  server.get('/api/admin/audit/', { config: { role: 'admin' } }, async (request) => {
-    const filter = auditQuery.parse(request.query ?? {});
-    return okEnvelope(await services.audit.search(contextOf(request), filter));
-  });
+export function adminAuditRoutes(server: ApiServer, { services }: RouteDeps) {
+  server.get(
+    '/api/admin/audit/',
+    {
+      config: { role: 'admin' },
+      schema: {
+        summary: 'Audit records, newest first (admins only)',
+        tags: ['admin: audit'],
+        querystring: auditQuery,
+      },
+    },
+    async (request) => okEnvelope(await services.audit.search(contextOf(request), request.query)),
+  );
 }

@@ -3,16 +3,17 @@
  * served to any authenticated caller with headers that keep a browser from treating them as
  * anything but an image.
  */
-import type { FastifyInstance } from 'fastify';
 import { AppError, badRequest } from '../../errors.ts';
 import { GROUP_IMAGE_MAX_BYTES } from '../../services/group-lists.ts';
 import { okEnvelope } from '../envelope.ts';
-import { ADMIN, contextOf } from '../route-auth.ts';
+import { contextOf } from '../route-auth.ts';
+import type { ApiServer } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
 import {
   accessGroupParams,
   createAccessGroupBody,
   createGroupListBody,
+  groupImageBody,
   groupImageParams,
   groupListParams,
   memberBody,
@@ -20,82 +21,156 @@ import {
   updateGroupListBody,
 } from './admin-groups.schema.ts';
 
-export function adminGroupRoutes(server: FastifyInstance, { services }: RouteDeps) {
-  server.get('/api/admin/group-lists/', ADMIN, async (request) => {
-    return okEnvelope(await services.groupLists.list(contextOf(request)));
-  });
-  server.post('/api/admin/group-lists/', ADMIN, async (request, reply) => {
-    const ctx = contextOf(request);
-    const created = await services.groupLists.create(ctx, createGroupListBody.parse(request.body));
-    return reply.code(201).send(okEnvelope([created]));
-  });
-  server.get('/api/admin/group-lists/:name/', ADMIN, async (request) => {
-    const { name } = groupListParams.parse(request.params);
-    return okEnvelope([await services.groupLists.get(contextOf(request), name)]);
-  });
-  server.put('/api/admin/group-lists/:name/', ADMIN, async (request) => {
-    const ctx = contextOf(request);
-    const { name } = groupListParams.parse(request.params);
-    return okEnvelope([await services.groupLists.update(ctx, name, updateGroupListBody.parse(request.body))]);
-  });
-  server.delete('/api/admin/group-lists/:name/', ADMIN, async (request) => {
-    const ctx = contextOf(request);
-    await services.groupLists.delete(ctx, groupListParams.parse(request.params).name);
-    return okEnvelope([]);
-  });
+const tags = ['admin: groups'];
+const config = { role: 'admin' } as const;
+const list = '/api/admin/group-lists/:name/';
 
-  server.post('/api/admin/group-lists/:name/members/', ADMIN, async (request, reply) => {
-    const ctx = contextOf(request);
-    const { name } = groupListParams.parse(request.params);
-    const { email } = memberBody.parse(request.body);
-    return reply.code(201).send(okEnvelope([await services.groupLists.addMember(ctx, name, email)]));
-  });
-  server.delete('/api/admin/group-lists/:name/members/:email/', ADMIN, async (request) => {
-    const ctx = contextOf(request);
-    const { name, email } = memberParams.parse(request.params);
-    return okEnvelope([await services.groupLists.removeMember(ctx, name, email)]);
-  });
+export function adminGroupRoutes(server: ApiServer, deps: RouteDeps) {
+  const { groupLists } = deps.services;
+  server.get(
+    '/api/admin/group-lists/',
+    { config, schema: { summary: 'List group lists', tags } },
+    async (request) => okEnvelope(await groupLists.list(contextOf(request))),
+  );
+  server.post(
+    '/api/admin/group-lists/',
+    { config, schema: { summary: 'Create a group list', tags, body: createGroupListBody } },
+    async (request, reply) => {
+      const created = await groupLists.create(contextOf(request), request.body);
+      return reply.code(201).send(okEnvelope([created]));
+    },
+  );
+  server.get(
+    list,
+    { config, schema: { summary: 'A group list with its members', tags, params: groupListParams } },
+    async (request) => okEnvelope([await groupLists.get(contextOf(request), request.params.name)]),
+  );
+  server.put(
+    list,
+    {
+      config,
+      schema: {
+        summary: 'Change the description or image URL of a group list',
+        tags,
+        params: groupListParams,
+        body: updateGroupListBody,
+      },
+    },
+    async (request) =>
+      okEnvelope([await groupLists.update(contextOf(request), request.params.name, request.body)]),
+  );
+  server.delete(
+    list,
+    { config, schema: { summary: 'Delete a group list', tags, params: groupListParams } },
+    async (request) => {
+      await groupLists.delete(contextOf(request), request.params.name);
+      return okEnvelope([]);
+    },
+  );
+  memberRoutes(server, deps);
+  imageRoutes(server, deps);
+  accessGroupRoutes(server, deps);
+}
 
-  server.put('/api/admin/group-lists/:name/image/', ADMIN, async (request) => {
-    const ctx = contextOf(request);
-    const { name } = groupListParams.parse(request.params);
-    if (!request.isMultipart())
-      throw badRequest('Upload the image as multipart/form-data with one file field');
-    const part = await request.file({
-      limits: { fileSize: GROUP_IMAGE_MAX_BYTES, files: 1 },
-      throwFileSizeLimit: false,
-    });
-    if (!part) throw badRequest('The upload holds no file');
-    const bytes = await part.toBuffer();
-    if (part.file.truncated)
-      throw new AppError('too_large', `The image is larger than ${GROUP_IMAGE_MAX_BYTES / 1024} KiB`);
-    const saved = await services.groupLists.setImage(ctx, name, { bytes, filename: part.filename });
-    return okEnvelope([saved]);
-  });
+function memberRoutes(server: ApiServer, { services: { groupLists } }: RouteDeps) {
+  server.post(
+    `${list}members/`,
+    {
+      config,
+      schema: {
+        summary: 'Add members (emails) to a group list',
+        tags,
+        params: groupListParams,
+        body: memberBody,
+      },
+    },
+    async (request, reply) => {
+      const added = await groupLists.addMember(contextOf(request), request.params.name, request.body.email);
+      return reply.code(201).send(okEnvelope([added]));
+    },
+  );
+  server.delete(
+    `${list}members/:email/`,
+    { config, schema: { summary: 'Remove a member from a group list', tags, params: memberParams } },
+    async (request) => {
+      const { name, email } = request.params;
+      return okEnvelope([await groupLists.removeMember(contextOf(request), name, email)]);
+    },
+  );
+}
 
-  server.get('/api/group-images/:file', async (request, reply) => {
-    const { file } = groupImageParams.parse(request.params);
-    const image = await services.groupLists.image(contextOf(request), file);
-    return reply
-      .type(image.contentType)
-      .header('x-content-type-options', 'nosniff')
-      .header('content-security-policy', "default-src 'none'; sandbox")
-      .header('content-disposition', 'inline')
-      .header('cache-control', 'private, max-age=3600')
-      .send(image.bytes);
-  });
+function imageRoutes(server: ApiServer, { services: { groupLists } }: RouteDeps) {
+  server.put(
+    `${list}image/`,
+    {
+      config,
+      schema: {
+        summary: 'Upload the image of a group list',
+        tags,
+        params: groupListParams,
+        consumes: ['multipart/form-data'],
+        body: groupImageBody,
+      },
+    },
+    async (request) => {
+      const ctx = contextOf(request);
+      if (!request.isMultipart())
+        throw badRequest('Upload the image as multipart/form-data with one file field');
+      const part = await request.file({
+        limits: { fileSize: GROUP_IMAGE_MAX_BYTES, files: 1 },
+        throwFileSizeLimit: false,
+      });
+      if (!part) throw badRequest('The upload holds no file');
+      const bytes = await part.toBuffer();
+      if (part.file.truncated)
+        throw new AppError('too_large', `The image is larger than ${GROUP_IMAGE_MAX_BYTES / 1024} KiB`);
+      const saved = await groupLists.setImage(ctx, request.params.name, { bytes, filename: part.filename });
+      return okEnvelope([saved]);
+    },
+  );
+  server.get(
+    '/api/group-images/:file',
+    { schema: { summary: 'An uploaded group image', tags: ['report API'], params: groupImageParams } },
+    async (request, reply) => {
+      const image = await groupLists.image(contextOf(request), request.params.file);
+      return reply
+        .type(image.contentType)
+        .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', "default-src 'none'; sandbox")
+        .header('content-disposition', 'inline')
+        .header('cache-control', 'private, max-age=3600')
+        .send(image.bytes);
+    },
+  );
+}
 
-  server.get('/api/admin/access-groups/', ADMIN, async (request) => {
-    return okEnvelope(await services.accessGroups.list(contextOf(request)));
-  });
-  server.post('/api/admin/access-groups/', ADMIN, async (request, reply) => {
-    const ctx = contextOf(request);
-    const saved = await services.accessGroups.save(ctx, createAccessGroupBody.parse(request.body));
-    return reply.code(201).send(okEnvelope([saved]));
-  });
-  server.delete('/api/admin/access-groups/:id/', ADMIN, async (request) => {
-    const ctx = contextOf(request);
-    await services.accessGroups.delete(ctx, accessGroupParams.parse(request.params).id);
-    return okEnvelope([]);
-  });
+function accessGroupRoutes(server: ApiServer, { services: { accessGroups } }: RouteDeps) {
+  server.get(
+    '/api/admin/access-groups/',
+    { config, schema: { summary: 'List access-group entries', tags } },
+    async (request) => okEnvelope(await accessGroups.list(contextOf(request))),
+  );
+  server.post(
+    '/api/admin/access-groups/',
+    {
+      config,
+      schema: {
+        summary: 'Add an access-group entry (table, group, SQL where fragment)',
+        tags,
+        body: createAccessGroupBody,
+      },
+    },
+    async (request, reply) => {
+      const saved = await accessGroups.save(contextOf(request), request.body);
+      return reply.code(201).send(okEnvelope([saved]));
+    },
+  );
+  server.delete(
+    '/api/admin/access-groups/:id/',
+    { config, schema: { summary: 'Delete an access-group entry', tags, params: accessGroupParams } },
+    async (request) => {
+      await accessGroups.delete(contextOf(request), request.params.id);
+      return okEnvelope([]);
+    },
+  );
 }

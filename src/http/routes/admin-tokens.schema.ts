@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { tokenNameProblem } from '../../services/token-names.ts';
 import { expiryPeriods } from '../../services/tokens.ts';
+import { nameParams } from '../route-kit.ts';
 
 export const createTokenBody = z.object({
   // Not trimmed: a space or an invisible character is refused by name rather than dropped.
@@ -12,4 +13,4 @@ export const createTokenBody = z.object({
   groups: z.array(z.string().trim().min(1)).min(1, 'give the token at least one group (`*` for everyone)'),
 });
 
-export const tokenNameParams = z.object({ name: z.string().min(1) });
+export const tokenNameParams = nameParams('token');

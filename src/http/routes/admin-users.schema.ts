@@ -6,4 +6,4 @@ export const createUserBody = z.object({
   password: z.string().min(10, 'use at least 10 characters').max(1024).optional(),
 });
 
-export const userEmailParams = z.object({ email: z.string().trim().min(1) });
+export const userEmailParams = z.object({ email: z.string().trim().min(1).describe('The user email') });

@@ -1,26 +1,40 @@
 /** The admin JSON API for people: list with activity, local accounts, delete, refresh groups. */
-import type { FastifyInstance } from 'fastify';
 import { okEnvelope } from '../envelope.ts';
-import { ADMIN, contextOf } from '../route-auth.ts';
+import { contextOf } from '../route-auth.ts';
+import type { ApiServer } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
 import { createUserBody, userEmailParams } from './admin-users.schema.ts';
 
-export function adminUserRoutes(server: FastifyInstance, { services }: RouteDeps) {
-  server.get('/api/admin/users/', ADMIN, async (request) => {
-    return okEnvelope(await services.users.list(contextOf(request)));
-  });
-  server.post('/api/admin/users/', ADMIN, async (request, reply) => {
-    const ctx = contextOf(request);
-    const created = await services.users.create(ctx, createUserBody.parse(request.body));
-    return reply.code(201).send(okEnvelope([created]));
-  });
-  server.delete('/api/admin/users/:email/', ADMIN, async (request) => {
-    const ctx = contextOf(request);
-    await services.users.delete(ctx, userEmailParams.parse(request.params).email);
-    return okEnvelope([]);
-  });
-  server.post('/api/admin/users/:email/refresh-groups/', ADMIN, async (request) => {
-    const ctx = contextOf(request);
-    return okEnvelope([await services.users.refreshGroups(ctx, userEmailParams.parse(request.params).email)]);
-  });
+const tags = ['admin: users'];
+const config = { role: 'admin' } as const;
+
+export function adminUserRoutes(server: ApiServer, { services }: RouteDeps) {
+  const { users } = services;
+  server.get('/api/admin/users/', { config, schema: { summary: 'List users', tags } }, async (request) =>
+    okEnvelope(await users.list(contextOf(request))),
+  );
+  server.post(
+    '/api/admin/users/',
+    { config, schema: { summary: 'Create a local user', tags, body: createUserBody } },
+    async (request, reply) => {
+      const created = await users.create(contextOf(request), request.body);
+      return reply.code(201).send(okEnvelope([created]));
+    },
+  );
+  server.delete(
+    '/api/admin/users/:email/',
+    {
+      config,
+      schema: { summary: 'Delete a user (their reports and schedules stay)', tags, params: userEmailParams },
+    },
+    async (request) => {
+      await users.delete(contextOf(request), request.params.email);
+      return okEnvelope([]);
+    },
+  );
+  server.post(
+    '/api/admin/users/:email/refresh-groups/',
+    { config, schema: { summary: "Refresh a user's groups", tags, params: userEmailParams } },
+    async (request) => okEnvelope([await users.refreshGroups(contextOf(request), request.params.email)]),
+  );
 }

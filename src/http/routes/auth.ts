@@ -5,7 +5,7 @@
  * Unlike a token, a password is guessable, so a lock applies to the right password as well:
  * were the right one let through, a blocked guesser would still learn which guess was right.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, badRequest, RateLimitedError } from '../../errors.ts';
 import type { Principal } from '../../policies/principal.ts';
 import { FLOW_MAX_AGE_SECONDS } from '../../services/oidc.ts';
@@ -13,6 +13,7 @@ import { normalizeEmail } from '../../services/users.ts';
 import { type AttemptLimits, blockedFor, countFailure } from '../../store/rate-limit-store.ts';
 import { okEnvelope } from '../envelope.ts';
 import { anonymousContextOf, callerOf, contextOf } from '../route-auth.ts';
+import type { ApiServer } from '../route-kit.ts';
 import { refuseCrossSiteLogin } from '../same-origin-login.ts';
 import type { RouteDeps } from '../server.ts';
 import {
@@ -24,6 +25,7 @@ import {
 } from '../session-cookie.ts';
 import { loginBody } from './auth.schema.ts';
 
+const tags = ['auth'];
 const WINDOW_SECONDS = 900;
 const FAILURES_PER_ADDRESS = 20;
 const FAILURES_PER_EMAIL = 5;
@@ -70,7 +72,7 @@ function loginLimiter(limits: AttemptLimits) {
   };
 }
 
-export function authRoutes(server: FastifyInstance, { services, config, attemptLimits, metrics }: RouteDeps) {
+export function authRoutes(server: ApiServer, { services, config, attemptLimits, metrics }: RouteDeps) {
   const limiter = loginLimiter(attemptLimits);
 
   const callbackUrl = (request: FastifyRequest) =>
@@ -80,9 +82,13 @@ export function authRoutes(server: FastifyInstance, { services, config, attemptL
   const sameOriginOnly = async (request: FastifyRequest) => refuseCrossSiteLogin(request, config.publicUrl);
   server.post(
     '/auth/login',
-    { config: { role: 'public' }, onRequest: sameOriginOnly },
+    {
+      config: { role: 'public' },
+      onRequest: sameOriginOnly,
+      schema: { summary: 'Sign in with email and password (local accounts)', tags, body: loginBody },
+    },
     async (request, reply) => {
-      const { email, password } = loginBody.parse(request.body);
+      const { email, password } = request.body;
       const key = normalizeEmail(email);
       await limiter.checkNotBlocked(request.ip, key);
       try {
@@ -104,21 +110,27 @@ export function authRoutes(server: FastifyInstance, { services, config, attemptL
     },
   );
 
-  server.post('/auth/logout', async (request, reply: FastifyReply) => {
-    const caller = callerOf(request);
-    if (!caller.session) throw badRequest('Sign-out ends browser sessions; a token is ended by deleting it');
-    await services.users.signOut(contextOf(request), caller.session.cookieValue);
-    clearSessionCookie(request, reply);
-    return okEnvelope([], 'Signed out');
-  });
+  server.post(
+    '/auth/logout',
+    { schema: { summary: 'Sign out', tags } },
+    async (request, reply: FastifyReply) => {
+      const caller = callerOf(request);
+      if (!caller.session)
+        throw badRequest('Sign-out ends browser sessions; a token is ended by deleting it');
+      await services.users.signOut(contextOf(request), caller.session.cookieValue);
+      clearSessionCookie(request, reply);
+      return okEnvelope([], 'Signed out');
+    },
+  );
 
-  server.get('/auth/sso', { config: { role: 'public' } }, async (request, reply) => {
+  const sso = (summary: string) => ({ config: { role: 'public' }, schema: { summary, tags } }) as const;
+  server.get('/auth/sso', sso('Start an SSO (OpenID Connect) sign-in'), async (request, reply) => {
     const { url, flowCookie } = await services.oidc.begin(callbackUrl(request));
     setFlowCookie(request, reply, flowCookie, FLOW_MAX_AGE_SECONDS);
     return reply.redirect(url, 302);
   });
 
-  server.get('/auth/sso/callback', { config: { role: 'public' } }, async (request, reply) => {
+  server.get('/auth/sso/callback', sso('SSO redirect target'), async (request, reply) => {
     const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
     const flow = request.cookies[SSO_FLOW_COOKIE];
     clearFlowCookie(request, reply);
@@ -132,12 +144,12 @@ export function authRoutes(server: FastifyInstance, { services, config, attemptL
     '/api/auth/options',
     {
       config: { role: 'public' },
-      schema: { summary: 'Whether single sign-on is offered (no credentials needed)', tags: ['auth'] },
+      schema: { summary: 'Whether single sign-on is offered (no credentials needed)', tags },
     },
     async () => okEnvelope([{ sso: config.oidc !== null }]),
   );
 
-  server.get('/api/me', async (request) => {
+  server.get('/api/me', { schema: { summary: 'The signed-in principal', tags } }, async (request) => {
     const caller = callerOf(request);
     return okEnvelope([presentPrincipal(caller.principal, caller.session?.csrfToken ?? null)]);
   });

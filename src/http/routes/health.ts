@@ -1,6 +1,6 @@
-import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { STORE_UNAVAILABLE_MESSAGE } from '../../store/store-faults.ts';
+import type { ApiServer } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
 
 /** A store that accepted the connection but never answers must not hang the probe. */
@@ -20,9 +20,11 @@ async function storeAnswers({ store, config }: RouteDeps): Promise<boolean> {
  * Liveness and readiness for load balancers; no credentials, no internals. Readiness is 503 while
  * the metadata store is unreachable and from the moment a shutdown begins.
  */
-export function healthRoutes(server: FastifyInstance, deps: RouteDeps) {
-  server.get('/healthz', { config: { role: 'public' } }, async () => ({ ok: true }));
-  server.get('/readyz', { config: { role: 'public' } }, async (_request, reply) => {
+export function healthRoutes(server: ApiServer, deps: RouteDeps) {
+  const probe = (summary: string) =>
+    ({ config: { role: 'public' }, schema: { summary, tags: ['health'] } }) as const;
+  server.get('/healthz', probe('Liveness'), async () => ({ ok: true }));
+  server.get('/readyz', probe('Readiness (metadata store reachable)'), async (_request, reply) => {
     if (deps.lifecycle.draining) {
       return reply.code(503).send({ ok: false, draining: true, message: 'The server is shutting down' });
     }

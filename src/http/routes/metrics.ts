@@ -4,8 +4,8 @@
  * numbers name reports and connections, which are not for everyone.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
 import { errorEnvelope } from '../envelope.ts';
+import type { ApiServer } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -16,7 +16,7 @@ function bearerMatches(header: string | undefined, token: string): boolean {
   return Boolean(match?.[1]) && timingSafeEqual(digest(match?.[1] ?? ''), digest(token));
 }
 
-export function metricsRoutes(server: FastifyInstance, { config, metrics }: RouteDeps) {
+export function metricsRoutes(server: ApiServer, { config, metrics }: RouteDeps) {
   const token = config.metricsToken;
   if (!token) return;
   // Not part of the API, so left out of the OpenAPI document.

@@ -2,14 +2,14 @@
  * `GET /api/reports/`: the reports the caller may run, for the home page, with the group lists
  * that have an image or a description so the page can show a picture per group.
  */
-import type { FastifyInstance } from 'fastify';
 import { canRunReport } from '../../policies/report-access.ts';
 import { okEnvelope } from '../envelope.ts';
 import { presentReport } from '../presenters.ts';
 import { contextOf } from '../route-auth.ts';
+import type { ApiServer } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
 
-export function reportListRoutes(server: FastifyInstance, { services }: RouteDeps) {
+export function reportListRoutes(server: ApiServer, { services }: RouteDeps) {
   const schema = {
     summary: 'The reports the caller may run, with the pictures of their groups',
     tags: ['report API'],

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { reportRef } from '../route-kit.ts';
 
 /** The `_mail_*` names are reserved for the mail request; every other name is a report parameter. */
 export const MAIL_PREFIX = '_mail_';
@@ -30,4 +31,4 @@ export const mailOptions = z.strictObject({
 
 export type MailOptions = z.infer<typeof mailOptions>;
 
-export const mailPathParams = z.object({ report: z.string().min(1) });
+export const mailPathParams = z.object({ report: reportRef });

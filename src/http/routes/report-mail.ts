@@ -1,9 +1,9 @@
 /** `/report/mail/<report>/` (SPEC §6): run a report and mail the result. */
-import type { FastifyInstance } from 'fastify';
 import type { RawParams } from '../../services/parameters.ts';
 import { okEnvelope } from '../envelope.ts';
 import { requestParams } from '../request-params.ts';
 import { contextOf } from '../route-auth.ts';
+import { type ApiServer, reportParamsInput } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
 import { MAIL_PREFIX, mailOptions, mailPathParams } from './report-mail.schema.ts';
 
@@ -18,14 +18,16 @@ function splitParams(all: RawParams): { mail: RawParams; report: RawParams } {
   return { mail, report };
 }
 
-export function reportMailRoutes(server: FastifyInstance, { services }: RouteDeps) {
+export function reportMailRoutes(server: ApiServer, { services }: RouteDeps) {
   const schema = {
     summary:
       'Run a report and email the result (parameters and `_mail_to`, `_mail_subject`, `_mail_attach` as form data)',
     tags: ['report API'],
+    params: mailPathParams,
+    ...reportParamsInput,
   };
   server.post('/report/mail/:report/', { schema }, async (request) => {
-    const { report } = mailPathParams.parse(request.params);
+    const { report } = request.params;
     const ctx = contextOf(request);
     const { mail, report: raw } = splitParams(await requestParams(request));
     const options = mailOptions.parse(mail);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /** `report` is checked by the report schema itself (the same one every save uses). */
 export const previewBody = z.object({
-  report: z.unknown(),
+  report: z.unknown().meta({ type: 'object', description: 'The report as a save takes it' }),
   params: z.record(z.string(), z.unknown()).default({}),
 });
 

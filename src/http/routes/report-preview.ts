@@ -3,12 +3,12 @@
  * pipeline (parameters, SQL template, bind variables, access groups, timeouts, audit) as the
  * caller, and nothing is saved. Answers are capped at PREVIEW_ROW_LIMIT rows per table.
  */
-import type { FastifyInstance } from 'fastify';
 import type { JsonValue } from '../../datasources/driver.ts';
 import { badRequest } from '../../errors.ts';
 import type { RawParams } from '../../services/parameters.ts';
 import { okEnvelope } from '../envelope.ts';
 import { contextOf } from '../route-auth.ts';
+import type { ApiServer } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
 import { PREVIEW_ROW_LIMIT, previewBody } from './report-preview.schema.ts';
 
@@ -27,7 +27,7 @@ async function firstRows(stream: AsyncIterable<JsonValue[][]>, limit: number) {
 
 const cutMessage = `The preview shows the first ${PREVIEW_ROW_LIMIT} rows`;
 
-export function reportPreviewRoutes(server: FastifyInstance, { services }: RouteDeps) {
+export function reportPreviewRoutes(server: ApiServer, { services }: RouteDeps) {
   server.post(
     '/api/admin/reports/preview/',
     {
@@ -36,14 +36,16 @@ export function reportPreviewRoutes(server: FastifyInstance, { services }: Route
         summary: 'Run an unsaved report definition (the editor state) without saving it',
         tags: ['admin: review'],
         description: `Body: \`{"report": <report as saved>, "params": {"_name": value}}\`. Editors and admins; at most ${PREVIEW_ROW_LIMIT} rows per table.`,
+        // A missing body previews nothing rather than failing on the schema's first field.
+        body: previewBody.optional(),
       },
+      schemaErrorFormatter: () => badRequest('The body must be {"report": {...}, "params": {...}}'),
     },
     async (request, _reply) => {
       const ctx = contextOf(request);
-      const parsed = previewBody.safeParse(request.body ?? {});
-      if (!parsed.success) throw badRequest('The body must be {"report": {...}, "params": {...}}');
-      const definition = await services.reports.unsavedDefinition(ctx, parsed.data.report);
-      const output = await services.runner.runDefinition(ctx, definition, parsed.data.params as RawParams);
+      const { report, params } = request.body ?? { report: undefined, params: {} };
+      const definition = await services.reports.unsavedDefinition(ctx, report);
+      const output = await services.runner.runDefinition(ctx, definition, params as RawParams);
       if (output.kind === 'sections') {
         let cut = false;
         const sections = output.sections.map((section) => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { reportRef } from '../route-kit.ts';
 
-export const versionListParams = z.object({ report: z.string().min(1) });
-export const versionParams = z.object({
-  report: z.string().min(1),
-  number: z.coerce.number().int().positive(),
+export const versionListParams = z.object({ report: reportRef });
+export const versionParams = versionListParams.extend({
+  number: z.coerce.number().int().positive().describe('Version number'),
 });

@@ -2,19 +2,21 @@
  * The review workflow over HTTP (SPEC §8): versions of a report, submit, approve, reject,
  * promote, preview, and the editor's list of updates. The service applies every permission check.
  */
-import type { FastifyInstance } from 'fastify';
 import { okEnvelope } from '../envelope.ts';
 import { presentReport } from '../presenters.ts';
 import { requestParams } from '../request-params.ts';
 import { sendRunOutput } from '../result-writers.ts';
 import { contextOf } from '../route-auth.ts';
+import { type ApiServer, reportParamsInput } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
 import { versionListParams, versionParams } from './report-versions.schema.ts';
 
 const base = '/api/admin/reports/:report/versions';
 const tags = ['admin: review'];
+const config = { role: 'editor' } as const;
 /** Every route here is for editors and admins; the service checks admin-only reports. */
-const doc = (summary: string) => ({ schema: { summary, tags }, config: { role: 'editor' as const } });
+const doc = (summary: string) => ({ schema: { summary, tags, params: versionParams }, config });
+const listDoc = (summary: string) => ({ schema: { summary, tags, params: versionListParams }, config });
 
 const actionSummaries = {
   submit: 'Submit a draft for review',
@@ -22,41 +24,52 @@ const actionSummaries = {
   reject: 'Reject a version',
 };
 
-export function reportVersionRoutes(server: FastifyInstance, { services, transaction }: RouteDeps) {
-  server.get(`${base}/`, doc('Versions of a report, newest first: state, author, time'), async (request) => {
-    const ctx = contextOf(request);
-    const { report } = versionListParams.parse(request.params);
-    return okEnvelope(await services.reportVersions.list(ctx, report));
-  });
+export function reportVersionRoutes(server: ApiServer, { services, transaction }: RouteDeps) {
+  server.get(
+    `${base}/`,
+    listDoc('Versions of a report, newest first: state, author, time'),
+    async (request) => {
+      const ctx = contextOf(request);
+      return okEnvelope(await services.reportVersions.list(ctx, request.params.report));
+    },
+  );
   server.get(
     `${base}/:number/`,
     doc('One version: its definition and the diff from the one before'),
     async (request) => {
       const ctx = contextOf(request);
-      const { report, number } = versionParams.parse(request.params);
+      const { report, number } = request.params;
       return okEnvelope([await services.reportVersions.get(ctx, report, number)]);
     },
   );
   for (const action of ['submit', 'approve', 'reject'] as const) {
     server.post(`${base}/:number/${action}/`, doc(actionSummaries[action]), async (request) => {
       const ctx = contextOf(request);
-      const { report, number } = versionParams.parse(request.params);
+      const { report, number } = request.params;
       return okEnvelope([await services.reportVersions[action](ctx, report, number)]);
     });
   }
   server.post(`${base}/:number/promote/`, doc('Make an approved version live'), async (request) => {
     const ctx = contextOf(request);
-    const { report, number } = versionParams.parse(request.params);
+    const { report, number } = request.params;
     // The report tables and the version states change together or not at all.
     const live = await transaction((scoped) => scoped.reportVersions.promote(ctx, report, number));
     return okEnvelope([presentReport(live, ctx.principal)], `Version ${number} is live`);
   });
   server.post(
     `${base}/:number/preview/`,
-    doc('Run a version with the given parameters without making it live'),
+    {
+      config,
+      schema: {
+        summary: 'Run a version with the given parameters without making it live',
+        tags,
+        params: versionParams,
+        ...reportParamsInput,
+      },
+    },
     async (request, reply) => {
       const ctx = contextOf(request);
-      const { report, number } = versionParams.parse(request.params);
+      const { report, number } = request.params;
       const raw = await requestParams(request);
       const output = await services.reportVersions.preview(ctx, report, number, raw);
       return sendRunOutput(reply, output, 'json');
@@ -65,7 +78,7 @@ export function reportVersionRoutes(server: FastifyInstance, { services, transac
 
   server.get(
     '/api/admin/updates/',
-    doc('Versions in review or approved, waiting for an editor'),
+    { config, schema: { summary: 'Versions in review or approved, waiting for an editor', tags } },
     async (request) => {
       const ctx = contextOf(request);
       return okEnvelope(await services.reportVersions.pending(ctx));

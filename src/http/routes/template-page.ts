@@ -3,7 +3,6 @@
  * `sandbox` CSP (and inside a sandboxed iframe on the full page), so whatever it contains runs,
  * if at all, in an opaque origin with no access to the app or its session.
  */
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { JsonValue } from '../../datasources/driver.ts';
 import { badRequest } from '../../errors.ts';
@@ -11,14 +10,20 @@ import { escapeHtml } from '../../templates/html-escape.ts';
 import { renderHtmlTemplate } from '../../templates/html-template.ts';
 import { requestParams } from '../request-params.ts';
 import { contextOf } from '../route-auth.ts';
+import { type ApiServer, reportRef } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
 
-const params = z.object({ report: z.string().min(1) });
+const params = z.object({ report: reportRef });
 const SANDBOX_CSP = "sandbox; default-src 'none'; img-src data: https:; style-src 'unsafe-inline'";
 
-export function templatePageRoutes(server: FastifyInstance, { services }: RouteDeps) {
-  server.get('/template/:report/', async (request, reply) => {
-    const { report } = params.parse(request.params);
+export function templatePageRoutes(server: ApiServer, { services }: RouteDeps) {
+  const schema = {
+    summary: 'A template report rendered as HTML (`?template_only=Y` for the template alone)',
+    tags: ['report API'],
+    params,
+  };
+  server.get('/template/:report/', { schema }, async (request, reply) => {
+    const { report } = request.params;
     const ctx = contextOf(request);
     const { template_only: templateOnly, ...raw } = await requestParams(request);
     const output = await services.runner.run(ctx, report, raw);
