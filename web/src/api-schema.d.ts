@@ -38,7 +38,15 @@ export interface paths {
         path?: never;
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody: {
+        content: {
+          'application/json': {
+            group: string;
+            table: string;
+            where: string;
+          };
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
@@ -72,7 +80,7 @@ export interface paths {
         header?: never;
         path: {
           /** @description Access-group entry id */
-          id: string;
+          id: number;
         };
         cookie?: never;
       };
@@ -144,7 +152,7 @@ export interface paths {
     get: {
       parameters: {
         query?: {
-          format?: 'json' | 'yaml';
+          format?: 'yaml' | 'json';
         };
         header?: never;
         path?: never;
@@ -186,7 +194,30 @@ export interface paths {
         path?: never;
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody: {
+        content: {
+          'application/json':
+            | string
+            | {
+                [key: string]: unknown;
+              };
+          'application/yaml':
+            | string
+            | {
+                [key: string]: unknown;
+              };
+          'text/plain':
+            | string
+            | {
+                [key: string]: unknown;
+              };
+          'text/yaml':
+            | string
+            | {
+                [key: string]: unknown;
+              };
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
@@ -256,7 +287,13 @@ export interface paths {
         };
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody: {
+        content: {
+          'application/json': {
+            connections: string[];
+          };
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
@@ -330,7 +367,27 @@ export interface paths {
         path?: never;
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @default true */
+            active?: boolean;
+            /** @default true */
+            create_cluster?: boolean;
+            /** @enum {string} */
+            driver: 'postgres' | 'mysql' | 'sqlite';
+            name: string;
+            /** @default 5 */
+            pool_size?: number;
+            /** @default {} */
+            settings?: {
+              [key: string]: unknown;
+            };
+            /** @default 30000 */
+            statement_timeout_ms?: number;
+          };
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
@@ -366,7 +423,26 @@ export interface paths {
         };
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @default true */
+            active?: boolean;
+            /** @default true */
+            create_cluster?: boolean;
+            /** @enum {string} */
+            driver: 'postgres' | 'mysql' | 'sqlite';
+            /** @default 5 */
+            pool_size?: number;
+            /** @default {} */
+            settings?: {
+              [key: string]: unknown;
+            };
+            /** @default 30000 */
+            statement_timeout_ms?: number;
+          };
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
@@ -477,7 +553,20 @@ export interface paths {
         path?: never;
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @default  */
+            description?: string;
+            /**
+             * Format: uri
+             * @default null
+             */
+            image_url?: string | null;
+            name: string;
+          };
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
@@ -534,7 +623,15 @@ export interface paths {
         };
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody: {
+        content: {
+          'application/json': {
+            description?: string;
+            /** Format: uri */
+            image_url?: string | null;
+          };
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
@@ -592,7 +689,17 @@ export interface paths {
         };
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody: {
+        content: {
+          'multipart/form-data': {
+            /**
+             * Format: binary
+             * @description The image (PNG, JPEG, GIF or WebP)
+             */
+            file: string;
+          };
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
@@ -630,7 +737,13 @@ export interface paths {
         };
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody: {
+        content: {
+          'application/json': {
+            email: string;
+          };
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
@@ -721,7 +834,110 @@ export interface paths {
         path?: never;
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @default true */
+            active?: boolean;
+            /** @default false */
+            admin_only?: boolean;
+            cluster: string;
+            /** @default  */
+            description?: string;
+            /** @default [] */
+            fields?: {
+              /** @default null */
+              choices?:
+                | {
+                    label?: string;
+                    value: string | number | boolean;
+                  }[]
+                | null;
+              /** @default null */
+              choices_sql?: string | null;
+              /** @default null */
+              default?: (string | number | boolean | string[]) | null;
+              field_order?: number;
+              /** @default  */
+              help?: string;
+              /** @default  */
+              label?: string;
+              name: string;
+              /** @default false */
+              required?: boolean;
+              /**
+               * @default text
+               * @enum {string}
+               */
+              type?:
+                | 'text'
+                | 'integer'
+                | 'number'
+                | 'date'
+                | 'datetime'
+                | 'boolean'
+                | 'select'
+                | 'multiselect';
+            }[];
+            /** @default [] */
+            groups?: string[];
+            name: string;
+            /**
+             * @default {
+             *       "display": "table"
+             *     }
+             */
+            output?: {
+              /**
+               * @default table
+               * @enum {string}
+               */
+              display?: 'table' | 'graph' | 'card';
+              graph?: {
+                [key: string]: unknown;
+              };
+              html_template?: string;
+            };
+            /** @default false */
+            run_immediate?: boolean;
+            /** @default [] */
+            sections?: {
+              /**
+               * @default {
+               *       "display": "table"
+               *     }
+               */
+              output?: {
+                /**
+                 * @default table
+                 * @enum {string}
+                 */
+                display?: 'table' | 'graph' | 'card';
+                graph?: {
+                  [key: string]: unknown;
+                };
+                html_template?: string;
+              };
+              sql: string;
+              title: string;
+            }[];
+            /** @default  */
+            sql?: string;
+            /**
+             * @default balance
+             * @enum {string}
+             */
+            strategy?: 'balance' | 'consolidate' | 'distribute';
+            /** @default [] */
+            total_fields?: string[];
+            /**
+             * @default result
+             * @enum {string}
+             */
+            type?: 'result' | 'panel' | 'template';
+          };
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
@@ -757,7 +973,110 @@ export interface paths {
         };
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @default true */
+            active?: boolean;
+            /** @default false */
+            admin_only?: boolean;
+            cluster: string;
+            /** @default  */
+            description?: string;
+            /** @default [] */
+            fields?: {
+              /** @default null */
+              choices?:
+                | {
+                    label?: string;
+                    value: string | number | boolean;
+                  }[]
+                | null;
+              /** @default null */
+              choices_sql?: string | null;
+              /** @default null */
+              default?: (string | number | boolean | string[]) | null;
+              field_order?: number;
+              /** @default  */
+              help?: string;
+              /** @default  */
+              label?: string;
+              name: string;
+              /** @default false */
+              required?: boolean;
+              /**
+               * @default text
+               * @enum {string}
+               */
+              type?:
+                | 'text'
+                | 'integer'
+                | 'number'
+                | 'date'
+                | 'datetime'
+                | 'boolean'
+                | 'select'
+                | 'multiselect';
+            }[];
+            /** @default [] */
+            groups?: string[];
+            name?: string;
+            /**
+             * @default {
+             *       "display": "table"
+             *     }
+             */
+            output?: {
+              /**
+               * @default table
+               * @enum {string}
+               */
+              display?: 'table' | 'graph' | 'card';
+              graph?: {
+                [key: string]: unknown;
+              };
+              html_template?: string;
+            };
+            /** @default false */
+            run_immediate?: boolean;
+            /** @default [] */
+            sections?: {
+              /**
+               * @default {
+               *       "display": "table"
+               *     }
+               */
+              output?: {
+                /**
+                 * @default table
+                 * @enum {string}
+                 */
+                display?: 'table' | 'graph' | 'card';
+                graph?: {
+                  [key: string]: unknown;
+                };
+                html_template?: string;
+              };
+              sql: string;
+              title: string;
+            }[];
+            /** @default  */
+            sql?: string;
+            /**
+             * @default balance
+             * @enum {string}
+             */
+            strategy?: 'balance' | 'consolidate' | 'distribute';
+            /** @default [] */
+            total_fields?: string[];
+            /**
+             * @default result
+             * @enum {string}
+             */
+            type?: 'result' | 'panel' | 'template';
+          };
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
@@ -809,6 +1128,7 @@ export interface paths {
         query?: never;
         header?: never;
         path: {
+          /** @description Report id (number) or name in slug format, e.g. `gst-balance` */
           report: string;
         };
         cookie?: never;
@@ -845,7 +1165,9 @@ export interface paths {
         query?: never;
         header?: never;
         path: {
-          number: string;
+          /** @description Version number */
+          number: number;
+          /** @description Report id (number) or name in slug format, e.g. `gst-balance` */
           report: string;
         };
         cookie?: never;
@@ -884,7 +1206,9 @@ export interface paths {
         query?: never;
         header?: never;
         path: {
-          number: string;
+          /** @description Version number */
+          number: number;
+          /** @description Report id (number) or name in slug format, e.g. `gst-balance` */
           report: string;
         };
         cookie?: never;
@@ -921,12 +1245,24 @@ export interface paths {
         query?: never;
         header?: never;
         path: {
-          number: string;
+          /** @description Version number */
+          number: number;
+          /** @description Report id (number) or name in slug format, e.g. `gst-balance` */
           report: string;
         };
         cookie?: never;
       };
-      requestBody?: never;
+      /** @description Report parameters named like the bind variables, e.g. `{"_from": "2024-01-01"}` */
+      requestBody: {
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+          'application/x-www-form-urlencoded': {
+            [key: string]: unknown;
+          };
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
@@ -958,7 +1294,9 @@ export interface paths {
         query?: never;
         header?: never;
         path: {
-          number: string;
+          /** @description Version number */
+          number: number;
+          /** @description Report id (number) or name in slug format, e.g. `gst-balance` */
           report: string;
         };
         cookie?: never;
@@ -995,7 +1333,9 @@ export interface paths {
         query?: never;
         header?: never;
         path: {
-          number: string;
+          /** @description Version number */
+          number: number;
+          /** @description Report id (number) or name in slug format, e.g. `gst-balance` */
           report: string;
         };
         cookie?: never;
@@ -1032,7 +1372,9 @@ export interface paths {
         query?: never;
         header?: never;
         path: {
-          number: string;
+          /** @description Version number */
+          number: number;
+          /** @description Report id (number) or name in slug format, e.g. `gst-balance` */
           report: string;
         };
         cookie?: never;
@@ -1074,7 +1416,18 @@ export interface paths {
         path?: never;
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @default {} */
+            params?: {
+              [key: string]: unknown;
+            };
+            /** @description The report as a save takes it */
+            report: Record<string, never>;
+          };
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
@@ -1126,7 +1479,16 @@ export interface paths {
         path?: never;
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            expiry: '1d' | '1w' | '1m' | '3m' | '6m' | '1y';
+            groups: string[];
+            name: string;
+          };
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
@@ -1249,7 +1611,15 @@ export interface paths {
         path?: never;
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody: {
+        content: {
+          'application/json': {
+            /** Format: email */
+            email: string;
+            password?: string;
+          };
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
@@ -1418,7 +1788,17 @@ export interface paths {
         };
         cookie?: never;
       };
-      requestBody?: never;
+      /** @description Report parameters named like the bind variables, e.g. `{"_from": "2024-01-01"}` */
+      requestBody: {
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+          'application/x-www-form-urlencoded': {
+            [key: string]: unknown;
+          };
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
@@ -1451,8 +1831,8 @@ export interface paths {
         query?: never;
         header?: never;
         path: {
-          /** @description json, csv or ndjson */
-          format: string;
+          /** @description json, csv, ndjson or xlsx */
+          format: 'json' | 'csv' | 'ndjson' | 'xlsx';
           /** @description Report id (number) or name in slug format, e.g. `gst-balance` */
           report: string;
         };
@@ -1476,14 +1856,24 @@ export interface paths {
         query?: never;
         header?: never;
         path: {
-          /** @description json, csv or ndjson */
-          format: string;
+          /** @description json, csv, ndjson or xlsx */
+          format: 'json' | 'csv' | 'ndjson' | 'xlsx';
           /** @description Report id (number) or name in slug format, e.g. `gst-balance` */
           report: string;
         };
         cookie?: never;
       };
-      requestBody?: never;
+      /** @description Report parameters named like the bind variables, e.g. `{"_from": "2024-01-01"}` */
+      requestBody: {
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+          'application/x-www-form-urlencoded': {
+            [key: string]: unknown;
+          };
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
@@ -1514,7 +1904,7 @@ export interface paths {
         header?: never;
         path: {
           /** @description Report field id */
-          fieldId: string;
+          fieldId: number;
         };
         cookie?: never;
       };
@@ -1689,6 +2079,7 @@ export interface paths {
         query?: never;
         header?: never;
         path: {
+          /** @description Report id (number) or name in slug format, e.g. `gst-balance` */
           report: string;
         };
         cookie?: never;
@@ -1711,11 +2102,18 @@ export interface paths {
         query?: never;
         header?: never;
         path: {
+          /** @description Report id (number) or name in slug format, e.g. `gst-balance` */
           report: string;
         };
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody: {
+        content: {
+          'application/json': {
+            body: string;
+          };
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
@@ -1746,12 +2144,20 @@ export interface paths {
         query?: never;
         header?: never;
         path: {
-          id: string;
+          /** @description Comment id */
+          id: number;
+          /** @description Report id (number) or name in slug format, e.g. `gst-balance` */
           report: string;
         };
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody: {
+        content: {
+          'application/json': {
+            body: string;
+          };
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
@@ -1769,7 +2175,9 @@ export interface paths {
         query?: never;
         header?: never;
         path: {
-          id: string;
+          /** @description Comment id */
+          id: number;
+          /** @description Report id (number) or name in slug format, e.g. `gst-balance` */
           report: string;
         };
         cookie?: never;
@@ -1825,7 +2233,38 @@ export interface paths {
         path?: never;
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @default true */
+            active?: boolean;
+            cron: string;
+            deliveries: {
+              api?: {
+                headers?: {
+                  [key: string]: string;
+                };
+                secret?: string | null;
+                url: string;
+              };
+              email?: {
+                /** @enum {string|null} */
+                attach?: 'csv' | 'xlsx' | null;
+                skipIfEmpty?: boolean;
+                to: string[];
+              };
+            };
+            name?: string;
+            /** @default {} */
+            params?: {
+              [key: string]: unknown;
+            };
+            report: string | number;
+            /** @default UTC */
+            timezone?: string;
+          };
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
@@ -1855,7 +2294,8 @@ export interface paths {
         query?: never;
         header?: never;
         path: {
-          id: string;
+          /** @description Schedule id */
+          id: number;
         };
         cookie?: never;
       };
@@ -1876,11 +2316,40 @@ export interface paths {
         query?: never;
         header?: never;
         path: {
-          id: string;
+          /** @description Schedule id */
+          id: number;
         };
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody: {
+        content: {
+          'application/json': {
+            active?: boolean;
+            cron?: string;
+            deliveries?: {
+              api?: {
+                headers?: {
+                  [key: string]: string;
+                };
+                secret?: string | null;
+                url: string;
+              };
+              email?: {
+                /** @enum {string|null} */
+                attach?: 'csv' | 'xlsx' | null;
+                skipIfEmpty?: boolean;
+                to: string[];
+              };
+            };
+            name?: string;
+            params?: {
+              [key: string]: unknown;
+            };
+            report?: string | number;
+            timezone?: string;
+          };
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
@@ -1898,7 +2367,8 @@ export interface paths {
         query?: never;
         header?: never;
         path: {
-          id: string;
+          /** @description Schedule id */
+          id: number;
         };
         cookie?: never;
       };
@@ -1933,7 +2403,8 @@ export interface paths {
         query?: never;
         header?: never;
         path: {
-          id: string;
+          /** @description Schedule id */
+          id: number;
         };
         cookie?: never;
       };
@@ -1967,7 +2438,8 @@ export interface paths {
         query?: never;
         header?: never;
         path: {
-          id: string;
+          /** @description Schedule id */
+          id: number;
         };
         cookie?: never;
       };
@@ -2075,7 +2547,14 @@ export interface paths {
         path?: never;
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody: {
+        content: {
+          'application/json': {
+            email: string;
+            password: string;
+          };
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
@@ -2314,11 +2793,22 @@ export interface paths {
         query?: never;
         header?: never;
         path: {
+          /** @description Report id (number) or name in slug format, e.g. `gst-balance` */
           report: string;
         };
         cookie?: never;
       };
-      requestBody?: never;
+      /** @description Report parameters named like the bind variables, e.g. `{"_from": "2024-01-01"}` */
+      requestBody: {
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+          'application/x-www-form-urlencoded': {
+            [key: string]: unknown;
+          };
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
