@@ -2,7 +2,7 @@
  * The web app's API contract, generated from the server itself: builds the app in process on a
  * throw-away DATA_DIR, takes its OpenAPI document, and writes
  *   web/openapi.json            the document, so a review shows every change of the contract;
- *   web/src/api-schema.d.ts     its TypeScript types (openapi-typescript), used by web/src/api.ts.
+ *   web/src/api-schema.ts     its TypeScript types (openapi-typescript), used by web/src/api.ts.
  * `--check` writes nothing and exits 1 when either checked-in file differs from what the server
  * produces now, so server and client cannot drift (`npm test` runs it).
  *
@@ -13,13 +13,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
+import openapiTS, { astToString, type OpenAPI3, type SchemaObject } from 'openapi-typescript';
+import ts from 'typescript';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const documentFile = 'web/openapi.json';
-const typesFile = 'web/src/api-schema.d.ts';
+const typesFile = 'web/src/api-schema.ts';
 
 const HEADER = [
   '/**',
@@ -57,10 +58,22 @@ function biomeFormat(text: string, file: string): string {
   return result.stdout;
 }
 
+const BLOB = ts.factory.createTypeReferenceNode(ts.factory.createIdentifier('Blob'));
+
+/** An upload (`format: binary`) is a Blob or File in the browser, not a string. */
+const binaryAsBlob = (schema: SchemaObject) => (schema.format === 'binary' ? BLOB : undefined);
+
 /** Both generated files, path (from the repository root) → contents. */
 export async function generateApiContract(): Promise<Map<string, string>> {
   const document = await serverDocument();
-  const types = astToString(await openapiTS(document, { alphabetize: true }));
+  const types = astToString(
+    await openapiTS(document, {
+      alphabetize: true,
+      // A schema that names no properties (the preview's report) takes any object, not none.
+      emptyObjectsUnknown: true,
+      transform: binaryAsBlob,
+    }),
+  );
   return new Map([
     [documentFile, biomeFormat(`${JSON.stringify(document, null, 2)}\n`, documentFile)],
     [typesFile, biomeFormat(HEADER + types, typesFile)],

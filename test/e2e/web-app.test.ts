@@ -84,11 +84,12 @@ describe('web app in chromium', { skip: !available, timeout: 240_000 }, () => {
       release = resolve;
     });
     const calls = '**/api/call/customer-by-id/**';
+    const runButton = 'form[aria-label="Report parameters"] button[type="submit"]';
     const run = page.getByRole('button', { name: 'Run', exact: true });
     await page.goto('/reports/customer-by-id');
     // The report runs at once on opening; that run ends before this test holds the next one.
     await page.getByTestId('result-table').waitFor();
-    assert.equal(await run.isDisabled(), false);
+    await page.waitForSelector(`${runButton}:not([data-loading])`);
     await page.route(calls, async (route) => {
       await held;
       await route.continue();
@@ -96,10 +97,10 @@ describe('web app in chromium', { skip: !available, timeout: 240_000 }, () => {
     try {
       await page.getByLabel('Customer id').fill('8');
       await run.click();
-      await page.waitForSelector('form[aria-label="Report parameters"] button[data-loading]');
+      await page.waitForSelector(`${runButton}[data-loading]`);
       assert.equal(await run.isDisabled(), true);
       release();
-      await page.waitForSelector('form[aria-label="Report parameters"] button:not([data-loading])');
+      await page.waitForSelector(`${runButton}:not([data-loading])`);
       assert.equal(await run.isDisabled(), false);
       assert.deepEqual(await cellTexts(page, 1), ['8']);
     } finally {

@@ -22,7 +22,7 @@ test('the checked-in document and types match what the server produces', () => {
 });
 
 test('the types describe the routes the web app calls, with their path parameters', () => {
-  const types = files.get('web/src/api-schema.d.ts') ?? '';
+  const types = files.get('web/src/api-schema.ts') ?? '';
   assert.match(types, /^export interface paths \{/m);
   assert.match(types, /'\/api\/admin\/tokens\/\{name\}\/': \{/);
   assert.match(types, /'\/api\/reports\/\{report\}\/comments\/\{id\}\/': \{/);
@@ -35,10 +35,10 @@ test('a changed or missing generated file is reported as stale', () => {
   for (const [file, contents] of files) writeFileSync(path.join(scratch, file), contents);
   assert.deepEqual(staleFiles(files, scratch), []);
   writeFileSync(
-    path.join(scratch, 'web/src/api-schema.d.ts'),
-    `${files.get('web/src/api-schema.d.ts')}// edited\n`,
+    path.join(scratch, 'web/src/api-schema.ts'),
+    `${files.get('web/src/api-schema.ts')}// edited\n`,
   );
-  assert.deepEqual(staleFiles(files, scratch), ['web/src/api-schema.d.ts']);
+  assert.deepEqual(staleFiles(files, scratch), ['web/src/api-schema.ts']);
   rmSync(path.join(scratch, 'web/openapi.json'));
-  assert.deepEqual(staleFiles(files, scratch), ['web/openapi.json', 'web/src/api-schema.d.ts']);
+  assert.deepEqual(staleFiles(files, scratch), ['web/openapi.json', 'web/src/api-schema.ts']);
 });

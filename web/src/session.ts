@@ -1,6 +1,6 @@
 /** Who is signed in: `/api/me`, which also hands out the CSRF token for unsafe requests. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError, call, setCsrfToken } from './api.ts';
+import { ApiError, api, recordsOf, send, setCsrfToken } from './api.ts';
 import { queryKeys } from './query-keys.ts';
 import type { Me } from './types.ts';
 
@@ -9,7 +9,7 @@ export function useMe() {
     queryKey: queryKeys.me,
     queryFn: async (): Promise<Me | null> => {
       try {
-        const me = (await call<Me>('/api/me')).records[0] ?? null;
+        const me = ((await recordsOf(api.GET('/api/me'))) as Me[])[0] ?? null;
         setCsrfToken(me?.csrf_token ?? null);
         return me;
       } catch (error) {
@@ -25,7 +25,7 @@ export function useSignIn() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: async (credentials: { email: string; password: string }) =>
-      (await call<Me>('/auth/login', { method: 'POST', body: credentials })).records[0] ?? null,
+      ((await recordsOf(api.POST('/auth/login', { body: credentials }))) as Me[])[0] ?? null,
     onSuccess: (me) => {
       setCsrfToken(me?.csrf_token ?? null);
       client.setQueryData(queryKeys.me, me);
@@ -37,7 +37,7 @@ export function useSignIn() {
 export function useSignOut() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: () => call('/auth/logout', { method: 'POST' }),
+    mutationFn: () => send(api.POST('/auth/logout')),
     onSettled: async () => {
       setCsrfToken(null);
       client.clear();

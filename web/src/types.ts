@@ -29,12 +29,12 @@ export interface Field {
   choices_sql?: string | null;
 }
 
-export interface GraphSettings {
+export type GraphSettings = {
   type?: 'bar' | 'line' | 'area' | 'pie' | 'scatter';
   x?: string;
   y?: string[];
   series?: string;
-}
+};
 
 export interface ReportOutputSettings {
   display: 'table' | 'graph' | 'card';

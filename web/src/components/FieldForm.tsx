@@ -11,7 +11,7 @@ import {
 } from '@mantine/core';
 import { DateInput, DateTimePicker } from '@mantine/dates';
 import { useQuery } from '@tanstack/react-query';
-import { records } from '../api.ts';
+import { api, recordsOf } from '../api.ts';
 import { queryKeys } from '../query-keys.ts';
 import type { Choice, Field } from '../types.ts';
 
@@ -36,7 +36,10 @@ function useChoices(field: Field) {
   return useQuery({
     queryKey: queryKeys.fieldChoices(field.id),
     enabled: Boolean(field.has_choices_sql && field.id),
-    queryFn: () => records<Choice>(`/api/choices/${field.id}/`),
+    queryFn: () =>
+      recordsOf(
+        api.GET('/api/choices/{fieldId}/', { params: { path: { fieldId: field.id ?? 0 } } }),
+      ) as Promise<Choice[]>,
   });
 }
 

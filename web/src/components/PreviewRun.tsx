@@ -5,12 +5,12 @@
 import { Alert, Button, Group, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
-import { call, errorMessage } from '../api.ts';
+import { api, errorMessage, send } from '../api.ts';
 import type { ReportOutputSettings, Row, Section } from '../types.ts';
 import { DistributedView, PanelView, RowsView } from './ReportOutput.tsx';
 import { LoadingState } from './States.tsx';
 
-export interface PreviewReport {
+export type PreviewReport = {
   name: string;
   type: 'result' | 'panel' | 'template';
   strategy: 'balance' | 'consolidate' | 'distribute';
@@ -18,7 +18,7 @@ export interface PreviewReport {
   output: ReportOutputSettings;
   sections: Section[];
   fields: Array<{ name: string; label: string; default: unknown }>;
-}
+};
 
 interface Result {
   rows: Row[];
@@ -38,11 +38,8 @@ export function PreviewRun({ report }: { report: PreviewReport }) {
         const value = values[field.name]?.trim();
         if (value) params[field.name] = value;
       }
-      const answer = await call<Row>('/api/admin/reports/preview/', {
-        method: 'POST',
-        body: { report: shown, params },
-      });
-      return { rows: answer.records, message: answer.message, report: shown };
+      const answer = await send(api.POST('/api/admin/reports/preview/', { body: { report: shown, params } }));
+      return { rows: answer.records as Row[], message: answer.message, report: shown };
     },
     onSuccess: setResult,
     onError: () => setResult(null),

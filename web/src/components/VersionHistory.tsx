@@ -5,7 +5,7 @@
 import { Alert, Badge, Box, Button, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { call, errorMessage, records } from '../api.ts';
+import { api, errorMessage, recordsOf, send } from '../api.ts';
 import { affectedBy, invalidate, queryKeys } from '../query-keys.ts';
 import { useMe } from '../session.ts';
 import type { Me, VersionDetail, VersionState, VersionSummary } from '../types.ts';
@@ -108,7 +108,13 @@ function VersionDiff({ slug, number }: { slug: string; number: number }) {
   const detail = useQuery({
     queryKey: queryKeys.version(slug, number),
     queryFn: async () =>
-      (await records<VersionDetail>(`/api/admin/reports/${encodeURIComponent(slug)}/versions/${number}/`))[0],
+      (
+        (await recordsOf(
+          api.GET('/api/admin/reports/{report}/versions/{number}/', {
+            params: { path: { report: slug, number } },
+          }),
+        )) as VersionDetail[]
+      )[0],
   });
   if (detail.isPending) return <LoadingState label="Loading the diff" />;
   if (detail.isError || !detail.data) return <ErrorState error={detail.error} />;
@@ -131,9 +137,11 @@ function useReviewStep(slug: string) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: ({ version, action }: Step) =>
-      call(`/api/admin/reports/${encodeURIComponent(slug)}/versions/${version.number}/${action}/`, {
-        method: 'POST',
-      }),
+      send(
+        api.POST(`/api/admin/reports/{report}/versions/{number}/${action}/`, {
+          params: { path: { report: slug, number: version.number } },
+        }),
+      ),
     onSuccess: (_answer, { action }) =>
       invalidate(client, action === 'promote' ? affectedBy.promotion(slug) : affectedBy.reviewStep(slug)),
   });
@@ -154,7 +162,10 @@ export function VersionHistory({ slug, initialNumber }: { slug: string; initialN
   const busy = step.isPending ? `${step.variables.version.number}-${step.variables.action}` : null;
   const versions = useQuery({
     queryKey: queryKeys.versions(slug),
-    queryFn: () => records<VersionSummary>(`/api/admin/reports/${encodeURIComponent(slug)}/versions/`),
+    queryFn: () =>
+      recordsOf(
+        api.GET('/api/admin/reports/{report}/versions/', { params: { path: { report: slug } } }),
+      ) as Promise<VersionSummary[]>,
   });
 
   return (

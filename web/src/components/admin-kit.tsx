@@ -1,11 +1,24 @@
 /** Small shared pieces of the admin pages: a list query, a change's outcome, a record table. */
 import { Alert, Table } from '@mantine/core';
 import { type QueryKey, useQuery } from '@tanstack/react-query';
-import { records } from '../api.ts';
+import { api, recordsOf } from '../api.ts';
 import type { Outcome } from '../use-change.ts';
 
-export function useList<T>(queryKey: QueryKey, path: string) {
-  return useQuery({ queryKey, queryFn: ({ signal }) => records<T>(path, signal) });
+type ListPath =
+  | '/api/admin/access-groups/'
+  | '/api/admin/audit/'
+  | '/api/admin/clusters/'
+  | '/api/admin/connections/'
+  | '/api/admin/group-lists/'
+  | '/api/admin/tokens/'
+  | '/api/admin/users/';
+
+/** An admin list: the records of a GET without path parameters (the audit list takes a filter). */
+export function useList<T>(queryKey: QueryKey, path: ListPath, query?: Record<string, string | number>) {
+  return useQuery({
+    queryKey,
+    queryFn: ({ signal }) => recordsOf(api.GET(path, { params: { query }, signal })) as Promise<T[]>,
+  });
 }
 
 export function OutcomeAlert({ outcome, onClose }: { outcome: Outcome | null; onClose(): void }) {

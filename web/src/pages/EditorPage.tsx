@@ -19,7 +19,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import CodeMirror from '@uiw/react-codemirror';
 import { useState } from 'react';
 import { useLocation, useNavigate, useParams, useSearchParams } from 'react-router-dom';
-import { call, errorMessage, records } from '../api.ts';
+import { api, errorMessage, recordsOf, send } from '../api.ts';
 import { FieldsEditor } from '../components/FieldsEditor.tsx';
 import { OutputSettings } from '../components/OutputSettings.tsx';
 import { PreviewRun } from '../components/PreviewRun.tsx';
@@ -33,7 +33,7 @@ import { SectionsEditor } from './SectionsEditor.tsx';
 function useClusters() {
   return useQuery({
     queryKey: queryKeys.admin.clusters,
-    queryFn: () => records<{ name: string }>('/api/admin/clusters/'),
+    queryFn: () => recordsOf(api.GET('/api/admin/clusters/')) as Promise<{ name: string }[]>,
   });
 }
 
@@ -43,8 +43,13 @@ function useSaveReport(slug: string | null) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: async (draft: Draft) => {
-      const path = slug ? `/api/admin/reports/${encodeURIComponent(slug)}/` : '/api/admin/reports/';
-      return call<Saved>(path, { method: slug ? 'PUT' : 'POST', body: bodyOf(draft) });
+      const body = bodyOf(draft);
+      const answer = await send(
+        slug
+          ? api.PUT('/api/admin/reports/{report}/', { params: { path: { report: slug } }, body })
+          : api.POST('/api/admin/reports/', { body }),
+      );
+      return answer as typeof answer & { records: Saved[] };
     },
     onSuccess: async (answer) => {
       const slugs = [slug, answer.records[0]?.slug].filter((known) => known !== undefined && known !== null);
@@ -214,7 +219,12 @@ export function EditorPage() {
   const existing = useQuery({
     queryKey: queryKeys.report(slug ?? ''),
     enabled: Boolean(slug),
-    queryFn: async () => (await records<Report>(`/report/get/${encodeURIComponent(slug ?? '')}`))[0],
+    queryFn: async () =>
+      (
+        (await recordsOf(
+          api.GET('/report/get/{report}', { params: { path: { report: slug ?? '' } } }),
+        )) as Report[]
+      )[0],
   });
   if (!slug) return <Editor initial={emptyDraft()} slug={null} />;
   if (existing.isPending) return <LoadingState />;

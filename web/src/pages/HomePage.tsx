@@ -3,7 +3,7 @@ import { Anchor, Avatar, Badge, Card, Group, SimpleGrid, Stack, Text, TextInput,
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router-dom';
-import { call } from '../api.ts';
+import { api, send } from '../api.ts';
 import { EmptyState, QueryStatus } from '../components/States.tsx';
 import { queryKeys } from '../query-keys.ts';
 import type { GroupPicture, Report } from '../types.ts';
@@ -26,8 +26,8 @@ export function HomePage() {
   const query = useQuery({
     queryKey: queryKeys.reportList,
     queryFn: async () => {
-      const answer = await call<Report>('/api/reports/');
-      return { reports: answer.records, pictures: (answer.groups ?? []) as GroupPicture[] };
+      const answer = await send(api.GET('/api/reports/'));
+      return { reports: answer.records as Report[], pictures: (answer.groups ?? []) as GroupPicture[] };
     },
   });
   const groups = useMemo(() => groupReports(query.data?.reports ?? [], search), [query.data, search]);

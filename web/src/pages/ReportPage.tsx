@@ -6,7 +6,7 @@ import { Anchor, Badge, Button, Group, Stack, Tabs, Text, Title } from '@mantine
 import { useIsFetching, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
-import { call, queryString, records } from '../api.ts';
+import { api, queryString, recordsOf } from '../api.ts';
 import { ApiTab } from '../components/ApiTab.tsx';
 import { Downloads } from '../components/Downloads.tsx';
 import { FieldForm, initialValues, type Values } from '../components/FieldForm.tsx';
@@ -25,8 +25,14 @@ function RunResult({ report, params, count }: { report: Report; params: Values; 
     queryKey: queryKeys.run(report.slug, params, count),
     enabled: report.type !== 'template',
     queryFn: async ({ signal }) =>
-      (await call<Row>(`/api/call/${encodeURIComponent(report.slug)}/${queryString(params)}`, { signal }))
-        .records,
+      recordsOf(
+        api.GET('/api/call/{report}/', {
+          params: { path: { report: report.slug } },
+          // Report parameters are named by the report's fields, so the document cannot list them.
+          querySerializer: () => queryString(params).slice(1),
+          signal,
+        }),
+      ) as Promise<Row[]>,
   });
   if (report.type === 'template')
     return <TemplateFrame slug={report.slug} params={params} title={report.name} />;
@@ -139,7 +145,10 @@ export function ReportPage({ me }: { me: Me }) {
   const { slug = '' } = useParams();
   const definition = useQuery({
     queryKey: queryKeys.report(slug),
-    queryFn: async () => (await records<Report>(`/report/get/${encodeURIComponent(slug)}`))[0],
+    queryFn: async () =>
+      (
+        (await recordsOf(api.GET('/report/get/{report}', { params: { path: { report: slug } } }))) as Report[]
+      )[0],
   });
   useEffect(() => {
     if (definition.data) document.title = `${definition.data.name} · Secure Reporter`;

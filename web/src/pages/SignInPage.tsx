@@ -13,7 +13,7 @@ import {
 } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { errorMessage, records } from '../api.ts';
+import { api, errorMessage, recordsOf } from '../api.ts';
 import { queryKeys } from '../query-keys.ts';
 import { useSignIn } from '../session.ts';
 
@@ -21,7 +21,7 @@ export function SignInPage() {
   const signIn = useSignIn();
   const options = useQuery({
     queryKey: queryKeys.authOptions,
-    queryFn: () => records<{ sso: boolean }>('/api/auth/options'),
+    queryFn: () => recordsOf(api.GET('/api/auth/options')) as Promise<{ sso: boolean }[]>,
   });
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');

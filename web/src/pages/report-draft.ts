@@ -2,6 +2,9 @@
 import { choicesToText, type DraftField, textToChoices } from '../components/FieldsEditor.tsx';
 import type { Field, Report, ReportOutputSettings, Section } from '../types.ts';
 
+/** A section being edited: its SQL is always there (a save requires it). */
+export type DraftSection = Section & { sql: string };
+
 export interface Draft {
   name: string;
   description: string;
@@ -15,7 +18,7 @@ export interface Draft {
   run_immediate: boolean;
   output: ReportOutputSettings;
   fields: DraftField[];
-  sections: Section[];
+  sections: DraftSection[];
 }
 
 export const emptyDraft = (): Draft => ({
@@ -56,7 +59,7 @@ export function draftOf(report: Report): Draft {
       choicesText: choicesToText(field.choices),
       choices_sql: field.choices_sql ?? null,
     })),
-    sections: report.sections,
+    sections: report.sections.map((section) => ({ ...section, sql: section.sql ?? '' })),
   };
 }
 

@@ -5,7 +5,7 @@
 import { Alert, Button, Card, Group, Stack, Text, Textarea } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { call, errorMessage, records } from '../../api.ts';
+import { api, errorMessage, recordsOf, send } from '../../api.ts';
 import { affectedBy, invalidate, queryKeys } from '../../query-keys.ts';
 import type { Me } from '../../types.ts';
 import { ErrorState, LoadingState } from '../States.tsx';
@@ -21,9 +21,10 @@ function CommentItem({ comment, slug, me }: { comment: Comment; slug: string; me
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(comment.body);
   const mine = comment.author === me.name;
-  const path = `/api/reports/${encodeURIComponent(slug)}/comments/${comment.id}/`;
-  const update = useCommentChange(slug, (body: string) => call(path, { method: 'PUT', body: { body } }));
-  const remove = useCommentChange(slug, () => call(path, { method: 'DELETE' }));
+  const params = { path: { report: slug, id: comment.id } };
+  const path = '/api/reports/{report}/comments/{id}/';
+  const update = useCommentChange(slug, (body: string) => send(api.PUT(path, { params, body: { body } })));
+  const remove = useCommentChange(slug, () => send(api.DELETE(path, { params })));
   const failed = update.error ?? remove.error;
   const save = () => update.mutate(draft, { onSuccess: () => setEditing(false) });
   return (
@@ -101,11 +102,14 @@ function CommentItem({ comment, slug, me }: { comment: Comment; slug: string; me
 
 export function CommentsPanel({ slug, me }: { slug: string; me: Me }) {
   const [body, setBody] = useState('');
-  const path = `/api/reports/${encodeURIComponent(slug)}/comments/`;
-  const post = useCommentChange(slug, (text: string) => call(path, { method: 'POST', body: { body: text } }));
+  const params = { path: { report: slug } };
+  const path = '/api/reports/{report}/comments/';
+  const post = useCommentChange(slug, (text: string) =>
+    send(api.POST(path, { params, body: { body: text } })),
+  );
   const comments = useQuery({
     queryKey: queryKeys.comments(slug),
-    queryFn: ({ signal }) => records<Comment>(path, signal),
+    queryFn: ({ signal }) => recordsOf(api.GET(path, { params, signal })) as Promise<Comment[]>,
   });
   const add = () => post.mutate(body, { onSuccess: () => setBody('') });
   return (

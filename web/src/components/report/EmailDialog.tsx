@@ -2,7 +2,7 @@
 import { Alert, Button, Group, Modal, Select, Stack, TagsInput, TextInput } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
-import { call, errorMessage } from '../../api.ts';
+import { api, errorMessage, send } from '../../api.ts';
 import type { Values } from '../FieldForm.tsx';
 import { type Attach, paramsFormData } from './model.ts';
 
@@ -32,12 +32,16 @@ export function EmailDialog({ slug, reportName, values, defaultTo, opened, onClo
       for (const address of to) form.append('_mail_to', address);
       if (subject.trim()) form.append('_mail_subject', subject.trim());
       if (attach !== 'none') form.append('_mail_attach', attach);
-      const answer = await call<Sent>(`/report/mail/${encodeURIComponent(slug)}/`, {
-        method: 'POST',
-        body: form.toString(),
-        contentType: 'application/x-www-form-urlencoded',
-      });
-      const result = answer.records[0];
+      const answer = await send(
+        api.POST('/report/mail/{report}/', {
+          params: { path: { report: slug } },
+          // Lists repeat their name, as in a query string, which a plain object cannot say.
+          body: Object.fromEntries(form),
+          bodySerializer: () => form.toString(),
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        }),
+      );
+      const result = (answer.records as Sent[])[0];
       const rows = result ? `${result.rows} row${result.rows === 1 ? '' : 's'}` : 'the report';
       return answer.message || `Sent ${rows} to ${(result?.to ?? to).join(', ')}`;
     },

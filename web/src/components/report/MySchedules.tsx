@@ -2,7 +2,7 @@
 import { Alert, Badge, Button, Card, Collapse, Group, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { call, records } from '../../api.ts';
+import { api, recordsOf, send } from '../../api.ts';
 import { affectedBy, queryKeys } from '../../query-keys.ts';
 import { useChange, useOutcome } from '../../use-change.ts';
 import { ErrorState, LoadingState } from '../States.tsx';
@@ -23,21 +23,22 @@ function deliveriesText(schedule: Schedule): string {
  */
 function useScheduleChanges(id: number) {
   const outcome = useOutcome();
-  const base = `/api/schedules/${id}/`;
+  const params = { path: { id } };
   const common = { invalidates: affectedBy.schedule, invalidateOnError: true };
   const runNow = useChange(outcome, {
     ...common,
-    mutationFn: async () => (await call<ScheduleRun>(`${base}run-now/`, { method: 'POST' })).records[0],
+    mutationFn: async () =>
+      ((await recordsOf(api.POST('/api/schedules/{id}/run-now/', { params }))) as ScheduleRun[])[0],
     done: (_none, run) => (run ? `Ran: ${run.outcome}${run.error ? ` (${run.error})` : ''}` : 'Ran'),
   });
   const setActive = useChange(outcome, {
     ...common,
-    mutationFn: (active: boolean) => call(base, { method: 'PUT', body: { active } }),
+    mutationFn: (active: boolean) => send(api.PUT('/api/schedules/{id}/', { params, body: { active } })),
     done: (active) => (active ? 'Resumed' : 'Paused'),
   });
   const remove = useChange(outcome, {
     ...common,
-    mutationFn: () => call(base, { method: 'DELETE' }),
+    mutationFn: () => send(api.DELETE('/api/schedules/{id}/', { params })),
     done: () => 'Deleted',
   });
   return { outcome: outcome.outcome, runNow, setActive, remove };
@@ -122,7 +123,7 @@ function ScheduleCard({ schedule }: { schedule: Schedule }) {
 export function MySchedules({ report }: { report?: string }) {
   const schedules = useQuery({
     queryKey: queryKeys.schedules,
-    queryFn: ({ signal }) => records<Schedule>('/api/schedules/', signal),
+    queryFn: ({ signal }) => recordsOf(api.GET('/api/schedules/', { signal })) as Promise<Schedule[]>,
   });
   if (schedules.isPending) return <LoadingState label="Loading your schedules" />;
   if (schedules.isError) return <ErrorState error={schedules.error} title="Schedules cannot be shown" />;

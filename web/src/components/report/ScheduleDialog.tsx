@@ -2,7 +2,7 @@
 import { Alert, Button, Group, Modal, Select, SimpleGrid, Stack, TextInput } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { call, errorMessage } from '../../api.ts';
+import { api, errorMessage, type RequestBody, recordsOf } from '../../api.ts';
 import { affectedBy, invalidate } from '../../query-keys.ts';
 import type { Values } from '../FieldForm.tsx';
 import {
@@ -49,11 +49,13 @@ interface Props {
   onCreated(schedule: Schedule): void;
 }
 
+type NewSchedule = RequestBody<'/api/schedules/', 'post'>;
+
 function useCreateSchedule() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: async (body: Record<string, unknown>) =>
-      (await call<Schedule>('/api/schedules/', { method: 'POST', body })).records[0],
+    mutationFn: async (body: NewSchedule) =>
+      ((await recordsOf(api.POST('/api/schedules/', { body }))) as Schedule[])[0],
     onSuccess: () => invalidate(client, affectedBy.schedule),
   });
 }

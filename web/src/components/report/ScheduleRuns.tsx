@@ -1,7 +1,7 @@
 /** A schedule's delivery history (`GET /api/schedules/<id>/runs/`), newest first. */
 import { Badge, Table, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { records } from '../../api.ts';
+import { api, recordsOf } from '../../api.ts';
 import { queryKeys } from '../../query-keys.ts';
 import { ErrorState, LoadingState } from '../States.tsx';
 import { type DeliveryResult, localTime, type ScheduleRun } from './model.ts';
@@ -29,7 +29,10 @@ function describeDelivery(delivery: DeliveryResult): string {
 export function ScheduleRuns({ id }: { id: number }) {
   const runs = useQuery({
     queryKey: queryKeys.scheduleRuns(id),
-    queryFn: ({ signal }) => records<ScheduleRun>(`/api/schedules/${id}/runs/`, signal),
+    queryFn: ({ signal }) =>
+      recordsOf(api.GET('/api/schedules/{id}/runs/', { params: { path: { id } }, signal })) as Promise<
+        ScheduleRun[]
+      >,
   });
   if (runs.isPending) return <LoadingState label="Loading the history" />;
   if (runs.isError) return <ErrorState error={runs.error} title="The history cannot be shown" />;

@@ -1,7 +1,7 @@
 /** Access groups (row-level security): per table, group → SQL where fragment. */
 import { Button, Paper, SimpleGrid, Stack, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
-import { call } from '../../api.ts';
+import { api, send } from '../../api.ts';
 import { OutcomeAlert, RecordTable, useList } from '../../components/admin-kit.tsx';
 import { QueryStatus } from '../../components/States.tsx';
 import { affectedBy, queryKeys } from '../../query-keys.ts';
@@ -20,12 +20,13 @@ export function AccessGroupsPage() {
   const outcome = useOutcome();
   const [entry, setEntry] = useState({ table: '', group: '', where: '' });
   const add = useChange(outcome, {
-    mutationFn: (body: typeof entry) => call('/api/admin/access-groups/', { method: 'POST', body }),
+    mutationFn: (body: typeof entry) => send(api.POST('/api/admin/access-groups/', { body })),
     invalidates: affectedBy.accessGroup,
     done: () => 'Entry added',
   });
   const remove = useChange(outcome, {
-    mutationFn: (id: number) => call(`/api/admin/access-groups/${id}/`, { method: 'DELETE' }),
+    mutationFn: (id: number) =>
+      send(api.DELETE('/api/admin/access-groups/{id}/', { params: { path: { id } } })),
     invalidates: affectedBy.accessGroup,
     done: () => 'Entry deleted',
   });

@@ -2,7 +2,6 @@
 import { Button, Code, Group, Stack, TextInput, Title } from '@mantine/core';
 import { DateInput } from '@mantine/dates';
 import { useState } from 'react';
-import { queryString } from '../../api.ts';
 import { RecordTable, useList } from '../../components/admin-kit.tsx';
 import { EmptyState, QueryStatus } from '../../components/States.tsx';
 import { queryKeys } from '../../query-keys.ts';
@@ -24,10 +23,10 @@ const EMPTY = { principal: '', report: '', from: '', to: '' };
 export function AuditPage() {
   const [form, setForm] = useState(EMPTY);
   const [filter, setFilter] = useState(EMPTY);
-  const list = useList<AuditRecord>(
-    queryKeys.admin.audit(filter),
-    `/api/admin/audit/${queryString({ ...filter, limit: 500 })}`,
-  );
+  const list = useList<AuditRecord>(queryKeys.admin.audit(filter), '/api/admin/audit/', {
+    ...filter,
+    limit: 500,
+  });
   return (
     <Stack>
       <Title order={2}>Audit</Title>

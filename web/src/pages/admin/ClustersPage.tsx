@@ -1,7 +1,7 @@
 /** Clusters: ordered sets of connections; create or replace, delete. */
 import { Button, MultiSelect, Paper, SimpleGrid, Stack, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
-import { call } from '../../api.ts';
+import { api, send } from '../../api.ts';
 import { OutcomeAlert, RecordTable, useList } from '../../components/admin-kit.tsx';
 import { QueryStatus } from '../../components/States.tsx';
 import { affectedBy, queryKeys } from '../../query-keys.ts';
@@ -18,17 +18,22 @@ export function ClustersPage() {
   const outcome = useOutcome();
   const [name, setName] = useState('');
   const [members, setMembers] = useState<string[]>([]);
-  const path = (cluster: string) => `/api/admin/clusters/${encodeURIComponent(cluster)}/`;
   const save = useChange(outcome, {
     mutationFn: (cluster: ClusterView) =>
-      call(path(cluster.name), { method: 'PUT', body: { connections: cluster.connections } }),
+      send(
+        api.PUT('/api/admin/clusters/{name}/', {
+          params: { path: { name: cluster.name } },
+          body: { connections: cluster.connections },
+        }),
+      ),
     invalidates: affectedBy.cluster,
     done: (cluster) => `Cluster "${cluster.name}" saved`,
   });
   const remove = useChange(outcome, {
-    mutationFn: (cluster: string) => call(path(cluster), { method: 'DELETE' }),
+    mutationFn: (name: string) =>
+      send(api.DELETE('/api/admin/clusters/{name}/', { params: { path: { name } } })),
     invalidates: affectedBy.cluster,
-    done: (cluster) => `"${cluster}" deleted`,
+    done: (name) => `"${name}" deleted`,
   });
   return (
     <Stack>

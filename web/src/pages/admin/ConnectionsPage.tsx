@@ -19,7 +19,7 @@ import { useState } from 'react';
 // Type only: the browser bundle cannot load the server's drivers, but the compiler can check
 // that this page offers exactly the drivers the server registers.
 import type { DriverName } from '../../../../src/datasources/driver.ts';
-import { call } from '../../api.ts';
+import { api, send } from '../../api.ts';
 import { OutcomeAlert, RecordTable, useList } from '../../components/admin-kit.tsx';
 import { QueryStatus } from '../../components/States.tsx';
 import { affectedBy, queryKeys } from '../../query-keys.ts';
@@ -68,7 +68,7 @@ const EXAMPLES: Record<DriverName, string> = {
 
 const DRIVERS = Object.keys(EXAMPLES) as DriverName[];
 
-const path = (name: string) => `/api/admin/connections/${encodeURIComponent(name)}/`;
+const named = (name: string) => ({ params: { path: { name } } });
 
 function AddConnection({ outcome }: { outcome: OutcomeState }) {
   const [name, setName] = useState('');
@@ -85,7 +85,7 @@ function AddConnection({ outcome }: { outcome: OutcomeState }) {
         statement_timeout_ms: Number(timeout),
         pool_size: Number(pool),
       };
-      return call('/api/admin/connections/', { method: 'POST', body });
+      return send(api.POST('/api/admin/connections/', { body }));
     },
     invalidates: affectedBy.connection,
     done: () => `Connection "${name}" created`,
@@ -137,12 +137,12 @@ export function ConnectionsPage() {
   const list = useList<ConnectionView>(queryKeys.admin.connections, '/api/admin/connections/');
   const outcome = useOutcome();
   const test = useChange(outcome, {
-    mutationFn: (name: string) => call(`${path(name)}test/`, { method: 'POST' }),
+    mutationFn: (name: string) => send(api.POST('/api/admin/connections/{name}/test/', named(name))),
     invalidates: affectedBy.connectionTest,
     done: (name) => `"${name}" works`,
   });
   const remove = useChange(outcome, {
-    mutationFn: (name: string) => call(path(name), { method: 'DELETE' }),
+    mutationFn: (name: string) => send(api.DELETE('/api/admin/connections/{name}/', named(name))),
     invalidates: affectedBy.connection,
     done: (name) => `"${name}" deleted`,
   });

@@ -14,7 +14,7 @@ import {
   Title,
 } from '@mantine/core';
 import { useState } from 'react';
-import { call } from '../../api.ts';
+import { api, send } from '../../api.ts';
 import { OutcomeAlert, useList } from '../../components/admin-kit.tsx';
 import { QueryStatus } from '../../components/States.tsx';
 import { affectedBy, queryKeys } from '../../query-keys.ts';
@@ -28,38 +28,52 @@ interface GroupListView {
   members: string[];
 }
 
-const pathOf = (name: string) => `/api/admin/group-lists/${encodeURIComponent(name)}/`;
 const invalidates = affectedBy.groupList;
+
+/** The upload as multipart form data, its one file under the documented field name. */
+function multipart({ file }: { file: Blob }) {
+  const form = new FormData();
+  form.append('file', file);
+  return form;
+}
 
 /** The changes of one group list, sharing the page's outcome. */
 function useListChanges(name: string, outcome: OutcomeState) {
-  const path = pathOf(name);
+  const params = { path: { name } };
   const upload = useChange(outcome, {
-    mutationFn: (file: File) => {
-      const form = new FormData();
-      form.append('image', file);
-      return call(`${path}image/`, { method: 'PUT', body: form });
-    },
+    mutationFn: (file: File) =>
+      send(
+        api.PUT('/api/admin/group-lists/{name}/image/', {
+          params,
+          body: { file },
+          bodySerializer: multipart,
+        }),
+      ),
     invalidates,
     done: () => `Image of "${name}" uploaded`,
   });
   const saveImageUrl = useChange(outcome, {
-    mutationFn: (imageUrl: string) => call(path, { method: 'PUT', body: { image_url: imageUrl || null } }),
+    mutationFn: (imageUrl: string) =>
+      send(api.PUT('/api/admin/group-lists/{name}/', { params, body: { image_url: imageUrl || null } })),
     invalidates,
     done: () => 'Image URL saved',
   });
   const remove = useChange(outcome, {
-    mutationFn: () => call(path, { method: 'DELETE' }),
+    mutationFn: () => send(api.DELETE('/api/admin/group-lists/{name}/', { params })),
     invalidates,
     done: () => `"${name}" deleted`,
   });
   const addMember = useChange(outcome, {
-    mutationFn: (email: string) => call(`${path}members/`, { method: 'POST', body: { email } }),
+    mutationFn: (email: string) =>
+      send(api.POST('/api/admin/group-lists/{name}/members/', { params, body: { email } })),
     invalidates: affectedBy.groupMembers,
     done: (email) => `${email} added`,
   });
   const removeMember = useChange(outcome, {
-    mutationFn: (email: string) => call(`${path}members/${encodeURIComponent(email)}/`, { method: 'DELETE' }),
+    mutationFn: (email: string) =>
+      send(
+        api.DELETE('/api/admin/group-lists/{name}/members/{email}/', { params: { path: { name, email } } }),
+      ),
     invalidates: affectedBy.groupMembers,
     done: (email) => `${email} removed`,
   });
@@ -151,7 +165,7 @@ export function GroupListsPage() {
   const outcome = useOutcome();
   const [draft, setDraft] = useState({ name: '', description: '' });
   const create = useChange(outcome, {
-    mutationFn: (body: typeof draft) => call('/api/admin/group-lists/', { method: 'POST', body }),
+    mutationFn: (body: typeof draft) => send(api.POST('/api/admin/group-lists/', { body })),
     invalidates,
     done: (body) => `"${body.name}" created`,
   });

@@ -16,7 +16,7 @@ import {
   Title,
 } from '@mantine/core';
 import { useState } from 'react';
-import { call } from '../../api.ts';
+import { api, type RequestBody, send } from '../../api.ts';
 import { OutcomeAlert, useList } from '../../components/admin-kit.tsx';
 import { EmptyState, QueryStatus } from '../../components/States.tsx';
 import { affectedBy, queryKeys } from '../../query-keys.ts';
@@ -31,24 +31,30 @@ interface TokenRecord {
   created_by: string;
 }
 
-const PERIODS = [
-  { value: '1d', label: '1 day' },
-  { value: '1w', label: '1 week' },
-  { value: '1m', label: '1 month' },
-  { value: '3m', label: '3 months' },
-  { value: '6m', label: '6 months' },
-  { value: '1y', label: '1 year' },
-];
+type NewToken = RequestBody<'/api/admin/tokens/', 'post'>;
+type Period = NewToken['expiry'];
+
+/** A label per period the server takes; the compiler keeps the keys equal to the server's list. */
+const PERIOD_LABELS: Record<Period, string> = {
+  '1d': '1 day',
+  '1w': '1 week',
+  '1m': '1 month',
+  '3m': '3 months',
+  '6m': '6 months',
+  '1y': '1 year',
+};
+const PERIODS = Object.entries(PERIOD_LABELS).map(([value, label]) => ({ value, label }));
+const isPeriod = (value: string | null): value is Period => value !== null && value in PERIOD_LABELS;
 
 function AddToken({ onCreated }: { onCreated(header: string, name: string): void }) {
   const [name, setName] = useState('');
-  const [expiry, setExpiry] = useState<string | null>('1m');
+  const [expiry, setExpiry] = useState<Period>('1m');
   const [groups, setGroups] = useState<string[]>([]);
   const outcome = useOutcome();
   const create = useChange(outcome, {
-    mutationFn: async (body: { name: string; expiry: string | null; groups: string[] }) => {
-      const created = await call<{ header: string }>('/api/admin/tokens/', { method: 'POST', body });
-      return created.records[0]?.header ?? '';
+    mutationFn: async (body: NewToken) => {
+      const created = await send(api.POST('/api/admin/tokens/', { body }));
+      return (created.records[0] as { header?: string } | undefined)?.header ?? '';
     },
     invalidates: affectedBy.token,
     done: (body) => `Token "${body.name}" created`,
@@ -84,7 +90,7 @@ function AddToken({ onCreated }: { onCreated(header: string, name: string): void
             label="Expires after"
             data={PERIODS}
             value={expiry}
-            onChange={setExpiry}
+            onChange={(value) => isPeriod(value) && setExpiry(value)}
             allowDeselect={false}
           />
           <TagsInput
@@ -113,7 +119,7 @@ export function TokensPage() {
   const outcome = useOutcome();
   const remove = useChange(outcome, {
     mutationFn: (name: string) =>
-      call(`/api/admin/tokens/${encodeURIComponent(name)}/`, { method: 'DELETE' }),
+      send(api.DELETE('/api/admin/tokens/{name}/', { params: { path: { name } } })),
     invalidates: affectedBy.token,
     done: (name) => `Token "${name}" deleted`,
   });

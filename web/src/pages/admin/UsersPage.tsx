@@ -12,7 +12,7 @@ import {
   Title,
 } from '@mantine/core';
 import { useState } from 'react';
-import { call } from '../../api.ts';
+import { api, send } from '../../api.ts';
 import { OutcomeAlert, RecordTable, useList } from '../../components/admin-kit.tsx';
 import { QueryStatus } from '../../components/States.tsx';
 import { affectedBy, queryKeys } from '../../query-keys.ts';
@@ -29,25 +29,25 @@ interface UserRecord {
   active_sessions: number | null;
 }
 
+const byEmail = (email: string) => ({ params: { path: { email } } });
+
 export function UsersPage() {
   const list = useList<UserRecord>(queryKeys.admin.users, '/api/admin/users/');
   const outcome = useOutcome();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const path = (user: string) => `/api/admin/users/${encodeURIComponent(user)}/`;
   const add = useChange(outcome, {
-    mutationFn: (body: { email: string; password: string }) =>
-      call('/api/admin/users/', { method: 'POST', body }),
+    mutationFn: (body: { email: string; password: string }) => send(api.POST('/api/admin/users/', { body })),
     invalidates: affectedBy.user,
     done: (body) => `${body.email} added`,
   });
   const refreshGroups = useChange(outcome, {
-    mutationFn: (user: string) => call(`${path(user)}refresh-groups/`, { method: 'POST' }),
+    mutationFn: (email: string) => send(api.POST('/api/admin/users/{email}/refresh-groups/', byEmail(email))),
     invalidates: affectedBy.user,
     done: (user) => `Groups of ${user} refreshed`,
   });
   const remove = useChange(outcome, {
-    mutationFn: (user: string) => call(path(user), { method: 'DELETE' }),
+    mutationFn: (email: string) => send(api.DELETE('/api/admin/users/{email}/', byEmail(email))),
     invalidates: affectedBy.userDeleted,
     done: (user) => `${user} deleted`,
   });

@@ -5,7 +5,7 @@
 import { Alert, Button, Code, FileInput, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { call, errorMessage } from '../../api.ts';
+import { api, errorMessage, send } from '../../api.ts';
 import { affectedBy, invalidate } from '../../query-keys.ts';
 import { useMe } from '../../session.ts';
 
@@ -23,12 +23,15 @@ function useImportBundle() {
     mutationFn: async (file: File) => {
       const text = await file.text();
       const isJson = /\.json$/i.test(file.name) || text.trimStart().startsWith('{');
-      const answer = await call<Summary>('/api/admin/bundle/import/', {
-        method: 'POST',
-        body: text,
-        contentType: isJson ? 'application/json' : 'application/yaml',
-      });
-      return answer.records[0] ?? {};
+      const answer = await send(
+        api.POST('/api/admin/bundle/import/', {
+          body: text,
+          // The file goes as it is: the server parses YAML and JSON alike.
+          bodySerializer: (body) => body,
+          headers: { 'Content-Type': isJson ? 'application/json' : 'application/yaml' },
+        }),
+      );
+      return (answer.records as Summary[])[0] ?? {};
     },
     onSuccess: () => invalidate(client, affectedBy.bundleImport),
   });

@@ -2,7 +2,7 @@
 import { Anchor, Badge, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
-import { records } from '../../api.ts';
+import { api, recordsOf } from '../../api.ts';
 import { EmptyState, ErrorState, LoadingState } from '../../components/States.tsx';
 import { StateBadge } from '../../components/VersionHistory.tsx';
 import { queryKeys } from '../../query-keys.ts';
@@ -11,7 +11,7 @@ import type { PendingVersion } from '../../types.ts';
 export function UpdatesPage() {
   const updates = useQuery({
     queryKey: queryKeys.updates,
-    queryFn: () => records<PendingVersion>('/api/admin/updates/'),
+    queryFn: () => recordsOf(api.GET('/api/admin/updates/')) as Promise<PendingVersion[]>,
   });
   return (
     <Stack>

@@ -696,7 +696,7 @@ export interface paths {
              * Format: binary
              * @description The image (PNG, JPEG, GIF or WebP)
              */
-            file: string;
+            file: Blob;
           };
         };
       };
@@ -1424,7 +1424,7 @@ export interface paths {
               [key: string]: unknown;
             };
             /** @description The report as a save takes it */
-            report: Record<string, never>;
+            report: Record<string, unknown>;
           };
         };
       };
