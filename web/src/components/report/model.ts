@@ -1,7 +1,12 @@
 /** Shapes and small helpers shared by the report page's email, schedule and comment pieces. */
+
+import type { RequestBody } from '../../api.ts';
 import type { Values } from '../FieldForm.tsx';
 
-export type Attach = 'csv' | 'xlsx';
+/** The attachment formats a schedule's email delivery takes. */
+export type Attach = NonNullable<
+  NonNullable<RequestBody<'/api/schedules/', 'post'>['deliveries']['email']>['attach']
+>;
 
 export interface EmailDelivery {
   to: string[];

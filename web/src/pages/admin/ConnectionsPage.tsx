@@ -16,10 +16,7 @@ import {
   Title,
 } from '@mantine/core';
 import { useState } from 'react';
-// Type only: the browser bundle cannot load the server's drivers, but the compiler can check
-// that this page offers exactly the drivers the server registers.
-import type { DriverName } from '../../../../src/datasources/driver.ts';
-import { api, send } from '../../api.ts';
+import { api, type RequestBody, send } from '../../api.ts';
 import { OutcomeAlert, RecordTable, useList } from '../../components/admin-kit.tsx';
 import { QueryStatus } from '../../components/States.tsx';
 import { affectedBy, queryKeys } from '../../query-keys.ts';
@@ -57,7 +54,13 @@ function PrivilegeBadge({ row }: { row: ConnectionView }) {
   return <Badge color="green">{row.driver === 'sqlite' ? 'read-only file' : 'read-only user'}</Badge>;
 }
 
-/** Example settings per driver; its keys are the drivers the form offers, in this order. */
+/** The drivers the server registers, from its API schema. */
+type DriverName = RequestBody<'/api/admin/connections/', 'post'>['driver'];
+
+/**
+ * Example settings per driver; its keys are the drivers the form offers, in this order, and the
+ * compiler keeps them equal to the server's list.
+ */
 const EXAMPLES: Record<DriverName, string> = {
   sqlite: '{\n  "file": "/path/to/file.db"\n}',
   postgres:
