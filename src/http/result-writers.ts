@@ -11,6 +11,7 @@ import type { RunOutput } from '../services/report-runner.ts';
 import { type CsvCells, csvHeader, csvLines, exportContentTypes } from '../services/table-export.ts';
 import { okEnvelope } from './envelope.ts';
 import { sendDownload } from './file-download.ts';
+import { recordMaker, recordsOf } from './route-kit.ts';
 
 export const formats = ['json', 'csv', 'ndjson', 'xlsx'] as const;
 export type Format = (typeof formats)[number];
@@ -27,16 +28,6 @@ const BUFFER_ROWS = 2000;
 
 /** Encodes whole batches: one native stringify call per batch is far cheaper than one per value. */
 type Encoder = { head: string; batch: (rows: JsonValue[][], first: boolean) => string; tail: string };
-
-/** Rows as objects keyed by column name; a later column of the same name wins, as in SQL clients. */
-function recordMaker(columns: Column[]) {
-  const names = columns.map((column) => column.name);
-  return (row: JsonValue[]) => {
-    const record: Record<string, JsonValue> = {};
-    for (let i = 0; i < names.length; i++) record[names[i]!] = row[i] ?? null;
-    return record;
-  };
-}
 
 function encoderFor(format: Format, columns: Column[], cells: CsvCells): Encoder {
   if (format === 'csv') {
@@ -121,7 +112,7 @@ export async function sendRunOutput(
   }
   const records = output.sections.map((section) => ({
     title: section.title,
-    records: section.rows.map(recordMaker(section.columns)),
+    records: recordsOf(section.columns, section.rows),
   }));
   return reply.type(contentTypes.json).send(okEnvelope(records));
 }

@@ -5,12 +5,13 @@
  * can never open a route; public routes (health, sign-in, the web app…) say `public` explicitly.
  * Services check again for the data they return (STYLE.md: "checked again in the service").
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
 import type { Principal } from '../policies/principal.ts';
 import type { AnonymousContext, RequestContext } from '../services/request-context.ts';
 import { requireAdmin, requireEditor } from '../services/role-guard.ts';
 import type { Authenticator, Caller } from './auth.ts';
+import { abortedOnClose } from './route-kit.ts';
 
 export const ROUTE_ROLES = ['public', 'signed-in', 'editor', 'admin'] as const;
 export type RouteRole = (typeof ROUTE_ROLES)[number];
@@ -77,15 +78,6 @@ export function authorizeRequests(server: FastifyInstance, auth: Authenticator) 
       signal: abortedOnClose(reply),
     };
   });
-}
-
-/** Aborted when the client goes away before the answer is complete: cancels running statements. */
-function abortedOnClose(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
-  reply.raw.on('close', () => {
-    if (!reply.raw.writableFinished) controller.abort();
-  });
-  return controller.signal;
 }
 
 /** Address and request id, known before anyone is signed in (sign-in routes audit with them). */

@@ -1,10 +1,12 @@
 /**
  * What the route files share: the server type whose routes are typed by their zod schemas, the
- * loose bodies of report-parameter routes, and how a schema's complaint becomes a 400.
+ * loose bodies of report-parameter routes, how a schema's complaint becomes a 400, the abort
+ * signal of a run whose client leaves, and rows → records.
  */
 import type {
   FastifyBaseLogger,
   FastifyInstance,
+  FastifyReply,
   FastifySchemaValidationError,
   RawReplyDefaultExpression,
   RawRequestDefaultExpression,
@@ -13,6 +15,7 @@ import type {
 import type { SchemaErrorFormatter } from 'fastify/types/schema.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { JsonValue } from '../datasources/driver.ts';
 import { badRequest } from '../errors.ts';
 
 /** The server as route files see it: `request.body`, `params` and `query` typed from the schemas. */
@@ -66,3 +69,50 @@ export const reportParamsInput = {
   consumes: ['application/json', 'application/x-www-form-urlencoded'],
   body: reportParamsBody,
 };
+
+/** A result row as a record keyed by column name (or, for a panel, `{title, records}`). */
+export const rowRecord = z
+  .record(z.string(), z.unknown())
+  .describe('A row keyed by column name; for a panel report, `{"title": …, "records": [rows]}`');
+
+/** Aborted when the client goes away before the answer is complete: cancels running statements. */
+export function abortedOnClose(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.on('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
+
+type Row = readonly JsonValue[];
+
+/** Rows as objects keyed by column name; a later column of the same name wins, as in SQL clients. */
+export function recordMaker(columns: readonly { name: string }[]) {
+  const names = columns.map((column) => column.name);
+  return (row: Row) => {
+    const record: Record<string, JsonValue> = {};
+    for (let i = 0; i < names.length; i++) record[names[i]!] = row[i] ?? null;
+    return record;
+  };
+}
+
+/** Rows of one table as records. */
+export const recordsOf = (columns: readonly { name: string }[], rows: readonly Row[]) =>
+  rows.map(recordMaker(columns));
+
+/**
+ * A row stream read into records. With `limit`, reading stops (and so the statement) once there
+ * are more rows than that; `cut` tells whether rows were left out.
+ */
+export async function collectRecords(
+  columns: readonly { name: string }[],
+  stream: AsyncIterable<JsonValue[][]>,
+  limit = Number.POSITIVE_INFINITY,
+) {
+  const rows: JsonValue[][] = [];
+  for await (const batch of stream) {
+    rows.push(...batch.slice(0, limit + 1 - rows.length));
+    if (rows.length > limit) break;
+  }
+  return { records: recordsOf(columns, rows.slice(0, limit)), cut: rows.length > limit };
+}

@@ -120,6 +120,72 @@ describe('OpenAPI document', () => {
     assert.deepEqual(withoutBody, []);
   });
 
+  test('every JSON route documents its envelope with typed records, and its failures', async () => {
+    // Not envelopes: probes, this document, redirects, HTML, files.
+    const notEnvelopes =
+      /^GET \/(healthz|readyz|api\/openapi\.json|auth\/sso.*|template\/.*|api\/group-images\/.*|api\/admin\/bundle\/export\/)$/;
+    const untyped: string[] = [];
+    for (const { key, operation } of operations(await fetchDocument())) {
+      if (notEnvelopes.test(key)) continue;
+      const [status, answer] =
+        Object.entries(operation.responses ?? {}).find(([code]) => /^20[01]$/.test(code)) ?? [];
+      const schema = answer?.content?.['application/json']?.schema;
+      const records = schema?.properties?.records;
+      const failure = operation.responses?.['4XX']?.content?.['application/json']?.schema;
+      if (!status || records?.type !== 'array' || !records.items || !failure?.properties?.message)
+        untyped.push(key);
+    }
+    assert.deepEqual(untyped, []);
+  });
+
+  test('records name their fields: a token in the list, a report definition', async () => {
+    const { paths } = await fetchDocument();
+    const recordOf = (operation: Operation | undefined, status = '200') =>
+      operation?.responses?.[status]?.content?.['application/json']?.schema.properties?.records?.items;
+    const token = recordOf(paths['/api/admin/tokens/']?.get);
+    assert.deepEqual(Object.keys(token?.properties ?? {}).sort(), [
+      'active',
+      'age_days',
+      'created',
+      'created_by',
+      'expiry',
+      'groups',
+      'name',
+    ]);
+    assert.ok(recordOf(paths['/api/admin/tokens/']?.post, '201')?.properties?.header);
+    const report = recordOf(paths['/report/get/{report}']?.get);
+    assert.equal(report?.properties?.fields?.type, 'array');
+    assert.ok(report?.properties?.fields?.items?.properties?.field_order);
+  });
+
+  test('answers keep every field the services return (the serializer drops unnamed keys)', async () => {
+    const answer = await t.app.server.inject({ url: '/api/me', headers: { authorization: t.adminHeader } });
+    assert.equal(answer.statusCode, 200, answer.body);
+    assert.deepEqual(Object.keys(answer.json().records[0]).sort(), [
+      'email',
+      'groups',
+      'is_admin',
+      'is_editor',
+      'kind',
+      'name',
+    ]);
+    const tokens = await t.app.server.inject({
+      url: '/api/admin/tokens/',
+      headers: { authorization: t.adminHeader },
+    });
+    assert.equal(tokens.statusCode, 200, tokens.body);
+    assert.ok(tokens.json().records.length > 0);
+    assert.deepEqual(Object.keys(tokens.json().records[0]).sort(), [
+      'active',
+      'age_days',
+      'created',
+      'created_by',
+      'expiry',
+      'groups',
+      'name',
+    ]);
+  });
+
   test('request bodies carry their fields: a token needs name, expiry and groups', async () => {
     const { paths } = await fetchDocument();
     const body = paths['/api/admin/tokens/']?.post?.requestBody?.content['application/json']?.schema;

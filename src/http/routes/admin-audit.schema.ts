@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { AuditRecord } from '../../services/audit.ts';
+import { exactly } from '../envelope.ts';
 
 const DAY_MS = 86_400_000;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
@@ -32,3 +34,21 @@ export const auditQuery = z.object({
 });
 
 export type AuditQuery = z.infer<typeof auditQuery>;
+
+export const auditRecord = exactly<AuditRecord>()(
+  z.object({
+    at: z.string(),
+    principal: z.string(),
+    action: z.string(),
+    report: z.string().nullable(),
+    connections: z.string().nullable(),
+    sql: z.string().nullable(),
+    params: z.unknown(),
+    row_count: z.number().nullable(),
+    duration_ms: z.number().nullable(),
+    outcome: z.string(),
+    error: z.string().nullable(),
+    client: z.string().nullable(),
+    request_id: z.string().nullable(),
+  }),
+);

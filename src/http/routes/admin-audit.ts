@@ -1,9 +1,9 @@
 /** `GET /api/admin/audit/`: audit records for admins only, newest first, with filters. */
-import { okEnvelope } from '../envelope.ts';
+import { answers, okEnvelope } from '../envelope.ts';
 import { contextOf } from '../route-auth.ts';
 import type { ApiServer } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
-import { auditQuery } from './admin-audit.schema.ts';
+import { auditQuery, auditRecord } from './admin-audit.schema.ts';
 
 export function adminAuditRoutes(server: ApiServer, { services }: RouteDeps) {
   server.get(
@@ -12,6 +12,7 @@ export function adminAuditRoutes(server: ApiServer, { services }: RouteDeps) {
       config: { role: 'admin' },
       schema: {
         summary: 'Audit records, newest first (admins only)',
+        response: answers(auditRecord),
         tags: ['admin: audit'],
         querystring: auditQuery,
       },

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { ImportSummary } from '../../services/bundles.ts';
+import { exactly } from '../envelope.ts';
 
 export const exportQuery = z.object({ format: z.enum(['yaml', 'json']).default('json') });
 
@@ -10,3 +12,14 @@ export const importBundleBody = z
   ])
   // No body imports an empty bundle, as it always has.
   .optional();
+
+/** How many entries of each kind an import created or replaced. */
+export const importSummaryRecord = exactly<ImportSummary>()(
+  z.object({
+    connections: z.number(),
+    clusters: z.number(),
+    reports: z.number(),
+    group_lists: z.number(),
+    access_groups: z.number(),
+  }),
+);

@@ -1,10 +1,10 @@
 /** Bundles for editors: import (YAML or JSON, idempotent by name) and export (no secrets). */
 import { exportBundle, importBundle, parseBundle } from '../../services/bundles.ts';
-import { okEnvelope } from '../envelope.ts';
+import { answers, okEnvelope } from '../envelope.ts';
 import { contextOf } from '../route-auth.ts';
 import type { ApiServer } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
-import { exportQuery, importBundleBody } from './admin-bundles.schema.ts';
+import { exportQuery, importBundleBody, importSummaryRecord } from './admin-bundles.schema.ts';
 
 const tags = ['admin: bundles'];
 const config = { role: 'editor' } as const;
@@ -16,6 +16,7 @@ export function adminBundleRoutes(server: ApiServer, { services, transaction }: 
       config,
       schema: {
         summary: 'Import a bundle (YAML or JSON), idempotent by name',
+        response: answers(importSummaryRecord),
         tags,
         consumes: ['application/json', 'application/yaml', 'text/yaml', 'text/plain'],
         body: importBundleBody,

@@ -1,9 +1,9 @@
 /** Clusters (admin only): list, create or replace by name, delete. */
-import { okEnvelope } from '../envelope.ts';
+import { answers, emptyRecord, okEnvelope } from '../envelope.ts';
 import { contextOf } from '../route-auth.ts';
 import type { ApiServer } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
-import { clusterParams, replaceClusterBody } from './admin-clusters.schema.ts';
+import { clusterParams, clusterRecord, replaceClusterBody } from './admin-clusters.schema.ts';
 
 const tags = ['admin: clusters'];
 const config = { role: 'admin' } as const;
@@ -12,7 +12,7 @@ export function adminClusterRoutes(server: ApiServer, { services }: RouteDeps) {
   const { clusters } = services;
   server.get(
     '/api/admin/clusters/',
-    { config, schema: { summary: 'List clusters', tags } },
+    { config, schema: { summary: 'List clusters', response: answers(clusterRecord), tags } },
     async (request) => okEnvelope(await clusters.list(contextOf(request))),
   );
   server.put(
@@ -21,6 +21,7 @@ export function adminClusterRoutes(server: ApiServer, { services }: RouteDeps) {
       config,
       schema: {
         summary: 'Create or replace a cluster',
+        response: answers(clusterRecord),
         tags,
         params: clusterParams,
         body: replaceClusterBody,
@@ -33,7 +34,10 @@ export function adminClusterRoutes(server: ApiServer, { services }: RouteDeps) {
   );
   server.delete(
     '/api/admin/clusters/:name/',
-    { config, schema: { summary: 'Delete a cluster', tags, params: clusterParams } },
+    {
+      config,
+      schema: { summary: 'Delete a cluster', response: answers(emptyRecord), tags, params: clusterParams },
+    },
     async (request) => {
       await clusters.delete(contextOf(request), request.params.name);
       return okEnvelope([]);

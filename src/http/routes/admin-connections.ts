@@ -1,9 +1,14 @@
 /** Connections (admin only): list without secrets, create, replace, delete, test. */
-import { okEnvelope } from '../envelope.ts';
+import { answers, createdAnswers, emptyRecord, okEnvelope } from '../envelope.ts';
 import { contextOf } from '../route-auth.ts';
 import type { ApiServer } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
-import { connectionParams, createConnectionBody, replaceConnectionBody } from './admin-connections.schema.ts';
+import {
+  connectionParams,
+  connectionRecord,
+  createConnectionBody,
+  replaceConnectionBody,
+} from './admin-connections.schema.ts';
 
 const tags = ['admin: connections'];
 const config = { role: 'admin' } as const;
@@ -13,12 +18,23 @@ export function adminConnectionRoutes(server: ApiServer, { services }: RouteDeps
   const { connections } = services;
   server.get(
     '/api/admin/connections/',
-    { config, schema: { summary: 'List connections (no secrets)', tags } },
+    {
+      config,
+      schema: { summary: 'List connections (no secrets)', tags, response: answers(connectionRecord) },
+    },
     async (request) => okEnvelope(await connections.list(contextOf(request))),
   );
   server.post(
     '/api/admin/connections/',
-    { config, schema: { summary: 'Create a connection', tags, body: createConnectionBody } },
+    {
+      config,
+      schema: {
+        summary: 'Create a connection',
+        tags,
+        body: createConnectionBody,
+        response: createdAnswers(connectionRecord),
+      },
+    },
     async (request, reply) => {
       const saved = await connections.save(contextOf(request), request.body);
       return reply.code(201).send(okEnvelope([saved]));
@@ -33,6 +49,7 @@ export function adminConnectionRoutes(server: ApiServer, { services }: RouteDeps
         tags,
         params: connectionParams,
         body: replaceConnectionBody,
+        response: answers(connectionRecord),
       },
     },
     async (request) => {
@@ -42,7 +59,15 @@ export function adminConnectionRoutes(server: ApiServer, { services }: RouteDeps
   );
   server.delete(
     path,
-    { config, schema: { summary: 'Delete a connection', tags, params: connectionParams } },
+    {
+      config,
+      schema: {
+        summary: 'Delete a connection',
+        tags,
+        params: connectionParams,
+        response: answers(emptyRecord),
+      },
+    },
     async (request) => {
       await connections.delete(contextOf(request), request.params.name);
       return okEnvelope([]);
@@ -50,7 +75,15 @@ export function adminConnectionRoutes(server: ApiServer, { services }: RouteDeps
   );
   server.post(
     `${path}test/`,
-    { config, schema: { summary: 'Test a connection', tags, params: connectionParams } },
+    {
+      config,
+      schema: {
+        summary: 'Test a connection',
+        tags,
+        params: connectionParams,
+        response: answers(emptyRecord),
+      },
+    },
     async (request) => {
       await connections.test(contextOf(request), request.params.name);
       return okEnvelope([], 'The connection works');

@@ -1,6 +1,11 @@
 import { z } from 'zod';
-import { accessGroupInputSchema } from '../../services/access-groups.ts';
-import { groupListChangesSchema, groupListInputSchema } from '../../services/group-lists.ts';
+import { type AccessGroupView, accessGroupInputSchema } from '../../services/access-groups.ts';
+import {
+  type GroupListView,
+  groupListChangesSchema,
+  groupListInputSchema,
+} from '../../services/group-lists.ts';
+import { exactly } from '../envelope.ts';
 import { nameParams } from '../route-kit.ts';
 
 export const groupListParams = nameParams('group list');
@@ -23,3 +28,18 @@ export const groupImageBody = z.unknown().meta({
   },
   required: ['file'],
 });
+
+export const groupListRecord = exactly<GroupListView>()(
+  z.object({
+    name: z.string(),
+    description: z.string(),
+    image_url: z.string().nullable(),
+    image: z.string().nullable(),
+    members: z.array(z.string()),
+    created: z.string(),
+    updated: z.string(),
+  }),
+);
+export const accessGroupRecord = exactly<AccessGroupView>()(
+  z.object({ id: z.number(), table: z.string(), group: z.string(), where: z.string(), created: z.string() }),
+);

@@ -5,17 +5,19 @@
  */
 import { AppError, badRequest } from '../../errors.ts';
 import { GROUP_IMAGE_MAX_BYTES } from '../../services/group-lists.ts';
-import { okEnvelope } from '../envelope.ts';
+import { answers, createdAnswers, emptyRecord, okEnvelope } from '../envelope.ts';
 import { contextOf } from '../route-auth.ts';
 import type { ApiServer } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
 import {
   accessGroupParams,
+  accessGroupRecord,
   createAccessGroupBody,
   createGroupListBody,
   groupImageBody,
   groupImageParams,
   groupListParams,
+  groupListRecord,
   memberBody,
   memberParams,
   updateGroupListBody,
@@ -29,12 +31,20 @@ export function adminGroupRoutes(server: ApiServer, deps: RouteDeps) {
   const { groupLists } = deps.services;
   server.get(
     '/api/admin/group-lists/',
-    { config, schema: { summary: 'List group lists', tags } },
+    { config, schema: { summary: 'List group lists', response: answers(groupListRecord), tags } },
     async (request) => okEnvelope(await groupLists.list(contextOf(request))),
   );
   server.post(
     '/api/admin/group-lists/',
-    { config, schema: { summary: 'Create a group list', tags, body: createGroupListBody } },
+    {
+      config,
+      schema: {
+        summary: 'Create a group list',
+        response: createdAnswers(groupListRecord),
+        tags,
+        body: createGroupListBody,
+      },
+    },
     async (request, reply) => {
       const created = await groupLists.create(contextOf(request), request.body);
       return reply.code(201).send(okEnvelope([created]));
@@ -42,7 +52,15 @@ export function adminGroupRoutes(server: ApiServer, deps: RouteDeps) {
   );
   server.get(
     list,
-    { config, schema: { summary: 'A group list with its members', tags, params: groupListParams } },
+    {
+      config,
+      schema: {
+        summary: 'A group list with its members',
+        response: answers(groupListRecord),
+        tags,
+        params: groupListParams,
+      },
+    },
     async (request) => okEnvelope([await groupLists.get(contextOf(request), request.params.name)]),
   );
   server.put(
@@ -51,6 +69,7 @@ export function adminGroupRoutes(server: ApiServer, deps: RouteDeps) {
       config,
       schema: {
         summary: 'Change the description or image URL of a group list',
+        response: answers(groupListRecord),
         tags,
         params: groupListParams,
         body: updateGroupListBody,
@@ -61,7 +80,15 @@ export function adminGroupRoutes(server: ApiServer, deps: RouteDeps) {
   );
   server.delete(
     list,
-    { config, schema: { summary: 'Delete a group list', tags, params: groupListParams } },
+    {
+      config,
+      schema: {
+        summary: 'Delete a group list',
+        response: answers(emptyRecord),
+        tags,
+        params: groupListParams,
+      },
+    },
     async (request) => {
       await groupLists.delete(contextOf(request), request.params.name);
       return okEnvelope([]);
@@ -79,6 +106,7 @@ function memberRoutes(server: ApiServer, { services: { groupLists } }: RouteDeps
       config,
       schema: {
         summary: 'Add members (emails) to a group list',
+        response: createdAnswers(groupListRecord),
         tags,
         params: groupListParams,
         body: memberBody,
@@ -91,7 +119,15 @@ function memberRoutes(server: ApiServer, { services: { groupLists } }: RouteDeps
   );
   server.delete(
     `${list}members/:email/`,
-    { config, schema: { summary: 'Remove a member from a group list', tags, params: memberParams } },
+    {
+      config,
+      schema: {
+        summary: 'Remove a member from a group list',
+        response: answers(groupListRecord),
+        tags,
+        params: memberParams,
+      },
+    },
     async (request) => {
       const { name, email } = request.params;
       return okEnvelope([await groupLists.removeMember(contextOf(request), name, email)]);
@@ -106,6 +142,7 @@ function imageRoutes(server: ApiServer, { services: { groupLists } }: RouteDeps)
       config,
       schema: {
         summary: 'Upload the image of a group list',
+        response: answers(groupListRecord),
         tags,
         params: groupListParams,
         consumes: ['multipart/form-data'],
@@ -147,7 +184,7 @@ function imageRoutes(server: ApiServer, { services: { groupLists } }: RouteDeps)
 function accessGroupRoutes(server: ApiServer, { services: { accessGroups } }: RouteDeps) {
   server.get(
     '/api/admin/access-groups/',
-    { config, schema: { summary: 'List access-group entries', tags } },
+    { config, schema: { summary: 'List access-group entries', response: answers(accessGroupRecord), tags } },
     async (request) => okEnvelope(await accessGroups.list(contextOf(request))),
   );
   server.post(
@@ -156,6 +193,7 @@ function accessGroupRoutes(server: ApiServer, { services: { accessGroups } }: Ro
       config,
       schema: {
         summary: 'Add an access-group entry (table, group, SQL where fragment)',
+        response: createdAnswers(accessGroupRecord),
         tags,
         body: createAccessGroupBody,
       },
@@ -167,7 +205,15 @@ function accessGroupRoutes(server: ApiServer, { services: { accessGroups } }: Ro
   );
   server.delete(
     '/api/admin/access-groups/:id/',
-    { config, schema: { summary: 'Delete an access-group entry', tags, params: accessGroupParams } },
+    {
+      config,
+      schema: {
+        summary: 'Delete an access-group entry',
+        response: answers(emptyRecord),
+        tags,
+        params: accessGroupParams,
+      },
+    },
     async (request) => {
       await accessGroups.delete(contextOf(request), request.params.id);
       return okEnvelope([]);

@@ -4,12 +4,19 @@
  */
 import type { Principal } from '../../policies/principal.ts';
 import type { ReportDefinition } from '../../services/report-model.ts';
-import { okEnvelope } from '../envelope.ts';
+import { answers, createdAnswers, emptyRecord, okEnvelope } from '../envelope.ts';
 import { presentReport } from '../presenters.ts';
 import { contextOf } from '../route-auth.ts';
 import type { ApiServer } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
-import { createReportBody, invalidReport, replaceReportBody, reportParams } from './admin-reports.schema.ts';
+import {
+  createReportBody,
+  invalidReport,
+  replaceReportBody,
+  reportParams,
+  reportRecord,
+  savedReportRecord,
+} from './admin-reports.schema.ts';
 
 const tags = ['admin: reports'];
 const config = { role: 'editor' } as const;
@@ -31,7 +38,10 @@ function savedEnvelope(
 export function adminReportRoutes(server: ApiServer, { services, transaction }: RouteDeps) {
   server.get(
     '/api/admin/reports/',
-    { config, schema: { summary: 'List report definitions (editors)', tags } },
+    {
+      config,
+      schema: { summary: 'List report definitions (editors)', response: answers(reportRecord), tags },
+    },
     async (request) => {
       const ctx = contextOf(request);
       const reports = await services.reports.list(ctx);
@@ -42,7 +52,12 @@ export function adminReportRoutes(server: ApiServer, { services, transaction }: 
     '/api/admin/reports/',
     {
       config,
-      schema: { summary: 'Create a report (editors)', tags, body: createReportBody },
+      schema: {
+        summary: 'Create a report (editors)',
+        response: createdAnswers(savedReportRecord),
+        tags,
+        body: createReportBody,
+      },
       schemaErrorFormatter: invalidReport,
     },
     async (request, reply) => {
@@ -55,7 +70,13 @@ export function adminReportRoutes(server: ApiServer, { services, transaction }: 
     path,
     {
       config,
-      schema: { summary: 'Replace a report (editors)', tags, params: reportParams, body: replaceReportBody },
+      schema: {
+        summary: 'Replace a report (editors)',
+        response: answers(savedReportRecord),
+        tags,
+        params: reportParams,
+        body: replaceReportBody,
+      },
       schemaErrorFormatter: invalidReport,
     },
     async (request) => {
@@ -68,7 +89,15 @@ export function adminReportRoutes(server: ApiServer, { services, transaction }: 
   );
   server.delete(
     path,
-    { config, schema: { summary: 'Delete a report (editors)', tags, params: reportParams } },
+    {
+      config,
+      schema: {
+        summary: 'Delete a report (editors)',
+        response: answers(emptyRecord),
+        tags,
+        params: reportParams,
+      },
+    },
     async (request) => {
       const ctx = contextOf(request);
       const { report } = request.params;

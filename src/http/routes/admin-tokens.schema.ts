@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { tokenNameProblem } from '../../services/token-names.ts';
-import { expiryPeriods } from '../../services/tokens.ts';
+import { type CreatedToken, expiryPeriods, type TokenRecord } from '../../services/tokens.ts';
+import { exactly } from '../envelope.ts';
 import { nameParams } from '../route-kit.ts';
 
 export const createTokenBody = z.object({
@@ -14,3 +15,21 @@ export const createTokenBody = z.object({
 });
 
 export const tokenNameParams = nameParams('token');
+
+/** A token in the list (the help text's `admin-tokens` columns). */
+export const tokenRecord = exactly<TokenRecord>()(
+  z.object({
+    active: z.enum(['Y', 'N']),
+    age_days: z.number(),
+    created: z.string(),
+    created_by: z.string(),
+    expiry: z.string(),
+    groups: z.string(),
+    name: z.string(),
+  }),
+);
+
+/** A new token: `header` is the Authorization value, shown this once. */
+export const createdTokenRecord = exactly<CreatedToken>()(
+  z.object({ name: z.string(), header: z.string(), expiry: z.string(), groups: z.array(z.string()) }),
+);

@@ -11,7 +11,7 @@ import type { Principal } from '../../policies/principal.ts';
 import { FLOW_MAX_AGE_SECONDS } from '../../services/oidc.ts';
 import { normalizeEmail } from '../../services/users.ts';
 import { type AttemptLimits, blockedFor, countFailure } from '../../store/rate-limit-store.ts';
-import { okEnvelope } from '../envelope.ts';
+import { answers, emptyRecord, okEnvelope } from '../envelope.ts';
 import { anonymousContextOf, callerOf, contextOf } from '../route-auth.ts';
 import type { ApiServer } from '../route-kit.ts';
 import { refuseCrossSiteLogin } from '../same-origin-login.ts';
@@ -23,7 +23,7 @@ import {
   setFlowCookie,
   setSessionCookie,
 } from '../session-cookie.ts';
-import { loginBody } from './auth.schema.ts';
+import { authOptionsRecord, loginBody, principalRecord } from './auth.schema.ts';
 
 const tags = ['auth'];
 const WINDOW_SECONDS = 900;
@@ -35,7 +35,7 @@ function presentPrincipal(principal: Principal, csrfToken: string | null) {
     kind: principal.kind,
     name: principal.name,
     email: principal.email,
-    groups: principal.groups,
+    groups: [...principal.groups],
     is_admin: principal.isAdmin,
     is_editor: principal.isEditor,
     ...(csrfToken === null ? {} : { csrf_token: csrfToken }),
@@ -85,7 +85,12 @@ export function authRoutes(server: ApiServer, { services, config, attemptLimits,
     {
       config: { role: 'public' },
       onRequest: sameOriginOnly,
-      schema: { summary: 'Sign in with email and password (local accounts)', tags, body: loginBody },
+      schema: {
+        summary: 'Sign in with email and password (local accounts)',
+        response: answers(principalRecord),
+        tags,
+        body: loginBody,
+      },
     },
     async (request, reply) => {
       const { email, password } = request.body;
@@ -112,7 +117,7 @@ export function authRoutes(server: ApiServer, { services, config, attemptLimits,
 
   server.post(
     '/auth/logout',
-    { schema: { summary: 'Sign out', tags } },
+    { schema: { summary: 'Sign out', response: answers(emptyRecord), tags } },
     async (request, reply: FastifyReply) => {
       const caller = callerOf(request);
       if (!caller.session)
@@ -144,13 +149,21 @@ export function authRoutes(server: ApiServer, { services, config, attemptLimits,
     '/api/auth/options',
     {
       config: { role: 'public' },
-      schema: { summary: 'Whether single sign-on is offered (no credentials needed)', tags },
+      schema: {
+        summary: 'Whether single sign-on is offered (no credentials needed)',
+        response: answers(authOptionsRecord),
+        tags,
+      },
     },
     async () => okEnvelope([{ sso: config.oidc !== null }]),
   );
 
-  server.get('/api/me', { schema: { summary: 'The signed-in principal', tags } }, async (request) => {
-    const caller = callerOf(request);
-    return okEnvelope([presentPrincipal(caller.principal, caller.session?.csrfToken ?? null)]);
-  });
+  server.get(
+    '/api/me',
+    { schema: { summary: 'The signed-in principal', response: answers(principalRecord), tags } },
+    async (request) => {
+      const caller = callerOf(request);
+      return okEnvelope([presentPrincipal(caller.principal, caller.session?.csrfToken ?? null)]);
+    },
+  );
 }

@@ -4,18 +4,22 @@ import { z } from 'zod';
 import { AppError } from '../../errors.ts';
 import { recordTime } from '../../services/time-format.ts';
 import { csvCellsOf } from '../csv-accept.ts';
-import { okEnvelope } from '../envelope.ts';
+import { answers, okEnvelope } from '../envelope.ts';
 import { presentReport } from '../presenters.ts';
 import { requestParams } from '../request-params.ts';
 import { type Format, formats, sendRunOutput } from '../result-writers.ts';
 import { contextOf } from '../route-auth.ts';
-import { type ApiServer, reportParamsInput, reportRef } from '../route-kit.ts';
+import { type ApiServer, reportParamsInput, reportRef, rowRecord } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
+import { reportRecord } from './admin-reports.schema.ts';
 
 const reportParams = z.object({ report: reportRef });
 const callParams = reportParams.extend({ format: z.enum(formats).describe('json, csv, ndjson or xlsx') });
 const fieldParams = z.object({ fieldId: z.coerce.number().int().positive().describe('Report field id') });
 const tags = ['report API'];
+const choiceRecord = z.object({ value: z.unknown(), label: z.string() });
+/** JSON answers only; CSV, NDJSON and XLSX stream as files. */
+const runAnswers = answers(rowRecord);
 
 /** `Accept: text/csv`, `application/x-ndjson` or the XLSX type picks a format when the path does not. */
 function formatOf(pathFormat: Format | undefined, accept: string | undefined): Format {
@@ -59,13 +63,13 @@ export function reportApiRoutes(server: ApiServer, { services }: RouteDeps) {
     server.route({
       method,
       url: '/api/call/:report/',
-      schema: { ...callDocs[method], tags, params: reportParams, ...body },
+      schema: { ...callDocs[method], tags, params: reportParams, ...body, response: runAnswers },
       handler: (request, reply) => call(request, reply, request.params.report),
     });
     server.route({
       method,
       url: '/api/call/:report/:format/',
-      schema: { ...formatDocs[method], tags, params: callParams, ...body },
+      schema: { ...formatDocs[method], tags, params: callParams, ...body, response: runAnswers },
       handler: (request, reply) => call(request, reply, request.params.report, request.params.format),
     });
   }
@@ -78,24 +82,44 @@ function otherRoutes(server: ApiServer, services: RouteDeps['services']) {
     {
       schema: {
         summary: 'The choices of a report field, as records of value and label',
+        response: answers(choiceRecord),
         tags,
         params: fieldParams,
       },
     },
     async (request) => okEnvelope(await services.runner.choices(contextOf(request), request.params.fieldId)),
   );
-  server.get('/api/server_time/', { schema: { summary: 'The current server time (UTC)', tags } }, async () =>
-    okEnvelope([{ server_time: recordTime(new Date().toISOString()) }]),
+  server.get(
+    '/api/server_time/',
+    {
+      schema: {
+        summary: 'The current server time (UTC)',
+        response: answers(z.object({ server_time: z.string() })),
+        tags,
+      },
+    },
+    async () => okEnvelope([{ server_time: recordTime(new Date().toISOString()) }]),
   );
   server.get(
     '/api/server_iso_time/',
-    { schema: { summary: 'The current server time as ISO 8601', tags } },
+    {
+      schema: {
+        summary: 'The current server time as ISO 8601',
+        response: answers(z.object({ server_iso_time: z.string() })),
+        tags,
+      },
+    },
     async () => okEnvelope([{ server_iso_time: new Date().toISOString() }]),
   );
   server.get(
     '/report/get/:report',
     {
-      schema: { summary: 'The report definition, fields sorted by field_order', tags, params: reportParams },
+      schema: {
+        summary: 'The report definition, fields sorted by field_order',
+        response: answers(reportRecord),
+        tags,
+        params: reportParams,
+      },
     },
     async (request) => {
       const ctx = contextOf(request);

@@ -32,3 +32,6 @@ export const mailOptions = z.strictObject({
 export type MailOptions = z.infer<typeof mailOptions>;
 
 export const mailPathParams = z.object({ report: reportRef });
+
+/** `sent` is false when the report had no rows and the request skipped empty results. */
+export const mailResultRecord = z.object({ sent: z.boolean(), rows: z.number(), to: z.array(z.string()) });

@@ -1,11 +1,11 @@
 /** `/report/mail/<report>/` (SPEC §6): run a report and mail the result. */
 import type { RawParams } from '../../services/parameters.ts';
-import { okEnvelope } from '../envelope.ts';
+import { answers, okEnvelope } from '../envelope.ts';
 import { requestParams } from '../request-params.ts';
 import { contextOf } from '../route-auth.ts';
 import { type ApiServer, reportParamsInput } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
-import { MAIL_PREFIX, mailOptions, mailPathParams } from './report-mail.schema.ts';
+import { MAIL_PREFIX, mailOptions, mailPathParams, mailResultRecord } from './report-mail.schema.ts';
 
 /** Splits the reserved `_mail_*` names off, so they never reach the report as parameters. */
 function splitParams(all: RawParams): { mail: RawParams; report: RawParams } {
@@ -24,6 +24,7 @@ export function reportMailRoutes(server: ApiServer, { services }: RouteDeps) {
       'Run a report and email the result (parameters and `_mail_to`, `_mail_subject`, `_mail_attach` as form data)',
     tags: ['report API'],
     params: mailPathParams,
+    response: answers(mailResultRecord),
     ...reportParamsInput,
   };
   server.post('/report/mail/:report/', { schema }, async (request) => {

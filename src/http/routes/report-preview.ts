@@ -3,27 +3,13 @@
  * pipeline (parameters, SQL template, bind variables, access groups, timeouts, audit) as the
  * caller, and nothing is saved. Answers are capped at PREVIEW_ROW_LIMIT rows per table.
  */
-import type { JsonValue } from '../../datasources/driver.ts';
 import { badRequest } from '../../errors.ts';
 import type { RawParams } from '../../services/parameters.ts';
-import { okEnvelope } from '../envelope.ts';
+import { answers, okEnvelope } from '../envelope.ts';
 import { contextOf } from '../route-auth.ts';
-import type { ApiServer } from '../route-kit.ts';
+import { type ApiServer, collectRecords, recordsOf, rowRecord } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
 import { PREVIEW_ROW_LIMIT, previewBody } from './report-preview.schema.ts';
-
-const records = (columns: { name: string }[], rows: JsonValue[][]) =>
-  rows.map((row) => Object.fromEntries(columns.map((column, i) => [column.name, row[i] ?? null])));
-
-/** The first `limit` rows of a stream; stops reading (and so the statement) once it has more. */
-async function firstRows(stream: AsyncIterable<JsonValue[][]>, limit: number) {
-  const rows: JsonValue[][] = [];
-  for await (const batch of stream) {
-    rows.push(...batch.slice(0, limit + 1 - rows.length));
-    if (rows.length > limit) break;
-  }
-  return { rows: rows.slice(0, limit), cut: rows.length > limit };
-}
 
 const cutMessage = `The preview shows the first ${PREVIEW_ROW_LIMIT} rows`;
 
@@ -38,6 +24,7 @@ export function reportPreviewRoutes(server: ApiServer, { services }: RouteDeps) 
         description: `Body: \`{"report": <report as saved>, "params": {"_name": value}}\`. Editors and admins; at most ${PREVIEW_ROW_LIMIT} rows per table.`,
         // A missing body previews nothing rather than failing on the schema's first field.
         body: previewBody.optional(),
+        response: answers(rowRecord),
       },
       schemaErrorFormatter: () => badRequest('The body must be {"report": {...}, "params": {...}}'),
     },
@@ -52,13 +39,13 @@ export function reportPreviewRoutes(server: ApiServer, { services }: RouteDeps) 
           if (section.rows.length > PREVIEW_ROW_LIMIT) cut = true;
           return {
             title: section.title,
-            records: records(section.columns, section.rows.slice(0, PREVIEW_ROW_LIMIT)),
+            records: recordsOf(section.columns, section.rows.slice(0, PREVIEW_ROW_LIMIT)),
           };
         });
         return okEnvelope(sections, cut ? cutMessage : '');
       }
-      const { rows, cut } = await firstRows(output.rows, PREVIEW_ROW_LIMIT);
-      return okEnvelope(records(output.columns, rows), cut ? cutMessage : '');
+      const { records, cut } = await collectRecords(output.columns, output.rows, PREVIEW_ROW_LIMIT);
+      return okEnvelope(records, cut ? cutMessage : '');
     },
   );
 }

@@ -2,21 +2,31 @@
  * The review workflow over HTTP (SPEC §8): versions of a report, submit, approve, reject,
  * promote, preview, and the editor's list of updates. The service applies every permission check.
  */
-import { okEnvelope } from '../envelope.ts';
+import type { z } from 'zod';
+import { answers, okEnvelope } from '../envelope.ts';
 import { presentReport } from '../presenters.ts';
 import { requestParams } from '../request-params.ts';
 import { sendRunOutput } from '../result-writers.ts';
 import { contextOf } from '../route-auth.ts';
-import { type ApiServer, reportParamsInput } from '../route-kit.ts';
+import { type ApiServer, reportParamsInput, rowRecord } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
-import { versionListParams, versionParams } from './report-versions.schema.ts';
+import { reportRecord } from './admin-reports.schema.ts';
+import {
+  pendingVersionRecord,
+  versionDetailRecord,
+  versionListParams,
+  versionParams,
+  versionSummaryRecord,
+} from './report-versions.schema.ts';
 
 const base = '/api/admin/reports/:report/versions';
 const tags = ['admin: review'];
 const config = { role: 'editor' } as const;
 /** Every route here is for editors and admins; the service checks admin-only reports. */
-const doc = (summary: string) => ({ schema: { summary, tags, params: versionParams }, config });
-const listDoc = (summary: string) => ({ schema: { summary, tags, params: versionListParams }, config });
+const doc = <R extends z.ZodType>(summary: string, record: R) => ({
+  schema: { summary, tags, params: versionParams, response: answers(record) },
+  config,
+});
 
 const actionSummaries = {
   submit: 'Submit a draft for review',
@@ -27,7 +37,15 @@ const actionSummaries = {
 export function reportVersionRoutes(server: ApiServer, { services, transaction }: RouteDeps) {
   server.get(
     `${base}/`,
-    listDoc('Versions of a report, newest first: state, author, time'),
+    {
+      config,
+      schema: {
+        summary: 'Versions of a report, newest first: state, author, time',
+        tags,
+        params: versionListParams,
+        response: answers(versionSummaryRecord),
+      },
+    },
     async (request) => {
       const ctx = contextOf(request);
       return okEnvelope(await services.reportVersions.list(ctx, request.params.report));
@@ -35,7 +53,7 @@ export function reportVersionRoutes(server: ApiServer, { services, transaction }
   );
   server.get(
     `${base}/:number/`,
-    doc('One version: its definition and the diff from the one before'),
+    doc('One version: its definition and the diff from the one before', versionDetailRecord),
     async (request) => {
       const ctx = contextOf(request);
       const { report, number } = request.params;
@@ -43,19 +61,27 @@ export function reportVersionRoutes(server: ApiServer, { services, transaction }
     },
   );
   for (const action of ['submit', 'approve', 'reject'] as const) {
-    server.post(`${base}/:number/${action}/`, doc(actionSummaries[action]), async (request) => {
+    server.post(
+      `${base}/:number/${action}/`,
+      doc(actionSummaries[action], versionSummaryRecord),
+      async (request) => {
+        const ctx = contextOf(request);
+        const { report, number } = request.params;
+        return okEnvelope([await services.reportVersions[action](ctx, report, number)]);
+      },
+    );
+  }
+  server.post(
+    `${base}/:number/promote/`,
+    doc('Make an approved version live', reportRecord),
+    async (request) => {
       const ctx = contextOf(request);
       const { report, number } = request.params;
-      return okEnvelope([await services.reportVersions[action](ctx, report, number)]);
-    });
-  }
-  server.post(`${base}/:number/promote/`, doc('Make an approved version live'), async (request) => {
-    const ctx = contextOf(request);
-    const { report, number } = request.params;
-    // The report tables and the version states change together or not at all.
-    const live = await transaction((scoped) => scoped.reportVersions.promote(ctx, report, number));
-    return okEnvelope([presentReport(live, ctx.principal)], `Version ${number} is live`);
-  });
+      // The report tables and the version states change together or not at all.
+      const live = await transaction((scoped) => scoped.reportVersions.promote(ctx, report, number));
+      return okEnvelope([presentReport(live, ctx.principal)], `Version ${number} is live`);
+    },
+  );
   server.post(
     `${base}/:number/preview/`,
     {
@@ -65,6 +91,7 @@ export function reportVersionRoutes(server: ApiServer, { services, transaction }
         tags,
         params: versionParams,
         ...reportParamsInput,
+        response: answers(rowRecord),
       },
     },
     async (request, reply) => {
@@ -78,7 +105,14 @@ export function reportVersionRoutes(server: ApiServer, { services, transaction }
 
   server.get(
     '/api/admin/updates/',
-    { config, schema: { summary: 'Versions in review or approved, waiting for an editor', tags } },
+    {
+      config,
+      schema: {
+        summary: 'Versions in review or approved, waiting for an editor',
+        tags,
+        response: answers(pendingVersionRecord),
+      },
+    },
     async (request) => {
       const ctx = contextOf(request);
       return okEnvelope(await services.reportVersions.pending(ctx));

@@ -2,11 +2,17 @@
  * Schedules: anyone who may run a report may schedule it. Owners see and change their own,
  * admins all; someone else's schedule answers 404 so its existence does not leak.
  */
-import { okEnvelope } from '../envelope.ts';
+import { answers, createdAnswers, emptyRecord, okEnvelope } from '../envelope.ts';
 import { contextOf } from '../route-auth.ts';
 import type { ApiServer } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
-import { createScheduleBody, scheduleParams, updateScheduleBody } from './schedules.schema.ts';
+import {
+  createScheduleBody,
+  scheduleParams,
+  scheduleRecord,
+  scheduleRunRecord,
+  updateScheduleBody,
+} from './schedules.schema.ts';
 
 const tags = ['schedules'];
 const one = '/api/schedules/:id/';
@@ -17,12 +23,19 @@ export function scheduleRoutes(server: ApiServer, { services }: RouteDeps) {
 
   server.get(
     '/api/schedules/',
-    { schema: { summary: 'List your schedules (admins: all)', tags } },
+    { schema: { summary: 'List your schedules (admins: all)', response: answers(scheduleRecord), tags } },
     async (request) => okEnvelope(await schedules.list(contextOf(request))),
   );
   server.post(
     '/api/schedules/',
-    { schema: { summary: 'Create a schedule owned by the caller', tags, body: createScheduleBody } },
+    {
+      schema: {
+        summary: 'Create a schedule owned by the caller',
+        response: createdAnswers(scheduleRecord),
+        tags,
+        body: createScheduleBody,
+      },
+    },
     async (request, reply) => {
       const created = await schedules.create(contextOf(request), request.body);
       return reply.code(201).send(okEnvelope([created]));
@@ -30,7 +43,14 @@ export function scheduleRoutes(server: ApiServer, { services }: RouteDeps) {
   );
   server.get(
     one,
-    { schema: { summary: 'One schedule (the signing secret is never returned)', tags, params } },
+    {
+      schema: {
+        summary: 'One schedule (the signing secret is never returned)',
+        response: answers(scheduleRecord),
+        tags,
+        params,
+      },
+    },
     async (request) => okEnvelope([await schedules.get(contextOf(request), request.params.id)]),
   );
   server.put(
@@ -38,6 +58,7 @@ export function scheduleRoutes(server: ApiServer, { services }: RouteDeps) {
     {
       schema: {
         summary: 'Change a schedule; `active: true` resumes a paused one',
+        response: answers(scheduleRecord),
         tags,
         params,
         body: updateScheduleBody,
@@ -48,7 +69,9 @@ export function scheduleRoutes(server: ApiServer, { services }: RouteDeps) {
   );
   server.delete(
     one,
-    { schema: { summary: 'Delete a schedule and its history', tags, params } },
+    {
+      schema: { summary: 'Delete a schedule and its history', response: answers(emptyRecord), tags, params },
+    },
     async (request) => {
       await schedules.delete(contextOf(request), request.params.id);
       return okEnvelope([]);
@@ -56,12 +79,26 @@ export function scheduleRoutes(server: ApiServer, { services }: RouteDeps) {
   );
   server.get(
     `${one}runs/`,
-    { schema: { summary: 'Delivery history, newest first', tags, params } },
+    {
+      schema: {
+        summary: 'Delivery history, newest first',
+        response: answers(scheduleRunRecord),
+        tags,
+        params,
+      },
+    },
     async (request) => okEnvelope(await schedules.runs(contextOf(request), request.params.id)),
   );
   server.post(
     `${one}run-now/`,
-    { schema: { summary: 'Run the schedule now as its owner', tags, params } },
+    {
+      schema: {
+        summary: 'Run the schedule now as its owner',
+        response: answers(scheduleRunRecord),
+        tags,
+        params,
+      },
+    },
     async (request) => okEnvelope([await schedules.runNow(contextOf(request), request.params.id)]),
   );
 }

@@ -4,13 +4,12 @@
  * if at all, in an opaque origin with no access to the app or its session.
  */
 import { z } from 'zod';
-import type { JsonValue } from '../../datasources/driver.ts';
 import { badRequest } from '../../errors.ts';
 import { escapeHtml } from '../../templates/html-escape.ts';
 import { renderHtmlTemplate } from '../../templates/html-template.ts';
 import { requestParams } from '../request-params.ts';
 import { contextOf } from '../route-auth.ts';
-import { type ApiServer, reportRef } from '../route-kit.ts';
+import { type ApiServer, collectRecords, reportRef } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
 
 const params = z.object({ report: reportRef });
@@ -30,11 +29,7 @@ export function templatePageRoutes(server: ApiServer, { services }: RouteDeps) {
     if (output.report.type !== 'template' || output.kind !== 'table') {
       throw badRequest(`"${output.report.slug}" is not a template report`);
     }
-    const records: Record<string, JsonValue>[] = [];
-    for await (const batch of output.rows) {
-      for (const row of batch)
-        records.push(Object.fromEntries(output.columns.map((c, i) => [c.name, row[i] ?? null])));
-    }
+    const { records } = await collectRecords(output.columns, output.rows);
     const html = renderHtmlTemplate(output.report.output.html_template ?? '', {
       ...raw,
       records,
