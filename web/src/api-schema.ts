@@ -20,12 +20,52 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                created: string;
+                group: string;
+                id: number;
+                table: string;
+                where: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -48,12 +88,52 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Default Response */
-        200: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                created: string;
+                group: string;
+                id: number;
+                table: string;
+                where: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -86,12 +166,46 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: unknown[];
+            };
+          };
         };
       };
     };
@@ -124,12 +238,60 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                action: string;
+                at: string;
+                client: string | null;
+                connections: string | null;
+                duration_ms: number | null;
+                error: string | null;
+                outcome: string;
+                params: unknown;
+                principal: string;
+                report: string | null;
+                request_id: string | null;
+                row_count: number | null;
+                sql: string | null;
+              }[];
+            };
+          };
         };
       };
     };
@@ -219,12 +381,52 @@ export interface paths {
         };
       };
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                access_groups: number;
+                clusters: number;
+                connections: number;
+                group_lists: number;
+                reports: number;
+              }[];
+            };
+          };
         };
       };
     };
@@ -251,12 +453,50 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                connections: string[];
+                id: number;
+                name: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -295,12 +535,50 @@ export interface paths {
         };
       };
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                connections: string[];
+                id: number;
+                name: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -318,12 +596,46 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: unknown[];
+            };
+          };
         };
       };
     };
@@ -349,12 +661,65 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                active: boolean;
+                allow_privileged_user: boolean;
+                created_at: string;
+                driver: string;
+                id: number;
+                name: string;
+                pool_size: number;
+                privilege_check: {
+                  checked_at: string;
+                  error?: string;
+                  findings: string[];
+                  privileged: boolean;
+                } | null;
+                settings: {
+                  [key: string]: unknown;
+                };
+                statement_timeout_ms: number;
+                updated_at: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -389,12 +754,65 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Default Response */
-        200: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                active: boolean;
+                allow_privileged_user: boolean;
+                created_at: string;
+                driver: string;
+                id: number;
+                name: string;
+                pool_size: number;
+                privilege_check: {
+                  checked_at: string;
+                  error?: string;
+                  findings: string[];
+                  privileged: boolean;
+                } | null;
+                settings: {
+                  [key: string]: unknown;
+                };
+                statement_timeout_ms: number;
+                updated_at: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -444,12 +862,65 @@ export interface paths {
         };
       };
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                active: boolean;
+                allow_privileged_user: boolean;
+                created_at: string;
+                driver: string;
+                id: number;
+                name: string;
+                pool_size: number;
+                privilege_check: {
+                  checked_at: string;
+                  error?: string;
+                  findings: string[];
+                  privileged: boolean;
+                } | null;
+                settings: {
+                  [key: string]: unknown;
+                };
+                statement_timeout_ms: number;
+                updated_at: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -467,12 +938,46 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: unknown[];
+            };
+          };
         };
       };
     };
@@ -503,12 +1008,46 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: unknown[];
+            };
+          };
         };
       };
     };
@@ -535,12 +1074,54 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                created: string;
+                description: string;
+                image: string | null;
+                image_url: string | null;
+                members: string[];
+                name: string;
+                updated: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -568,12 +1149,54 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Default Response */
-        200: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                created: string;
+                description: string;
+                image: string | null;
+                image_url: string | null;
+                members: string[];
+                name: string;
+                updated: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -603,12 +1226,54 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                created: string;
+                description: string;
+                image: string | null;
+                image_url: string | null;
+                members: string[];
+                name: string;
+                updated: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -633,12 +1298,54 @@ export interface paths {
         };
       };
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                created: string;
+                description: string;
+                image: string | null;
+                image_url: string | null;
+                members: string[];
+                name: string;
+                updated: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -656,12 +1363,46 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: unknown[];
+            };
+          };
         };
       };
     };
@@ -701,12 +1442,54 @@ export interface paths {
         };
       };
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                created: string;
+                description: string;
+                image: string | null;
+                image_url: string | null;
+                members: string[];
+                name: string;
+                updated: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -745,12 +1528,54 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Default Response */
-        200: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                created: string;
+                description: string;
+                image: string | null;
+                image_url: string | null;
+                members: string[];
+                name: string;
+                updated: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -785,12 +1610,54 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                created: string;
+                description: string;
+                image: string | null;
+                image_url: string | null;
+                members: string[];
+                name: string;
+                updated: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -816,12 +1683,112 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                active: boolean;
+                admin_only: boolean;
+                cluster: string;
+                created_at: string;
+                created_by: string;
+                description: string;
+                fields: {
+                  choices:
+                    | {
+                        label?: string;
+                        value: string | number | boolean;
+                      }[]
+                    | null;
+                  choices_sql?: string | null;
+                  default: (string | number | boolean | string[]) | null;
+                  field_order: number;
+                  has_choices_sql: boolean;
+                  help: string;
+                  id: number;
+                  label: string;
+                  name: string;
+                  required: boolean;
+                  /** @enum {string} */
+                  type:
+                    | 'text'
+                    | 'integer'
+                    | 'number'
+                    | 'date'
+                    | 'datetime'
+                    | 'boolean'
+                    | 'select'
+                    | 'multiselect';
+                }[];
+                groups: string[];
+                id: number;
+                name: string;
+                output: {
+                  /** @enum {string} */
+                  display: 'table' | 'graph' | 'card';
+                  graph?: {
+                    [key: string]: unknown;
+                  };
+                  html_template?: string;
+                };
+                run_immediate: boolean;
+                sections: {
+                  output: {
+                    /** @enum {string} */
+                    display: 'table' | 'graph' | 'card';
+                    graph?: {
+                      [key: string]: unknown;
+                    };
+                    html_template?: string;
+                  };
+                  sql?: string;
+                  title: string;
+                }[];
+                slug: string;
+                sql?: string;
+                /** @enum {string} */
+                strategy: 'balance' | 'consolidate' | 'distribute';
+                total_fields: string[];
+                /** @enum {string} */
+                type: 'result' | 'panel' | 'template';
+                updated_at: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -939,12 +1906,116 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Default Response */
-        200: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                active: boolean;
+                admin_only: boolean;
+                cluster: string;
+                created_at: string;
+                created_by: string;
+                description: string;
+                fields: {
+                  choices:
+                    | {
+                        label?: string;
+                        value: string | number | boolean;
+                      }[]
+                    | null;
+                  choices_sql?: string | null;
+                  default: (string | number | boolean | string[]) | null;
+                  field_order: number;
+                  has_choices_sql: boolean;
+                  help: string;
+                  id: number;
+                  label: string;
+                  name: string;
+                  required: boolean;
+                  /** @enum {string} */
+                  type:
+                    | 'text'
+                    | 'integer'
+                    | 'number'
+                    | 'date'
+                    | 'datetime'
+                    | 'boolean'
+                    | 'select'
+                    | 'multiselect';
+                }[];
+                groups: string[];
+                id: number;
+                name: string;
+                output: {
+                  /** @enum {string} */
+                  display: 'table' | 'graph' | 'card';
+                  graph?: {
+                    [key: string]: unknown;
+                  };
+                  html_template?: string;
+                };
+                run_immediate: boolean;
+                sections: {
+                  output: {
+                    /** @enum {string} */
+                    display: 'table' | 'graph' | 'card';
+                    graph?: {
+                      [key: string]: unknown;
+                    };
+                    html_template?: string;
+                  };
+                  sql?: string;
+                  title: string;
+                }[];
+                slug: string;
+                sql?: string;
+                /** @enum {string} */
+                strategy: 'balance' | 'consolidate' | 'distribute';
+                total_fields: string[];
+                /** @enum {string} */
+                type: 'result' | 'panel' | 'template';
+                updated_at: string;
+                version: {
+                  number: number;
+                  state: string;
+                };
+              }[];
+            };
+          };
         };
       };
     };
@@ -1078,12 +2149,116 @@ export interface paths {
         };
       };
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                active: boolean;
+                admin_only: boolean;
+                cluster: string;
+                created_at: string;
+                created_by: string;
+                description: string;
+                fields: {
+                  choices:
+                    | {
+                        label?: string;
+                        value: string | number | boolean;
+                      }[]
+                    | null;
+                  choices_sql?: string | null;
+                  default: (string | number | boolean | string[]) | null;
+                  field_order: number;
+                  has_choices_sql: boolean;
+                  help: string;
+                  id: number;
+                  label: string;
+                  name: string;
+                  required: boolean;
+                  /** @enum {string} */
+                  type:
+                    | 'text'
+                    | 'integer'
+                    | 'number'
+                    | 'date'
+                    | 'datetime'
+                    | 'boolean'
+                    | 'select'
+                    | 'multiselect';
+                }[];
+                groups: string[];
+                id: number;
+                name: string;
+                output: {
+                  /** @enum {string} */
+                  display: 'table' | 'graph' | 'card';
+                  graph?: {
+                    [key: string]: unknown;
+                  };
+                  html_template?: string;
+                };
+                run_immediate: boolean;
+                sections: {
+                  output: {
+                    /** @enum {string} */
+                    display: 'table' | 'graph' | 'card';
+                    graph?: {
+                      [key: string]: unknown;
+                    };
+                    html_template?: string;
+                  };
+                  sql?: string;
+                  title: string;
+                }[];
+                slug: string;
+                sql?: string;
+                /** @enum {string} */
+                strategy: 'balance' | 'consolidate' | 'distribute';
+                total_fields: string[];
+                /** @enum {string} */
+                type: 'result' | 'panel' | 'template';
+                updated_at: string;
+                version: {
+                  number: number;
+                  state: string;
+                };
+              }[];
+            };
+          };
         };
       };
     };
@@ -1101,12 +2276,46 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: unknown[];
+            };
+          };
         };
       };
     };
@@ -1135,12 +2344,54 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                author: string;
+                created_at: string;
+                number: number;
+                reviewed_at: string | null;
+                reviewed_by: string | null;
+                /** @enum {string} */
+                state: 'draft' | 'in_review' | 'approved' | 'live' | 'superseded' | 'rejected';
+              }[];
+            };
+          };
         };
       };
     };
@@ -1174,12 +2425,56 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                author: string;
+                created_at: string;
+                definition: unknown;
+                diff: string;
+                number: number;
+                reviewed_at: string | null;
+                reviewed_by: string | null;
+                /** @enum {string} */
+                state: 'draft' | 'in_review' | 'approved' | 'live' | 'superseded' | 'rejected';
+              }[];
+            };
+          };
         };
       };
     };
@@ -1215,12 +2510,54 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                author: string;
+                created_at: string;
+                number: number;
+                reviewed_at: string | null;
+                reviewed_by: string | null;
+                /** @enum {string} */
+                state: 'draft' | 'in_review' | 'approved' | 'live' | 'superseded' | 'rejected';
+              }[];
+            };
+          };
         };
       };
     };
@@ -1264,12 +2601,48 @@ export interface paths {
         };
       };
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                [key: string]: unknown;
+              }[];
+            };
+          };
         };
       };
     };
@@ -1303,12 +2676,112 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                active: boolean;
+                admin_only: boolean;
+                cluster: string;
+                created_at: string;
+                created_by: string;
+                description: string;
+                fields: {
+                  choices:
+                    | {
+                        label?: string;
+                        value: string | number | boolean;
+                      }[]
+                    | null;
+                  choices_sql?: string | null;
+                  default: (string | number | boolean | string[]) | null;
+                  field_order: number;
+                  has_choices_sql: boolean;
+                  help: string;
+                  id: number;
+                  label: string;
+                  name: string;
+                  required: boolean;
+                  /** @enum {string} */
+                  type:
+                    | 'text'
+                    | 'integer'
+                    | 'number'
+                    | 'date'
+                    | 'datetime'
+                    | 'boolean'
+                    | 'select'
+                    | 'multiselect';
+                }[];
+                groups: string[];
+                id: number;
+                name: string;
+                output: {
+                  /** @enum {string} */
+                  display: 'table' | 'graph' | 'card';
+                  graph?: {
+                    [key: string]: unknown;
+                  };
+                  html_template?: string;
+                };
+                run_immediate: boolean;
+                sections: {
+                  output: {
+                    /** @enum {string} */
+                    display: 'table' | 'graph' | 'card';
+                    graph?: {
+                      [key: string]: unknown;
+                    };
+                    html_template?: string;
+                  };
+                  sql?: string;
+                  title: string;
+                }[];
+                slug: string;
+                sql?: string;
+                /** @enum {string} */
+                strategy: 'balance' | 'consolidate' | 'distribute';
+                total_fields: string[];
+                /** @enum {string} */
+                type: 'result' | 'panel' | 'template';
+                updated_at: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -1342,12 +2815,54 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                author: string;
+                created_at: string;
+                number: number;
+                reviewed_at: string | null;
+                reviewed_by: string | null;
+                /** @enum {string} */
+                state: 'draft' | 'in_review' | 'approved' | 'live' | 'superseded' | 'rejected';
+              }[];
+            };
+          };
         };
       };
     };
@@ -1381,12 +2896,54 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                author: string;
+                created_at: string;
+                number: number;
+                reviewed_at: string | null;
+                reviewed_by: string | null;
+                /** @enum {string} */
+                state: 'draft' | 'in_review' | 'approved' | 'live' | 'superseded' | 'rejected';
+              }[];
+            };
+          };
         };
       };
     };
@@ -1429,12 +2986,48 @@ export interface paths {
         };
       };
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                [key: string]: unknown;
+              }[];
+            };
+          };
         };
       };
     };
@@ -1461,12 +3054,55 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                /** @enum {string} */
+                active: 'Y' | 'N';
+                age_days: number;
+                created: string;
+                created_by: string;
+                expiry: string;
+                groups: string;
+                name: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -1490,12 +3126,51 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Default Response */
-        200: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                expiry: string;
+                groups: string[];
+                header: string;
+                name: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -1528,12 +3203,46 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: unknown[];
+            };
+          };
         };
       };
     };
@@ -1559,12 +3268,62 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                author: string;
+                /** @enum {string} */
+                awaiting: 'approval' | 'promotion';
+                can_approve: boolean;
+                created_at: string;
+                number: number;
+                report: {
+                  id: number;
+                  name: string;
+                  slug: string;
+                };
+                reviewed_at: string | null;
+                reviewed_by: string | null;
+                /** @enum {string} */
+                state: 'draft' | 'in_review' | 'approved' | 'live' | 'superseded' | 'rejected';
+              }[];
+            };
+          };
         };
       };
     };
@@ -1593,12 +3352,55 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                active_sessions: number | null;
+                created: string;
+                email: string;
+                groups: string[];
+                is_admin: boolean;
+                is_editor: boolean;
+                last_login: string | null;
+                sign_in: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -1621,12 +3423,55 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Default Response */
-        200: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                active_sessions: number | null;
+                created: string;
+                email: string;
+                groups: string[];
+                is_admin: boolean;
+                is_editor: boolean;
+                last_login: string | null;
+                sign_in: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -1659,12 +3504,46 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: unknown[];
+            };
+          };
         };
       };
     };
@@ -1695,12 +3574,55 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                active_sessions: number | null;
+                created: string;
+                email: string;
+                groups: string[];
+                is_admin: boolean;
+                is_editor: boolean;
+                last_login: string | null;
+                sign_in: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -1727,12 +3649,48 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                sso: boolean;
+              }[];
+            };
+          };
         };
       };
     };
@@ -1767,12 +3725,48 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                [key: string]: unknown;
+              }[];
+            };
+          };
         };
       };
     };
@@ -1800,12 +3794,48 @@ export interface paths {
         };
       };
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                [key: string]: unknown;
+              }[];
+            };
+          };
         };
       };
     };
@@ -1840,12 +3870,48 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                [key: string]: unknown;
+              }[];
+            };
+          };
         };
       };
     };
@@ -1875,12 +3941,48 @@ export interface paths {
         };
       };
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                [key: string]: unknown;
+              }[];
+            };
+          };
         };
       };
     };
@@ -1910,12 +4012,49 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                label: string;
+                value: unknown;
+              }[];
+            };
+          };
         };
       };
     };
@@ -1981,12 +4120,55 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                csrf_token?: string;
+                email: string | null;
+                groups: string[];
+                is_admin: boolean;
+                is_editor: boolean;
+                /** @enum {string} */
+                kind: 'token' | 'user' | 'internal';
+                name: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -2049,12 +4231,107 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              groups: {
+                description: string;
+                image: string;
+                name: string;
+              }[];
+              message: string;
+              ok: boolean;
+              records: {
+                active: boolean;
+                admin_only: boolean;
+                cluster: string;
+                created_at: string;
+                created_by: string;
+                description: string;
+                fields: {
+                  choices:
+                    | {
+                        label?: string;
+                        value: string | number | boolean;
+                      }[]
+                    | null;
+                  choices_sql?: string | null;
+                  default: (string | number | boolean | string[]) | null;
+                  field_order: number;
+                  has_choices_sql: boolean;
+                  help: string;
+                  id: number;
+                  label: string;
+                  name: string;
+                  required: boolean;
+                  /** @enum {string} */
+                  type:
+                    | 'text'
+                    | 'integer'
+                    | 'number'
+                    | 'date'
+                    | 'datetime'
+                    | 'boolean'
+                    | 'select'
+                    | 'multiselect';
+                }[];
+                groups: string[];
+                id: number;
+                name: string;
+                output: {
+                  /** @enum {string} */
+                  display: 'table' | 'graph' | 'card';
+                  graph?: {
+                    [key: string]: unknown;
+                  };
+                  html_template?: string;
+                };
+                run_immediate: boolean;
+                sections: {
+                  title: string;
+                }[];
+                slug: string;
+                /** @enum {string} */
+                strategy: 'balance' | 'consolidate' | 'distribute';
+                total_fields: string[];
+                /** @enum {string} */
+                type: 'result' | 'panel' | 'template';
+                updated_at: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -2086,12 +4363,53 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                author: string;
+                body: string;
+                created_at: string;
+                edited: boolean;
+                id: number;
+                updated_at: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -2115,12 +4433,53 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Default Response */
-        200: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                author: string;
+                body: string;
+                created_at: string;
+                edited: boolean;
+                id: number;
+                updated_at: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -2159,12 +4518,53 @@ export interface paths {
         };
       };
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                author: string;
+                body: string;
+                created_at: string;
+                edited: boolean;
+                id: number;
+                updated_at: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -2184,12 +4584,46 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: unknown[];
+            };
+          };
         };
       };
     };
@@ -2215,12 +4649,81 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                active: boolean;
+                created_at: string;
+                cron: string;
+                deliveries: {
+                  api: {
+                    has_secret: boolean;
+                    headers: {
+                      /** @enum {boolean} */
+                      has_value: true;
+                      name: string;
+                    }[];
+                    url: string;
+                  } | null;
+                  email: {
+                    /** @enum {string|null} */
+                    attach?: 'csv' | 'xlsx' | null;
+                    skipIfEmpty?: boolean;
+                    to: string[];
+                  } | null;
+                };
+                id: number;
+                last_run_at: string | null;
+                name: string;
+                next_run_at: string | null;
+                owner: string;
+                owner_kind: string;
+                params: {
+                  [key: string]: unknown;
+                };
+                paused_reason: string | null;
+                report: string;
+                report_id: number;
+                timezone: string;
+                updated_at: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -2266,12 +4769,81 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Default Response */
-        200: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                active: boolean;
+                created_at: string;
+                cron: string;
+                deliveries: {
+                  api: {
+                    has_secret: boolean;
+                    headers: {
+                      /** @enum {boolean} */
+                      has_value: true;
+                      name: string;
+                    }[];
+                    url: string;
+                  } | null;
+                  email: {
+                    /** @enum {string|null} */
+                    attach?: 'csv' | 'xlsx' | null;
+                    skipIfEmpty?: boolean;
+                    to: string[];
+                  } | null;
+                };
+                id: number;
+                last_run_at: string | null;
+                name: string;
+                next_run_at: string | null;
+                owner: string;
+                owner_kind: string;
+                params: {
+                  [key: string]: unknown;
+                };
+                paused_reason: string | null;
+                report: string;
+                report_id: number;
+                timezone: string;
+                updated_at: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -2301,12 +4873,81 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                active: boolean;
+                created_at: string;
+                cron: string;
+                deliveries: {
+                  api: {
+                    has_secret: boolean;
+                    headers: {
+                      /** @enum {boolean} */
+                      has_value: true;
+                      name: string;
+                    }[];
+                    url: string;
+                  } | null;
+                  email: {
+                    /** @enum {string|null} */
+                    attach?: 'csv' | 'xlsx' | null;
+                    skipIfEmpty?: boolean;
+                    to: string[];
+                  } | null;
+                };
+                id: number;
+                last_run_at: string | null;
+                name: string;
+                next_run_at: string | null;
+                owner: string;
+                owner_kind: string;
+                params: {
+                  [key: string]: unknown;
+                };
+                paused_reason: string | null;
+                report: string;
+                report_id: number;
+                timezone: string;
+                updated_at: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -2351,12 +4992,81 @@ export interface paths {
         };
       };
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                active: boolean;
+                created_at: string;
+                cron: string;
+                deliveries: {
+                  api: {
+                    has_secret: boolean;
+                    headers: {
+                      /** @enum {boolean} */
+                      has_value: true;
+                      name: string;
+                    }[];
+                    url: string;
+                  } | null;
+                  email: {
+                    /** @enum {string|null} */
+                    attach?: 'csv' | 'xlsx' | null;
+                    skipIfEmpty?: boolean;
+                    to: string[];
+                  } | null;
+                };
+                id: number;
+                last_run_at: string | null;
+                name: string;
+                next_run_at: string | null;
+                owner: string;
+                owner_kind: string;
+                params: {
+                  [key: string]: unknown;
+                };
+                paused_reason: string | null;
+                report: string;
+                report_id: number;
+                timezone: string;
+                updated_at: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -2374,12 +5084,46 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: unknown[];
+            };
+          };
         };
       };
     };
@@ -2410,12 +5154,55 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                deliveries: unknown[];
+                error: string | null;
+                finished_at: string | null;
+                id: number;
+                outcome: string;
+                rows: number | null;
+                started_at: string;
+                tick_at: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -2445,12 +5232,55 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                deliveries: unknown[];
+                error: string | null;
+                finished_at: string | null;
+                id: number;
+                outcome: string;
+                rows: number | null;
+                started_at: string;
+                tick_at: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -2479,12 +5309,48 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                server_iso_time: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -2513,12 +5379,48 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                server_time: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -2556,12 +5458,55 @@ export interface paths {
         };
       };
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                csrf_token?: string;
+                email: string | null;
+                groups: string[];
+                is_admin: boolean;
+                is_editor: boolean;
+                /** @enum {string} */
+                kind: 'token' | 'user' | 'internal';
+                name: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -2590,12 +5535,46 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: unknown[];
+            };
+          };
         };
       };
     };
@@ -2761,12 +5740,112 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                active: boolean;
+                admin_only: boolean;
+                cluster: string;
+                created_at: string;
+                created_by: string;
+                description: string;
+                fields: {
+                  choices:
+                    | {
+                        label?: string;
+                        value: string | number | boolean;
+                      }[]
+                    | null;
+                  choices_sql?: string | null;
+                  default: (string | number | boolean | string[]) | null;
+                  field_order: number;
+                  has_choices_sql: boolean;
+                  help: string;
+                  id: number;
+                  label: string;
+                  name: string;
+                  required: boolean;
+                  /** @enum {string} */
+                  type:
+                    | 'text'
+                    | 'integer'
+                    | 'number'
+                    | 'date'
+                    | 'datetime'
+                    | 'boolean'
+                    | 'select'
+                    | 'multiselect';
+                }[];
+                groups: string[];
+                id: number;
+                name: string;
+                output: {
+                  /** @enum {string} */
+                  display: 'table' | 'graph' | 'card';
+                  graph?: {
+                    [key: string]: unknown;
+                  };
+                  html_template?: string;
+                };
+                run_immediate: boolean;
+                sections: {
+                  output: {
+                    /** @enum {string} */
+                    display: 'table' | 'graph' | 'card';
+                    graph?: {
+                      [key: string]: unknown;
+                    };
+                    html_template?: string;
+                  };
+                  sql?: string;
+                  title: string;
+                }[];
+                slug: string;
+                sql?: string;
+                /** @enum {string} */
+                strategy: 'balance' | 'consolidate' | 'distribute';
+                total_fields: string[];
+                /** @enum {string} */
+                type: 'result' | 'panel' | 'template';
+                updated_at: string;
+              }[];
+            };
+          };
         };
       };
     };
@@ -2810,12 +5889,50 @@ export interface paths {
         };
       };
       responses: {
+        /** @description The request failed; `message` says why */
+        '4XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
+        /** @description The request failed; `message` says why */
+        '5XX': {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              message: string;
+              /** @enum {boolean} */
+              ok: false;
+              records: unknown[];
+            };
+          };
+        };
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              message: string;
+              ok: boolean;
+              records: {
+                rows: number;
+                sent: boolean;
+                to: string[];
+              }[];
+            };
+          };
         };
       };
     };
