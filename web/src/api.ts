@@ -85,12 +85,17 @@ export type RequestBody<P extends keyof paths, M extends Method> = paths[P][M] e
   ? B
   : never;
 
-/** One record of a route's answer, from the document: `RecordOf<'/api/schedules/'>`. */
-export type RecordOf<P extends keyof paths, M extends Method = 'get'> = paths[P][M] extends {
-  responses: { [status in 200 | 201]?: { content: { 'application/json': { records: (infer T)[] } } } };
-}
-  ? T
+type JsonOf<R> = R extends { content: { 'application/json': infer B } } ? B : never;
+type SuccessOf<O> = O extends { responses: infer S }
+  ? JsonOf<S[200 & keyof S]> | JsonOf<S[201 & keyof S]>
   : never;
+
+/** A route's successful answer (the envelope and any extra keys), from the document. */
+export type AnswerOf<P extends keyof paths, M extends Method = 'get'> = SuccessOf<paths[P][M]>;
+
+/** One record of a route's successful answer, from the document: `RecordOf<'/api/schedules/'>`. */
+export type RecordOf<P extends keyof paths, M extends Method = 'get'> =
+  SuccessOf<paths[P][M]> extends { records: (infer T)[] } ? T : never;
 
 /** What an openapi-fetch call settles to. */
 interface Result {
@@ -145,6 +150,14 @@ type RecordsOf<R> = Answer<R> extends { records: infer T } ? T : never;
 export async function recordsOf<R extends Result>(request: Promise<R>): Promise<RecordsOf<R>> {
   const answer = (await send(request)) as { records: unknown };
   return answer.records as RecordsOf<R>;
+}
+
+/** The one record of an answer about one thing (a report, the principal, what a create made). */
+export async function firstOf<R extends Result>(request: Promise<R>) {
+  const records = await recordsOf(request);
+  return (records as RecordsOf<R> & unknown[])[0] as
+    | (RecordsOf<R> extends (infer T)[] ? T : never)
+    | undefined;
 }
 
 /** Fetches text (CSV, template HTML) with the session cookie; errors still come as envelopes. */

@@ -2,14 +2,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, api, recordsOf, send, setCsrfToken } from './api.ts';
 import { queryKeys } from './query-keys.ts';
-import type { Me } from './types.ts';
+import type { Me } from './records.ts';
 
 export function useMe() {
   return useQuery({
     queryKey: queryKeys.me,
     queryFn: async (): Promise<Me | null> => {
       try {
-        const me = ((await recordsOf(api.GET('/api/me'))) as Me[])[0] ?? null;
+        const me = (await recordsOf(api.GET('/api/me')))[0] ?? null;
         setCsrfToken(me?.csrf_token ?? null);
         return me;
       } catch (error) {
@@ -25,7 +25,7 @@ export function useSignIn() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: async (credentials: { email: string; password: string }) =>
-      ((await recordsOf(api.POST('/auth/login', { body: credentials }))) as Me[])[0] ?? null,
+      (await recordsOf(api.POST('/auth/login', { body: credentials })))[0] ?? null,
     onSuccess: (me) => {
       setCsrfToken(me?.csrf_token ?? null);
       client.setQueryData(queryKeys.me, me);

@@ -13,7 +13,7 @@ import { DateInput, DateTimePicker } from '@mantine/dates';
 import { useQuery } from '@tanstack/react-query';
 import { api, recordsOf } from '../api.ts';
 import { queryKeys } from '../query-keys.ts';
-import type { Choice, Field } from '../types.ts';
+import type { Field } from '../records.ts';
 
 export type Values = Record<string, unknown>;
 
@@ -29,7 +29,7 @@ export function initialValues(fields: Field[]): Values {
   );
 }
 
-const asOptions = (choices: Choice[]) =>
+const asOptions = (choices: Array<{ value: unknown; label?: string }>) =>
   choices.map((choice) => ({ value: String(choice.value), label: choice.label ?? String(choice.value) }));
 
 function useChoices(field: Field) {
@@ -37,9 +37,7 @@ function useChoices(field: Field) {
     queryKey: queryKeys.fieldChoices(field.id),
     enabled: Boolean(field.has_choices_sql && field.id),
     queryFn: () =>
-      recordsOf(
-        api.GET('/api/choices/{fieldId}/', { params: { path: { fieldId: field.id ?? 0 } } }),
-      ) as Promise<Choice[]>,
+      recordsOf(api.GET('/api/choices/{fieldId}/', { params: { path: { fieldId: field.id ?? 0 } } })),
   });
 }
 

@@ -6,18 +6,14 @@ import { Alert, Button, Group, SimpleGrid, Stack, Text, TextInput, Title } from 
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, errorMessage, send } from '../api.ts';
-import type { ReportOutputSettings, Row, Section } from '../types.ts';
+import type { Field, Report, ReportOutputSettings, Row, Section } from '../records.ts';
 import { DistributedView, PanelView, RowsView } from './ReportOutput.tsx';
 import { LoadingState } from './States.tsx';
 
-export type PreviewReport = {
-  name: string;
-  type: 'result' | 'panel' | 'template';
-  strategy: 'balance' | 'consolidate' | 'distribute';
-  total_fields: string[];
-  output: ReportOutputSettings;
-  sections: Section[];
-  fields: Array<{ name: string; label: string; default: unknown }>;
+/** The editor's unsaved report, as a save would send it; these are the keys the preview shows. */
+export type PreviewReport = Pick<Report, 'name' | 'type' | 'strategy' | 'total_fields' | 'output'> & {
+  sections: Array<Pick<Section, 'title'> & { output?: ReportOutputSettings }>;
+  fields: Array<Pick<Field, 'name' | 'label'> & { default: unknown }>;
 };
 
 interface Result {
@@ -39,7 +35,7 @@ export function PreviewRun({ report }: { report: PreviewReport }) {
         if (value) params[field.name] = value;
       }
       const answer = await send(api.POST('/api/admin/reports/preview/', { body: { report: shown, params } }));
-      return { rows: answer.records as Row[], message: answer.message, report: shown };
+      return { rows: answer.records, message: answer.message, report: shown };
     },
     onSuccess: setResult,
     onError: () => setResult(null),

@@ -5,10 +5,10 @@
 import { Alert, Badge, Box, Button, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, errorMessage, recordsOf, send } from '../api.ts';
+import { api, errorMessage, firstOf, recordsOf, send } from '../api.ts';
 import { affectedBy, invalidate, queryKeys } from '../query-keys.ts';
+import type { Me, VersionState, VersionSummary } from '../records.ts';
 import { useMe } from '../session.ts';
-import type { Me, VersionDetail, VersionState, VersionSummary } from '../types.ts';
 import { EmptyState, ErrorState, LoadingState } from './States.tsx';
 
 type Action = 'submit' | 'approve' | 'reject' | 'promote';
@@ -108,13 +108,11 @@ function VersionDiff({ slug, number }: { slug: string; number: number }) {
   const detail = useQuery({
     queryKey: queryKeys.version(slug, number),
     queryFn: async () =>
-      (
-        (await recordsOf(
-          api.GET('/api/admin/reports/{report}/versions/{number}/', {
-            params: { path: { report: slug, number } },
-          }),
-        )) as VersionDetail[]
-      )[0],
+      firstOf(
+        api.GET('/api/admin/reports/{report}/versions/{number}/', {
+          params: { path: { report: slug, number } },
+        }),
+      ),
   });
   if (detail.isPending) return <LoadingState label="Loading the diff" />;
   if (detail.isError || !detail.data) return <ErrorState error={detail.error} />;
@@ -163,9 +161,7 @@ export function VersionHistory({ slug, initialNumber }: { slug: string; initialN
   const versions = useQuery({
     queryKey: queryKeys.versions(slug),
     queryFn: () =>
-      recordsOf(
-        api.GET('/api/admin/reports/{report}/versions/', { params: { path: { report: slug } } }),
-      ) as Promise<VersionSummary[]>,
+      recordsOf(api.GET('/api/admin/reports/{report}/versions/', { params: { path: { report: slug } } })),
   });
 
   return (

@@ -1,7 +1,7 @@
 /** Small shared pieces of the admin pages: a list query, a change's outcome, a record table. */
 import { Alert, Table } from '@mantine/core';
 import { type QueryKey, useQuery } from '@tanstack/react-query';
-import { api, recordsOf } from '../api.ts';
+import { api, type RecordOf, recordsOf } from '../api.ts';
 import type { Outcome } from '../use-change.ts';
 
 type ListPath =
@@ -14,10 +14,16 @@ type ListPath =
   | '/api/admin/users/';
 
 /** An admin list: the records of a GET without path parameters (the audit list takes a filter). */
-export function useList<T>(queryKey: QueryKey, path: ListPath, query?: Record<string, string | number>) {
+export function useList<P extends ListPath>(
+  queryKey: QueryKey,
+  path: P,
+  query?: Record<string, string | number>,
+) {
   return useQuery({
     queryKey,
-    queryFn: ({ signal }) => recordsOf(api.GET(path, { params: { query }, signal })) as Promise<T[]>,
+    // openapi-fetch answers a union of the lists' records for a generic path; P names which one.
+    queryFn: ({ signal }) =>
+      recordsOf(api.GET(path as ListPath, { params: { query }, signal })) as Promise<RecordOf<P>[]>,
   });
 }
 

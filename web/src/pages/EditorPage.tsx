@@ -19,25 +19,26 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import CodeMirror from '@uiw/react-codemirror';
 import { useState } from 'react';
 import { useLocation, useNavigate, useParams, useSearchParams } from 'react-router-dom';
-import { api, errorMessage, recordsOf, send } from '../api.ts';
+import { api, errorMessage, firstOf, recordsOf, send } from '../api.ts';
 import { FieldsEditor } from '../components/FieldsEditor.tsx';
 import { OutputSettings } from '../components/OutputSettings.tsx';
 import { PreviewRun } from '../components/PreviewRun.tsx';
 import { ErrorState, LoadingState } from '../components/States.tsx';
 import { VersionHistory } from '../components/VersionHistory.tsx';
 import { affectedBy, invalidate, queryKeys } from '../query-keys.ts';
-import type { Report } from '../types.ts';
+import { enumValues, oneOf } from '../records.ts';
 import { bodyOf, type Draft, draftOf, emptyDraft } from './report-draft.ts';
 import { SectionsEditor } from './SectionsEditor.tsx';
+
+const REPORT_TYPES = enumValues<Draft['type']>({ result: true, panel: true, template: true });
+const STRATEGIES = enumValues<Draft['strategy']>({ balance: true, consolidate: true, distribute: true });
 
 function useClusters() {
   return useQuery({
     queryKey: queryKeys.admin.clusters,
-    queryFn: () => recordsOf(api.GET('/api/admin/clusters/')) as Promise<{ name: string }[]>,
+    queryFn: () => recordsOf(api.GET('/api/admin/clusters/')),
   });
 }
-
-type Saved = Report & { version?: { number: number; state: string } };
 
 function useSaveReport(slug: string | null) {
   const client = useQueryClient();
@@ -49,7 +50,7 @@ function useSaveReport(slug: string | null) {
           ? api.PUT('/api/admin/reports/{report}/', { params: { path: { report: slug } }, body })
           : api.POST('/api/admin/reports/', { body }),
       );
-      return answer as typeof answer & { records: Saved[] };
+      return answer;
     },
     onSuccess: async (answer) => {
       const slugs = [slug, answer.records[0]?.slug].filter((known) => known !== undefined && known !== null);
@@ -113,10 +114,10 @@ function Editor({ initial, slug }: { initial: Draft; slug: string | null }) {
         />
         <Select
           label="Type"
-          data={['result', 'panel', 'template']}
+          data={REPORT_TYPES}
           value={draft.type}
           allowDeselect={false}
-          onChange={(value) => set({ type: (value ?? 'result') as Draft['type'] })}
+          onChange={(value) => set({ type: oneOf(REPORT_TYPES, value, 'result') })}
         />
         {clusters.isSuccess ? (
           <Select
@@ -136,10 +137,10 @@ function Editor({ initial, slug }: { initial: Draft; slug: string | null }) {
         )}
         <Select
           label="Strategy"
-          data={['balance', 'consolidate', 'distribute']}
+          data={STRATEGIES}
           value={draft.strategy}
           allowDeselect={false}
-          onChange={(value) => set({ strategy: (value ?? 'balance') as Draft['strategy'] })}
+          onChange={(value) => set({ strategy: oneOf(STRATEGIES, value, 'balance') })}
         />
         <TagsInput
           label="Groups"
@@ -219,12 +220,7 @@ export function EditorPage() {
   const existing = useQuery({
     queryKey: queryKeys.report(slug ?? ''),
     enabled: Boolean(slug),
-    queryFn: async () =>
-      (
-        (await recordsOf(
-          api.GET('/report/get/{report}', { params: { path: { report: slug ?? '' } } }),
-        )) as Report[]
-      )[0],
+    queryFn: () => firstOf(api.GET('/report/get/{report}', { params: { path: { report: slug ?? '' } } })),
   });
   if (!slug) return <Editor initial={emptyDraft()} slug={null} />;
   if (existing.isPending) return <LoadingState />;

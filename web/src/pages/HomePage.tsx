@@ -3,10 +3,12 @@ import { Anchor, Avatar, Badge, Card, Group, SimpleGrid, Stack, Text, TextInput,
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router-dom';
-import { api, send } from '../api.ts';
+import { api, type RecordOf, send } from '../api.ts';
 import { EmptyState, QueryStatus } from '../components/States.tsx';
 import { queryKeys } from '../query-keys.ts';
-import type { GroupPicture, Report } from '../types.ts';
+
+/** A report as the list shows it (its sections without their SQL or output). */
+type Report = RecordOf<'/api/reports/'>;
 
 function groupReports(reports: Report[], search: string): [string, Report[]][] {
   const needle = search.trim().toLowerCase();
@@ -27,7 +29,7 @@ export function HomePage() {
     queryKey: queryKeys.reportList,
     queryFn: async () => {
       const answer = await send(api.GET('/api/reports/'));
-      return { reports: answer.records as Report[], pictures: (answer.groups ?? []) as GroupPicture[] };
+      return { reports: answer.records, pictures: answer.groups };
     },
   });
   const groups = useMemo(() => groupReports(query.data?.reports ?? [], search), [query.data, search]);

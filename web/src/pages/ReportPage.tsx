@@ -6,7 +6,7 @@ import { Anchor, Badge, Button, Group, Stack, Tabs, Text, Title } from '@mantine
 import { useIsFetching, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
-import { api, queryString, recordsOf } from '../api.ts';
+import { api, firstOf, queryString, recordsOf } from '../api.ts';
 import { ApiTab } from '../components/ApiTab.tsx';
 import { Downloads } from '../components/Downloads.tsx';
 import { FieldForm, initialValues, type Values } from '../components/FieldForm.tsx';
@@ -18,7 +18,7 @@ import { ScheduleDialog } from '../components/report/ScheduleDialog.tsx';
 import { ErrorState, LoadingState } from '../components/States.tsx';
 import { TemplateFrame } from '../components/TemplateFrame.tsx';
 import { queryKeys } from '../query-keys.ts';
-import type { Me, Report, Row } from '../types.ts';
+import type { Me, Report } from '../records.ts';
 
 function RunResult({ report, params, count }: { report: Report; params: Values; count: number }) {
   const run = useQuery({
@@ -32,7 +32,7 @@ function RunResult({ report, params, count }: { report: Report; params: Values; 
           querySerializer: () => queryString(params).slice(1),
           signal,
         }),
-      ) as Promise<Row[]>,
+      ),
   });
   if (report.type === 'template')
     return <TemplateFrame slug={report.slug} params={params} title={report.name} />;
@@ -145,10 +145,7 @@ export function ReportPage({ me }: { me: Me }) {
   const { slug = '' } = useParams();
   const definition = useQuery({
     queryKey: queryKeys.report(slug),
-    queryFn: async () =>
-      (
-        (await recordsOf(api.GET('/report/get/{report}', { params: { path: { report: slug } } }))) as Report[]
-      )[0],
+    queryFn: () => firstOf(api.GET('/report/get/{report}', { params: { path: { report: slug } } })),
   });
   useEffect(() => {
     if (definition.data) document.title = `${definition.data.name} · Secure Reporter`;

@@ -21,7 +21,7 @@ export function SignInPage() {
   const signIn = useSignIn();
   const options = useQuery({
     queryKey: queryKeys.authOptions,
-    queryFn: () => recordsOf(api.GET('/api/auth/options')) as Promise<{ sso: boolean }[]>,
+    queryFn: () => recordsOf(api.GET('/api/auth/options')),
   });
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');

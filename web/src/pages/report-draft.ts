@@ -1,9 +1,9 @@
 /** The editor's working copy of a report, and its conversion to and from the admin API's shape. */
 import { choicesToText, type DraftField, textToChoices } from '../components/FieldsEditor.tsx';
-import type { Field, Report, ReportOutputSettings, Section } from '../types.ts';
+import type { Field, Report, ReportOutputSettings, Section } from '../records.ts';
 
-/** A section being edited: its SQL is always there (a save requires it). */
-export type DraftSection = Section & { sql: string };
+/** A section being edited: its SQL is always there (a save requires it), its output may not be yet. */
+export type DraftSection = Omit<Section, 'sql' | 'output'> & { sql: string; output?: Section['output'] };
 
 export interface Draft {
   name: string;

@@ -7,9 +7,9 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, errorMessage, recordsOf, send } from '../../api.ts';
 import { affectedBy, invalidate, queryKeys } from '../../query-keys.ts';
-import type { Me } from '../../types.ts';
+import type { Comment, Me } from '../../records.ts';
 import { ErrorState, LoadingState } from '../States.tsx';
-import { type Comment, localTime } from './model.ts';
+import { localTime } from './model.ts';
 
 /** A change of the report's comments; only its comment list refetches. */
 function useCommentChange<TVariables>(slug: string, mutationFn: (variables: TVariables) => Promise<unknown>) {
@@ -109,7 +109,7 @@ export function CommentsPanel({ slug, me }: { slug: string; me: Me }) {
   );
   const comments = useQuery({
     queryKey: queryKeys.comments(slug),
-    queryFn: ({ signal }) => recordsOf(api.GET(path, { params, signal })) as Promise<Comment[]>,
+    queryFn: ({ signal }) => recordsOf(api.GET(path, { params, signal })),
   });
   const add = () => post.mutate(body, { onSuccess: () => setBody('') });
   return (

@@ -15,12 +15,6 @@ interface Props {
   onClose(): void;
 }
 
-interface Sent {
-  sent: boolean;
-  rows: number;
-  to: string[];
-}
-
 export function EmailDialog({ slug, reportName, values, defaultTo, opened, onClose }: Props) {
   const [to, setTo] = useState<string[]>(defaultTo ? [defaultTo] : []);
   const [subject, setSubject] = useState(`Report: ${reportName}`);
@@ -41,7 +35,7 @@ export function EmailDialog({ slug, reportName, values, defaultTo, opened, onClo
           headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
         }),
       );
-      const result = (answer.records as Sent[])[0];
+      const result = answer.records[0];
       const rows = result ? `${result.rows} row${result.rows === 1 ? '' : 's'}` : 'the report';
       return answer.message || `Sent ${rows} to ${(result?.to ?? to).join(', ')}`;
     },

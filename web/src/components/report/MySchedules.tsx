@@ -4,9 +4,10 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, recordsOf, send } from '../../api.ts';
 import { affectedBy, queryKeys } from '../../query-keys.ts';
+import type { Schedule } from '../../records.ts';
 import { useChange, useOutcome } from '../../use-change.ts';
 import { ErrorState, LoadingState } from '../States.tsx';
-import { localTime, type Schedule, type ScheduleRun } from './model.ts';
+import { localTime } from './model.ts';
 import { ScheduleRuns } from './ScheduleRuns.tsx';
 
 function deliveriesText(schedule: Schedule): string {
@@ -27,8 +28,7 @@ function useScheduleChanges(id: number) {
   const common = { invalidates: affectedBy.schedule, invalidateOnError: true };
   const runNow = useChange(outcome, {
     ...common,
-    mutationFn: async () =>
-      ((await recordsOf(api.POST('/api/schedules/{id}/run-now/', { params }))) as ScheduleRun[])[0],
+    mutationFn: async () => (await recordsOf(api.POST('/api/schedules/{id}/run-now/', { params })))[0],
     done: (_none, run) => (run ? `Ran: ${run.outcome}${run.error ? ` (${run.error})` : ''}` : 'Ran'),
   });
   const setActive = useChange(outcome, {
@@ -123,7 +123,7 @@ function ScheduleCard({ schedule }: { schedule: Schedule }) {
 export function MySchedules({ report }: { report?: string }) {
   const schedules = useQuery({
     queryKey: queryKeys.schedules,
-    queryFn: ({ signal }) => recordsOf(api.GET('/api/schedules/', { signal })) as Promise<Schedule[]>,
+    queryFn: ({ signal }) => recordsOf(api.GET('/api/schedules/', { signal })),
   });
   if (schedules.isPending) return <LoadingState label="Loading your schedules" />;
   if (schedules.isError) return <ErrorState error={schedules.error} title="Schedules cannot be shown" />;

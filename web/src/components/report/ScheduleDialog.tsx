@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { api, errorMessage, type RequestBody, recordsOf } from '../../api.ts';
 import { affectedBy, invalidate } from '../../query-keys.ts';
+import type { Schedule } from '../../records.ts';
 import type { Values } from '../FieldForm.tsx';
 import {
   type DeliveriesDraft,
@@ -11,7 +12,7 @@ import {
   deliveriesBody,
   initialDeliveries,
 } from './DeliveriesForm.tsx';
-import { filledParams, type Schedule } from './model.ts';
+import { filledParams } from './model.ts';
 
 const PRESETS = ['hourly', 'daily', 'weekly', 'monthly'] as const;
 
@@ -54,8 +55,7 @@ type NewSchedule = RequestBody<'/api/schedules/', 'post'>;
 function useCreateSchedule() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: async (body: NewSchedule) =>
-      ((await recordsOf(api.POST('/api/schedules/', { body }))) as Schedule[])[0],
+    mutationFn: async (body: NewSchedule) => (await recordsOf(api.POST('/api/schedules/', { body })))[0],
     onSuccess: () => invalidate(client, affectedBy.schedule),
   });
 }

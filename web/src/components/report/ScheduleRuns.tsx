@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { api, recordsOf } from '../../api.ts';
 import { queryKeys } from '../../query-keys.ts';
 import { ErrorState, LoadingState } from '../States.tsx';
-import { type DeliveryResult, localTime, type ScheduleRun } from './model.ts';
+import { localTime } from './model.ts';
 
 const OUTCOME_COLORS: Record<string, string> = {
   ok: 'green',
@@ -13,8 +13,15 @@ const OUTCOME_COLORS: Record<string, string> = {
   paused: 'gray',
 };
 
-function describeDelivery(delivery: DeliveryResult): string {
-  const detail = delivery.detail ?? {};
+type Loose = Record<string, unknown>;
+
+/**
+ * One delivery's outcome. The API document leaves a run's deliveries untyped (`unknown[]`), so
+ * this reads the keys it shows (`kind`, `ok`, `error`, `detail`) without assuming more.
+ */
+function describeDelivery(entry: unknown): string {
+  const delivery = (entry ?? {}) as Loose;
+  const detail = (delivery.detail ?? {}) as Loose;
   const target =
     delivery.kind === 'api'
       ? [
@@ -23,16 +30,14 @@ function describeDelivery(delivery: DeliveryResult): string {
         ]
       : [Array.isArray(detail.to) ? `to ${detail.to.join(', ')}` : null, detail.skipped ? 'skipped' : null];
   const parts = [delivery.ok ? 'ok' : 'failed', ...target.filter(Boolean), delivery.error].filter(Boolean);
-  return `${delivery.kind}: ${parts.join(', ')}`;
+  return `${String(delivery.kind)}: ${parts.join(', ')}`;
 }
 
 export function ScheduleRuns({ id }: { id: number }) {
   const runs = useQuery({
     queryKey: queryKeys.scheduleRuns(id),
     queryFn: ({ signal }) =>
-      recordsOf(api.GET('/api/schedules/{id}/runs/', { params: { path: { id } }, signal })) as Promise<
-        ScheduleRun[]
-      >,
+      recordsOf(api.GET('/api/schedules/{id}/runs/', { params: { path: { id } }, signal })),
   });
   if (runs.isPending) return <LoadingState label="Loading the history" />;
   if (runs.isError) return <ErrorState error={runs.error} title="The history cannot be shown" />;

@@ -7,16 +7,8 @@ import { QueryStatus } from '../../components/States.tsx';
 import { affectedBy, queryKeys } from '../../query-keys.ts';
 import { useChange, useOutcome } from '../../use-change.ts';
 
-interface AccessGroupView {
-  id: number;
-  table: string;
-  group: string;
-  where: string;
-  created: string;
-}
-
 export function AccessGroupsPage() {
-  const list = useList<AccessGroupView>(queryKeys.admin.accessGroups, '/api/admin/access-groups/');
+  const list = useList(queryKeys.admin.accessGroups, '/api/admin/access-groups/');
   const outcome = useOutcome();
   const [entry, setEntry] = useState({ table: '', group: '', where: '' });
   const add = useChange(outcome, {

@@ -6,24 +6,12 @@ import { RecordTable, useList } from '../../components/admin-kit.tsx';
 import { EmptyState, QueryStatus } from '../../components/States.tsx';
 import { queryKeys } from '../../query-keys.ts';
 
-interface AuditRecord {
-  at: string;
-  principal: string;
-  action: string;
-  report: string | null;
-  row_count: number | null;
-  duration_ms: number | null;
-  outcome: string;
-  error: string | null;
-  client: string | null;
-}
-
 const EMPTY = { principal: '', report: '', from: '', to: '' };
 
 export function AuditPage() {
   const [form, setForm] = useState(EMPTY);
   const [filter, setFilter] = useState(EMPTY);
-  const list = useList<AuditRecord>(queryKeys.admin.audit(filter), '/api/admin/audit/', {
+  const list = useList(queryKeys.admin.audit(filter), '/api/admin/audit/', {
     ...filter,
     limit: 500,
   });

@@ -1,25 +1,22 @@
 /** Clusters: ordered sets of connections; create or replace, delete. */
 import { Button, MultiSelect, Paper, SimpleGrid, Stack, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
-import { api, send } from '../../api.ts';
+import { api, type RecordOf, send } from '../../api.ts';
 import { OutcomeAlert, RecordTable, useList } from '../../components/admin-kit.tsx';
 import { QueryStatus } from '../../components/States.tsx';
 import { affectedBy, queryKeys } from '../../query-keys.ts';
 import { useChange, useOutcome } from '../../use-change.ts';
 
-interface ClusterView {
-  name: string;
-  connections: string[];
-}
+type ClusterView = RecordOf<'/api/admin/clusters/'>;
 
 export function ClustersPage() {
-  const clusters = useList<ClusterView>(queryKeys.admin.clusters, '/api/admin/clusters/');
-  const connections = useList<{ name: string }>(queryKeys.admin.connections, '/api/admin/connections/');
+  const clusters = useList(queryKeys.admin.clusters, '/api/admin/clusters/');
+  const connections = useList(queryKeys.admin.connections, '/api/admin/connections/');
   const outcome = useOutcome();
   const [name, setName] = useState('');
   const [members, setMembers] = useState<string[]>([]);
   const save = useChange(outcome, {
-    mutationFn: (cluster: ClusterView) =>
+    mutationFn: (cluster: Pick<ClusterView, 'name' | 'connections'>) =>
       send(
         api.PUT('/api/admin/clusters/{name}/', {
           params: { path: { name: cluster.name } },

@@ -16,22 +16,13 @@ import {
   Title,
 } from '@mantine/core';
 import { useState } from 'react';
-import { api, type RequestBody, send } from '../../api.ts';
+import { api, type RecordOf, type RequestBody, send } from '../../api.ts';
 import { OutcomeAlert, RecordTable, useList } from '../../components/admin-kit.tsx';
 import { QueryStatus } from '../../components/States.tsx';
 import { affectedBy, queryKeys } from '../../query-keys.ts';
 import { type OutcomeState, useChange, useOutcome } from '../../use-change.ts';
 
-interface ConnectionView {
-  name: string;
-  driver: string;
-  settings: Record<string, unknown>;
-  active: boolean;
-  statement_timeout_ms: number;
-  pool_size: number;
-  allow_privileged_user: boolean;
-  privilege_check: { checked_at: string; findings: string[]; privileged: boolean; error?: string } | null;
-}
+type ConnectionView = RecordOf<'/api/admin/connections/'>;
 
 /** What the last privilege probe said, as a badge; a privileged user is always a warning. */
 function PrivilegeBadge({ row }: { row: ConnectionView }) {
@@ -137,7 +128,7 @@ function AddConnection({ outcome }: { outcome: OutcomeState }) {
 }
 
 export function ConnectionsPage() {
-  const list = useList<ConnectionView>(queryKeys.admin.connections, '/api/admin/connections/');
+  const list = useList(queryKeys.admin.connections, '/api/admin/connections/');
   const outcome = useOutcome();
   const test = useChange(outcome, {
     mutationFn: (name: string) => send(api.POST('/api/admin/connections/{name}/test/', named(name))),

@@ -14,19 +14,13 @@ import {
   Title,
 } from '@mantine/core';
 import { useState } from 'react';
-import { api, send } from '../../api.ts';
+import { api, type RecordOf, send } from '../../api.ts';
 import { OutcomeAlert, useList } from '../../components/admin-kit.tsx';
 import { QueryStatus } from '../../components/States.tsx';
 import { affectedBy, queryKeys } from '../../query-keys.ts';
 import { type OutcomeState, useChange, useOutcome } from '../../use-change.ts';
 
-interface GroupListView {
-  name: string;
-  description: string;
-  image_url: string | null;
-  image: string | null;
-  members: string[];
-}
+type GroupListView = RecordOf<'/api/admin/group-lists/'>;
 
 const invalidates = affectedBy.groupList;
 
@@ -161,7 +155,7 @@ function GroupListCard({ list, outcome }: { list: GroupListView; outcome: Outcom
 }
 
 export function GroupListsPage() {
-  const lists = useList<GroupListView>(queryKeys.admin.groupLists, '/api/admin/group-lists/');
+  const lists = useList(queryKeys.admin.groupLists, '/api/admin/group-lists/');
   const outcome = useOutcome();
   const [draft, setDraft] = useState({ name: '', description: '' });
   const create = useChange(outcome, {

@@ -22,15 +22,6 @@ import { EmptyState, QueryStatus } from '../../components/States.tsx';
 import { affectedBy, queryKeys } from '../../query-keys.ts';
 import { useChange, useOutcome } from '../../use-change.ts';
 
-interface TokenRecord {
-  name: string;
-  groups: string;
-  expiry: string;
-  active: 'Y' | 'N';
-  created: string;
-  created_by: string;
-}
-
 type NewToken = RequestBody<'/api/admin/tokens/', 'post'>;
 type Period = NewToken['expiry'];
 
@@ -54,7 +45,7 @@ function AddToken({ onCreated }: { onCreated(header: string, name: string): void
   const create = useChange(outcome, {
     mutationFn: async (body: NewToken) => {
       const created = await send(api.POST('/api/admin/tokens/', { body }));
-      return (created.records[0] as { header?: string } | undefined)?.header ?? '';
+      return created.records[0]?.header ?? '';
     },
     invalidates: affectedBy.token,
     done: (body) => `Token "${body.name}" created`,
@@ -114,7 +105,7 @@ function AddToken({ onCreated }: { onCreated(header: string, name: string): void
 }
 
 export function TokensPage() {
-  const tokens = useList<TokenRecord>(queryKeys.admin.tokens, '/api/admin/tokens/');
+  const tokens = useList(queryKeys.admin.tokens, '/api/admin/tokens/');
   const [created, setCreated] = useState<{ header: string; name: string } | null>(null);
   const outcome = useOutcome();
   const remove = useChange(outcome, {

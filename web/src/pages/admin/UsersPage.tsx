@@ -18,21 +18,10 @@ import { QueryStatus } from '../../components/States.tsx';
 import { affectedBy, queryKeys } from '../../query-keys.ts';
 import { useChange, useOutcome } from '../../use-change.ts';
 
-interface UserRecord {
-  email: string;
-  sign_in: string;
-  groups: string[];
-  is_admin: boolean;
-  is_editor: boolean;
-  last_login: string | null;
-  created: string;
-  active_sessions: number | null;
-}
-
 const byEmail = (email: string) => ({ params: { path: { email } } });
 
 export function UsersPage() {
-  const list = useList<UserRecord>(queryKeys.admin.users, '/api/admin/users/');
+  const list = useList(queryKeys.admin.users, '/api/admin/users/');
   const outcome = useOutcome();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');

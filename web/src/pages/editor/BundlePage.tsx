@@ -31,7 +31,7 @@ function useImportBundle() {
           headers: { 'Content-Type': isJson ? 'application/json' : 'application/yaml' },
         }),
       );
-      return (answer.records as Summary[])[0] ?? {};
+      return answer.records[0] ?? {};
     },
     onSuccess: () => invalidate(client, affectedBy.bundleImport),
   });

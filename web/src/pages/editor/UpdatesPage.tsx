@@ -6,12 +6,11 @@ import { api, recordsOf } from '../../api.ts';
 import { EmptyState, ErrorState, LoadingState } from '../../components/States.tsx';
 import { StateBadge } from '../../components/VersionHistory.tsx';
 import { queryKeys } from '../../query-keys.ts';
-import type { PendingVersion } from '../../types.ts';
 
 export function UpdatesPage() {
   const updates = useQuery({
     queryKey: queryKeys.updates,
-    queryFn: () => recordsOf(api.GET('/api/admin/updates/')) as Promise<PendingVersion[]>,
+    queryFn: () => recordsOf(api.GET('/api/admin/updates/')),
   });
   return (
     <Stack>
