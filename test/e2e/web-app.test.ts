@@ -78,6 +78,37 @@ describe('web app in chromium', { skip: !available, timeout: 240_000 }, () => {
     assert.deepEqual(await cellTexts(page, 1), ['7']);
   });
 
+  test('the Run button spins while the run is in flight, and not after', async () => {
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const calls = '**/api/call/customer-by-id/**';
+    const runButton = 'form[aria-label="Report parameters"] button[type="submit"]';
+    const run = page.getByRole('button', { name: 'Run', exact: true });
+    await page.goto('/reports/customer-by-id');
+    // The report runs at once on opening; that run ends before this test holds the next one.
+    await page.getByTestId('result-table').waitFor();
+    await page.waitForSelector(`${runButton}:not([data-loading])`);
+    await page.route(calls, async (route) => {
+      await held;
+      await route.continue();
+    });
+    try {
+      await page.getByLabel('Customer id').fill('8');
+      await run.click();
+      await page.waitForSelector(`${runButton}[data-loading]`);
+      assert.equal(await run.isDisabled(), true);
+      release();
+      await page.waitForSelector(`${runButton}:not([data-loading])`);
+      assert.equal(await run.isDisabled(), false);
+      assert.deepEqual(await cellTexts(page, 1), ['8']);
+    } finally {
+      release();
+      await page.unroute(calls);
+    }
+  });
+
   test('sorts the table by a column, both ways, with a totals row', async () => {
     await page.goto('/reports/orders-by-status');
     await page.getByRole('button', { name: 'Run', exact: true }).click();

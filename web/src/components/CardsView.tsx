@@ -1,6 +1,6 @@
 /** The `card` display: each record as a row of labelled figures. */
 import { Paper, SimpleGrid, Stack, Text } from '@mantine/core';
-import type { Row } from '../types.ts';
+import type { Row } from '../records.ts';
 import { columnsOf, formatCell } from './ResultTable.tsx';
 
 export function CardsView({ rows }: { rows: Row[] }) {

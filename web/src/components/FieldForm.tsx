@@ -11,8 +11,9 @@ import {
 } from '@mantine/core';
 import { DateInput, DateTimePicker } from '@mantine/dates';
 import { useQuery } from '@tanstack/react-query';
-import { records } from '../api.ts';
-import type { Choice, Field } from '../types.ts';
+import { api, recordsOf } from '../api.ts';
+import { queryKeys } from '../query-keys.ts';
+import type { Field } from '../records.ts';
 
 export type Values = Record<string, unknown>;
 
@@ -28,14 +29,15 @@ export function initialValues(fields: Field[]): Values {
   );
 }
 
-const asOptions = (choices: Choice[]) =>
+const asOptions = (choices: Array<{ value: unknown; label?: string }>) =>
   choices.map((choice) => ({ value: String(choice.value), label: choice.label ?? String(choice.value) }));
 
 function useChoices(field: Field) {
   return useQuery({
-    queryKey: ['choices', field.id],
+    queryKey: queryKeys.fieldChoices(field.id),
     enabled: Boolean(field.has_choices_sql && field.id),
-    queryFn: () => records<Choice>(`/api/choices/${field.id}/`),
+    queryFn: () =>
+      recordsOf(api.GET('/api/choices/{fieldId}/', { params: { path: { fieldId: field.id ?? 0 } } })),
   });
 }
 
@@ -131,6 +133,7 @@ export function FieldForm({
   values: Values;
   onChange(values: Values): void;
   onRun(): void;
+  /** A run is fetching: the Run button spins (and waits) until it is done. */
   running: boolean;
 }) {
   return (

@@ -11,18 +11,18 @@ import {
   Textarea,
   TextInput,
 } from '@mantine/core';
-import type { Choice, Field, FieldType } from '../types.ts';
+import { type Choice, enumValues, type Field, type FieldType, oneOf } from '../records.ts';
 
-const TYPES: FieldType[] = [
-  'text',
-  'integer',
-  'number',
-  'date',
-  'datetime',
-  'boolean',
-  'select',
-  'multiselect',
-];
+const TYPES = enumValues<FieldType>({
+  text: true,
+  integer: true,
+  number: true,
+  date: true,
+  datetime: true,
+  boolean: true,
+  select: true,
+  multiselect: true,
+});
 
 /** Choices as lines of `value` or `value|label`. */
 export const choicesToText = (choices: Choice[] | null) =>
@@ -40,10 +40,15 @@ export function textToChoices(text: string): Choice[] | null {
   });
 }
 
-export interface DraftField extends Omit<Field, 'default' | 'choices'> {
-  default: string;
-  choicesText: string;
-}
+/** Set by the server on saved fields only. */
+type Saved = 'id' | 'field_order' | 'has_choices_sql' | 'help';
+
+/** A field being edited: its default and choices as the text the inputs show. */
+export type DraftField = Omit<Field, 'default' | 'choices' | Saved> &
+  Partial<Pick<Field, Saved>> & {
+    default: string;
+    choicesText: string;
+  };
 
 export const newField = (index: number): DraftField => ({
   name: `_param${index + 1}`,
@@ -90,7 +95,7 @@ function FieldRow({
           data={TYPES}
           value={field.type}
           allowDeselect={false}
-          onChange={(value) => set({ type: (value ?? 'text') as FieldType })}
+          onChange={(value) => set({ type: oneOf(TYPES, value, 'text') })}
         />
         <TextInput
           label="Default"

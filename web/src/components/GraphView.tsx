@@ -1,8 +1,19 @@
 /** Bar, line, area, pie and scatter charts with ECharts, from the report's graph settings. */
 import * as echarts from 'echarts';
 import { useEffect, useRef } from 'react';
-import type { GraphSettings, Row } from '../types.ts';
+import type { Row } from '../records.ts';
 import { columnsOf } from './ResultTable.tsx';
+
+/**
+ * The graph settings this chart reads. The server stores a report's `output.graph` as an object
+ * it does not interpret, so these keys are the web app's own, not a copy of a server type.
+ */
+export type GraphSettings = {
+  type?: 'bar' | 'line' | 'area' | 'pie' | 'scatter';
+  x?: string;
+  y?: string[];
+  series?: string;
+};
 
 /** One series per y column, or per value of the `series` column when the settings name one. */
 export function chartOption(rows: Row[], settings: GraphSettings = {}): echarts.EChartsOption {

@@ -2,8 +2,8 @@
 import { AppShell, Burger, Button, Group, NavLink, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { Link, useLocation } from 'react-router-dom';
+import type { Me } from '../records.ts';
 import { useSignOut } from '../session.ts';
-import type { Me } from '../types.ts';
 
 const ADMIN_LINKS = [
   ['/admin/connections', 'Connections'],
@@ -50,7 +50,7 @@ export function Layout({ me, children }: { me: Me; children: React.ReactNode }) 
               {me.email ?? me.name}
             </Text>
             {me.kind === 'user' && (
-              <Button variant="default" size="xs" onClick={() => void signOut()}>
+              <Button variant="default" size="xs" onClick={() => signOut.mutate()}>
                 Sign out
               </Button>
             )}

@@ -1,7 +1,9 @@
 /** Output settings: display, graph settings, and the HTML template of template reports. */
 import { Select, SimpleGrid, Stack, TagsInput, Textarea, TextInput } from '@mantine/core';
-import type { GraphSettings, ReportOutputSettings } from '../types.ts';
+import { enumValues, oneOf, type ReportOutputSettings } from '../records.ts';
+import type { GraphSettings } from './GraphView.tsx';
 
+const DISPLAYS = enumValues<ReportOutputSettings['display']>({ table: true, graph: true, card: true });
 export function OutputSettings({
   output,
   isTemplate,
@@ -11,18 +13,17 @@ export function OutputSettings({
   isTemplate: boolean;
   onChange(output: ReportOutputSettings): void;
 }) {
-  const graph = output.graph ?? {};
+  // The server keeps graph settings as an object it does not interpret; these are the chart's keys.
+  const graph = (output.graph ?? {}) as GraphSettings;
   const setGraph = (patch: Partial<GraphSettings>) => onChange({ ...output, graph: { ...graph, ...patch } });
   return (
     <Stack>
       <Select
         label="Display"
-        data={['table', 'graph', 'card']}
+        data={DISPLAYS}
         value={output.display}
         allowDeselect={false}
-        onChange={(value) =>
-          onChange({ ...output, display: (value ?? 'table') as ReportOutputSettings['display'] })
-        }
+        onChange={(value) => onChange({ ...output, display: oneOf(DISPLAYS, value, 'table') })}
       />
       {output.display === 'graph' && (
         <SimpleGrid cols={{ base: 1, sm: 2, md: 4 }}>

@@ -3,21 +3,18 @@
  * with parameter values typed here, and shows the result under the editor. Nothing is saved.
  */
 import { Alert, Button, Group, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
-import { call, errorMessage } from '../api.ts';
-import type { ReportOutputSettings, Row, Section } from '../types.ts';
+import { api, errorMessage, send } from '../api.ts';
+import type { Field, Report, ReportOutputSettings, Row, Section } from '../records.ts';
 import { DistributedView, PanelView, RowsView } from './ReportOutput.tsx';
 import { LoadingState } from './States.tsx';
 
-export interface PreviewReport {
-  name: string;
-  type: 'result' | 'panel' | 'template';
-  strategy: 'balance' | 'consolidate' | 'distribute';
-  total_fields: string[];
-  output: ReportOutputSettings;
-  sections: Section[];
-  fields: Array<{ name: string; label: string; default: unknown }>;
-}
+/** The editor's unsaved report, as a save would send it; these are the keys the preview shows. */
+export type PreviewReport = Pick<Report, 'name' | 'type' | 'strategy' | 'total_fields' | 'output'> & {
+  sections: Array<Pick<Section, 'title'> & { output?: ReportOutputSettings }>;
+  fields: Array<Pick<Field, 'name' | 'label'> & { default: unknown }>;
+};
 
 interface Result {
   rows: Row[];
@@ -27,31 +24,24 @@ interface Result {
 
 export function PreviewRun({ report }: { report: PreviewReport }) {
   const [values, setValues] = useState<Record<string, string>>({});
+  // The last result stays on screen while the next preview runs; a failure clears it.
   const [result, setResult] = useState<Result | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [running, setRunning] = useState(false);
-
-  async function run() {
-    setRunning(true);
-    setError(null);
-    const params: Record<string, string> = {};
-    for (const field of report.fields) {
-      const value = values[field.name]?.trim();
-      if (value) params[field.name] = value;
-    }
-    try {
-      const answer = await call<Row>('/api/admin/reports/preview/', {
-        method: 'POST',
-        body: { report, params },
-      });
-      setResult({ rows: answer.records, message: answer.message, report });
-    } catch (failure) {
-      setResult(null);
-      setError(errorMessage(failure));
-    } finally {
-      setRunning(false);
-    }
-  }
+  // A preview saves nothing, so nothing is refetched.
+  const preview = useMutation({
+    mutationFn: async (shown: PreviewReport): Promise<Result> => {
+      const params: Record<string, string> = {};
+      for (const field of shown.fields) {
+        const value = values[field.name]?.trim();
+        if (value) params[field.name] = value;
+      }
+      const answer = await send(api.POST('/api/admin/reports/preview/', { body: { report: shown, params } }));
+      return { rows: answer.records, message: answer.message, report: shown };
+    },
+    onSuccess: setResult,
+    onError: () => setResult(null),
+  });
+  const error = preview.isError ? errorMessage(preview.error) : null;
+  const running = preview.isPending;
 
   const shown = result?.report;
   return (
@@ -60,7 +50,7 @@ export function PreviewRun({ report }: { report: PreviewReport }) {
         <Title order={3} size="h4">
           Preview
         </Title>
-        <Button variant="light" onClick={() => void run()} loading={running}>
+        <Button variant="light" onClick={() => preview.mutate(report)} loading={running}>
           Preview
         </Button>
       </Group>

@@ -1,7 +1,7 @@
 /** Chooses how a run is shown: table, graph, cards, panel sections or one section per connection. */
 import { Stack, Text, Title } from '@mantine/core';
 import { lazy, Suspense } from 'react';
-import type { ReportOutputSettings, Row, Section } from '../types.ts';
+import type { ReportOutputSettings, Row, Section } from '../records.ts';
 import { CardsView } from './CardsView.tsx';
 import { ResultTable } from './ResultTable.tsx';
 import { EmptyState, LoadingState } from './States.tsx';
@@ -65,7 +65,13 @@ export function DistributedView({ rows, ...props }: ViewProps) {
 }
 
 /** Panel reports answer one record per section: `{title, records}`. */
-export function PanelView({ records, sections }: { records: Row[]; sections: Section[] }) {
+export function PanelView({
+  records,
+  sections,
+}: {
+  records: Row[];
+  sections: Array<Pick<Section, 'title'> & { output?: ReportOutputSettings }>;
+}) {
   return (
     <Stack gap="xl">
       {records.map((record, index) => {

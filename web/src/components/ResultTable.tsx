@@ -12,7 +12,7 @@ import {
 } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
-import type { Row } from '../types.ts';
+import type { Row } from '../records.ts';
 import { rowStyle } from './row-style.ts';
 
 const ROW_HEIGHT = 29;

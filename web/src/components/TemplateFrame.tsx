@@ -4,6 +4,7 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import { queryString, text } from '../api.ts';
+import { queryKeys } from '../query-keys.ts';
 import { ErrorState, LoadingState } from './States.tsx';
 
 export function TemplateFrame({
@@ -16,7 +17,7 @@ export function TemplateFrame({
   title: string;
 }) {
   const html = useQuery({
-    queryKey: ['template', slug, params],
+    queryKey: queryKeys.template(slug, params),
     queryFn: ({ signal }) =>
       text(`/template/${encodeURIComponent(slug)}/${queryString({ ...params, template_only: 'Y' })}`, signal),
   });

@@ -3,11 +3,12 @@
  * review actions its state allows (submit, approve, reject, promote).
  */
 import { Alert, Badge, Box, Button, Group, Stack, Table, Text, Title } from '@mantine/core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { call, errorMessage, records } from '../api.ts';
+import { api, errorMessage, firstOf, recordsOf, send } from '../api.ts';
+import { affectedBy, invalidate, queryKeys } from '../query-keys.ts';
+import type { Me, VersionState, VersionSummary } from '../records.ts';
 import { useMe } from '../session.ts';
-import type { Me, VersionDetail, VersionState, VersionSummary } from '../types.ts';
 import { EmptyState, ErrorState, LoadingState } from './States.tsx';
 
 type Action = 'submit' | 'approve' | 'reject' | 'promote';
@@ -105,9 +106,13 @@ export function DiffView({ diff }: { diff: string }) {
 
 function VersionDiff({ slug, number }: { slug: string; number: number }) {
   const detail = useQuery({
-    queryKey: ['version', slug, number],
+    queryKey: queryKeys.version(slug, number),
     queryFn: async () =>
-      (await records<VersionDetail>(`/api/admin/reports/${encodeURIComponent(slug)}/versions/${number}/`))[0],
+      firstOf(
+        api.GET('/api/admin/reports/{report}/versions/{number}/', {
+          params: { path: { report: slug, number } },
+        }),
+      ),
   });
   if (detail.isPending) return <LoadingState label="Loading the diff" />;
   if (detail.isError || !detail.data) return <ErrorState error={detail.error} />;
@@ -121,35 +126,43 @@ function VersionDiff({ slug, number }: { slug: string; number: number }) {
   );
 }
 
+interface Step {
+  version: VersionSummary;
+  action: Action;
+}
+
+function useReviewStep(slug: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ version, action }: Step) =>
+      send(
+        api.POST(`/api/admin/reports/{report}/versions/{number}/${action}/`, {
+          params: { path: { report: slug, number: version.number } },
+        }),
+      ),
+    onSuccess: (_answer, { action }) =>
+      invalidate(client, action === 'promote' ? affectedBy.promotion(slug) : affectedBy.reviewStep(slug)),
+  });
+}
+
+function noticeOf(step: ReturnType<typeof useReviewStep>) {
+  if (step.isError) return { ok: false, text: errorMessage(step.error) };
+  if (!step.isSuccess) return null;
+  const { version, action } = step.variables;
+  return { ok: true, text: step.data.message || `Version ${version.number}: ${action} done` };
+}
+
 export function VersionHistory({ slug, initialNumber }: { slug: string; initialNumber?: number | null }) {
   const me = useMe().data;
-  const client = useQueryClient();
   const [shown, setShown] = useState<number | null>(initialNumber ?? null);
-  const [busy, setBusy] = useState<string | null>(null);
-  const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
+  const step = useReviewStep(slug);
+  const notice = noticeOf(step);
+  const busy = step.isPending ? `${step.variables.version.number}-${step.variables.action}` : null;
   const versions = useQuery({
-    queryKey: ['versions', slug],
-    queryFn: () => records<VersionSummary>(`/api/admin/reports/${encodeURIComponent(slug)}/versions/`),
+    queryKey: queryKeys.versions(slug),
+    queryFn: () =>
+      recordsOf(api.GET('/api/admin/reports/{report}/versions/', { params: { path: { report: slug } } })),
   });
-
-  async function act(version: VersionSummary, action: Action) {
-    setBusy(`${version.number}-${action}`);
-    setNotice(null);
-    try {
-      const answer = await call(
-        `/api/admin/reports/${encodeURIComponent(slug)}/versions/${version.number}/${action}/`,
-        { method: 'POST' },
-      );
-      setNotice({ ok: true, text: answer.message || `Version ${version.number}: ${action} done` });
-      await client.invalidateQueries({ queryKey: ['versions', slug] });
-      await client.invalidateQueries({ queryKey: ['updates'] });
-      if (action === 'promote') await client.invalidateQueries({ queryKey: ['report'] });
-    } catch (failure) {
-      setNotice({ ok: false, text: errorMessage(failure) });
-    } finally {
-      setBusy(null);
-    }
-  }
 
   return (
     <Stack component="section" aria-label="Version history" gap="sm">
@@ -214,7 +227,7 @@ export function VersionHistory({ slug, initialNumber }: { slug: string; initialN
                           color={action === 'reject' ? 'red' : undefined}
                           loading={busy === `${version.number}-${action}`}
                           aria-label={`${ACTION_LABELS[action]}: version ${version.number}`}
-                          onClick={() => void act(version, action)}
+                          onClick={() => step.mutate({ version, action })}
                         >
                           {ACTION_LABELS[action]}
                         </Button>

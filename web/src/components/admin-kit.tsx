@@ -1,38 +1,30 @@
-/** Small shared pieces of the admin pages: a list query and an action runner with its outcome. */
+/** Small shared pieces of the admin pages: a list query, a change's outcome, a record table. */
 import { Alert, Table } from '@mantine/core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
-import { errorMessage, records } from '../api.ts';
+import { type QueryKey, useQuery } from '@tanstack/react-query';
+import { api, type RecordOf, recordsOf } from '../api.ts';
+import type { Outcome } from '../use-change.ts';
 
-export function useList<T>(path: string) {
-  return useQuery({ queryKey: ['admin', path], queryFn: ({ signal }) => records<T>(path, signal) });
-}
+type ListPath =
+  | '/api/admin/access-groups/'
+  | '/api/admin/audit/'
+  | '/api/admin/clusters/'
+  | '/api/admin/connections/'
+  | '/api/admin/group-lists/'
+  | '/api/admin/tokens/'
+  | '/api/admin/users/';
 
-export interface Outcome {
-  ok: boolean;
-  text: string;
-}
-
-/** Runs a change, shows what happened, and refreshes every list afterwards. */
-export function useAction() {
-  const client = useQueryClient();
-  const [outcome, setOutcome] = useState<Outcome | null>(null);
-  const [busy, setBusy] = useState(false);
-  async function run(work: () => Promise<unknown>, done: string): Promise<boolean> {
-    setBusy(true);
-    try {
-      await work();
-      setOutcome({ ok: true, text: done });
-      await client.invalidateQueries({ queryKey: ['admin'] });
-      return true;
-    } catch (error) {
-      setOutcome({ ok: false, text: errorMessage(error) });
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  }
-  return { outcome, busy, run, clear: () => setOutcome(null) };
+/** An admin list: the records of a GET without path parameters (the audit list takes a filter). */
+export function useList<P extends ListPath>(
+  queryKey: QueryKey,
+  path: P,
+  query?: Record<string, string | number>,
+) {
+  return useQuery({
+    queryKey,
+    // openapi-fetch answers a union of the lists' records for a generic path; P names which one.
+    queryFn: ({ signal }) =>
+      recordsOf(api.GET(path as ListPath, { params: { query }, signal })) as Promise<RecordOf<P>[]>,
+  });
 }
 
 export function OutcomeAlert({ outcome, onClose }: { outcome: Outcome | null; onClose(): void }) {

@@ -15,31 +15,52 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import CodeMirror from '@uiw/react-codemirror';
 import { useState } from 'react';
 import { useLocation, useNavigate, useParams, useSearchParams } from 'react-router-dom';
-import { call, errorMessage, records } from '../api.ts';
+import { api, errorMessage, firstOf, recordsOf, send } from '../api.ts';
 import { FieldsEditor } from '../components/FieldsEditor.tsx';
 import { OutputSettings } from '../components/OutputSettings.tsx';
 import { PreviewRun } from '../components/PreviewRun.tsx';
 import { ErrorState, LoadingState } from '../components/States.tsx';
 import { VersionHistory } from '../components/VersionHistory.tsx';
-import type { Report } from '../types.ts';
+import { affectedBy, invalidate, queryKeys } from '../query-keys.ts';
+import { enumValues, oneOf } from '../records.ts';
 import { bodyOf, type Draft, draftOf, emptyDraft } from './report-draft.ts';
 import { SectionsEditor } from './SectionsEditor.tsx';
 
+const REPORT_TYPES = enumValues<Draft['type']>({ result: true, panel: true, template: true });
+const STRATEGIES = enumValues<Draft['strategy']>({ balance: true, consolidate: true, distribute: true });
+
 function useClusters() {
   return useQuery({
-    queryKey: ['clusters'],
-    queryFn: () => records<{ name: string }>('/api/admin/clusters/'),
+    queryKey: queryKeys.admin.clusters,
+    queryFn: () => recordsOf(api.GET('/api/admin/clusters/')),
+  });
+}
+
+function useSaveReport(slug: string | null) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (draft: Draft) => {
+      const body = bodyOf(draft);
+      const answer = await send(
+        slug
+          ? api.PUT('/api/admin/reports/{report}/', { params: { path: { report: slug } }, body })
+          : api.POST('/api/admin/reports/', { body }),
+      );
+      return answer;
+    },
+    onSuccess: async (answer) => {
+      const slugs = [slug, answer.records[0]?.slug].filter((known) => known !== undefined && known !== null);
+      await invalidate(client, affectedBy.reportSaved(...slugs));
+    },
   });
 }
 
 function Editor({ initial, slug }: { initial: Draft; slug: string | null }) {
   const [draft, setDraft] = useState(initial);
-  const [error, setError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
   const location = useLocation();
   const [searchParams] = useSearchParams();
   // An editor's save makes a draft: its number and message stay on screen (also after the
@@ -48,45 +69,35 @@ function Editor({ initial, slug }: { initial: Draft; slug: string | null }) {
     (location.state as { savedNote?: string } | null)?.savedNote ?? null,
   );
   const navigate = useNavigate();
-  const client = useQueryClient();
   const clusters = useClusters();
+  const saveReport = useSaveReport(slug);
   const set = (patch: Partial<Draft>) => setDraft((current) => ({ ...current, ...patch }));
 
-  async function save() {
-    setSaving(true);
-    setError(null);
+  function save() {
     setSavedNote(null);
-    try {
-      const path = slug ? `/api/admin/reports/${encodeURIComponent(slug)}/` : '/api/admin/reports/';
-      const answer = await call<Report & { version?: { number: number; state: string } }>(path, {
-        method: slug ? 'PUT' : 'POST',
-        body: bodyOf(draft),
-      });
-      const saved = answer.records[0];
-      await client.invalidateQueries();
-      if (saved?.version?.state === 'draft') {
-        const note = answer.message || `Saved as draft version ${saved.version.number}`;
-        setSavedNote(note);
-        if (!slug) navigate(`/reports/${saved.slug}/edit`, { state: { savedNote: note } });
-      } else if (saved) navigate(`/reports/${saved.slug}`);
-    } catch (failure) {
-      setError(errorMessage(failure));
-    } finally {
-      setSaving(false);
-    }
+    saveReport.mutate(draft, {
+      onSuccess: (answer) => {
+        const saved = answer.records[0];
+        if (saved?.version?.state === 'draft') {
+          const note = answer.message || `Saved as draft version ${saved.version.number}`;
+          setSavedNote(note);
+          if (!slug) navigate(`/reports/${saved.slug}/edit`, { state: { savedNote: note } });
+        } else if (saved) navigate(`/reports/${saved.slug}`);
+      },
+    });
   }
 
   return (
     <Stack>
       <Group justify="space-between">
         <Title order={2}>{slug ? `Edit ${initial.name}` : 'New report'}</Title>
-        <Button onClick={() => void save()} loading={saving}>
+        <Button onClick={save} loading={saveReport.isPending}>
           Save
         </Button>
       </Group>
-      {error && (
+      {saveReport.isError && (
         <Alert color="red" role="alert" title="Not saved">
-          {error}
+          {errorMessage(saveReport.error)}
         </Alert>
       )}
       {savedNote && (
@@ -103,10 +114,10 @@ function Editor({ initial, slug }: { initial: Draft; slug: string | null }) {
         />
         <Select
           label="Type"
-          data={['result', 'panel', 'template']}
+          data={REPORT_TYPES}
           value={draft.type}
           allowDeselect={false}
-          onChange={(value) => set({ type: (value ?? 'result') as Draft['type'] })}
+          onChange={(value) => set({ type: oneOf(REPORT_TYPES, value, 'result') })}
         />
         {clusters.isSuccess ? (
           <Select
@@ -126,10 +137,10 @@ function Editor({ initial, slug }: { initial: Draft; slug: string | null }) {
         )}
         <Select
           label="Strategy"
-          data={['balance', 'consolidate', 'distribute']}
+          data={STRATEGIES}
           value={draft.strategy}
           allowDeselect={false}
-          onChange={(value) => set({ strategy: (value ?? 'balance') as Draft['strategy'] })}
+          onChange={(value) => set({ strategy: oneOf(STRATEGIES, value, 'balance') })}
         />
         <TagsInput
           label="Groups"
@@ -207,9 +218,9 @@ function Editor({ initial, slug }: { initial: Draft; slug: string | null }) {
 export function EditorPage() {
   const { slug } = useParams();
   const existing = useQuery({
-    queryKey: ['report', slug],
+    queryKey: queryKeys.report(slug ?? ''),
     enabled: Boolean(slug),
-    queryFn: async () => (await records<Report>(`/report/get/${encodeURIComponent(slug ?? '')}`))[0],
+    queryFn: () => firstOf(api.GET('/report/get/{report}', { params: { path: { report: slug ?? '' } } })),
   });
   if (!slug) return <Editor initial={emptyDraft()} slug={null} />;
   if (existing.isPending) return <LoadingState />;

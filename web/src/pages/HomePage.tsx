@@ -3,9 +3,12 @@ import { Anchor, Avatar, Badge, Card, Group, SimpleGrid, Stack, Text, TextInput,
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router-dom';
-import { call } from '../api.ts';
+import { api, type RecordOf, send } from '../api.ts';
 import { EmptyState, QueryStatus } from '../components/States.tsx';
-import type { GroupPicture, Report } from '../types.ts';
+import { queryKeys } from '../query-keys.ts';
+
+/** A report as the list shows it (its sections without their SQL or output). */
+type Report = RecordOf<'/api/reports/'>;
 
 function groupReports(reports: Report[], search: string): [string, Report[]][] {
   const needle = search.trim().toLowerCase();
@@ -23,10 +26,10 @@ function groupReports(reports: Report[], search: string): [string, Report[]][] {
 export function HomePage() {
   const [search, setSearch] = useState('');
   const query = useQuery({
-    queryKey: ['reports'],
+    queryKey: queryKeys.reportList,
     queryFn: async () => {
-      const answer = await call<Report>('/api/reports/');
-      return { reports: answer.records, pictures: (answer.groups ?? []) as GroupPicture[] };
+      const answer = await send(api.GET('/api/reports/'));
+      return { reports: answer.records, pictures: answer.groups };
     },
   });
   const groups = useMemo(() => groupReports(query.data?.reports ?? [], search), [query.data, search]);

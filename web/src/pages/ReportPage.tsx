@@ -3,10 +3,10 @@
  * Email and Schedule actions with the form's values, the report's schedules and its comments.
  */
 import { Anchor, Badge, Button, Group, Stack, Tabs, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
+import { useIsFetching, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
-import { call, queryString, records } from '../api.ts';
+import { api, firstOf, queryString, recordsOf } from '../api.ts';
 import { ApiTab } from '../components/ApiTab.tsx';
 import { Downloads } from '../components/Downloads.tsx';
 import { FieldForm, initialValues, type Values } from '../components/FieldForm.tsx';
@@ -17,15 +17,22 @@ import { MySchedules } from '../components/report/MySchedules.tsx';
 import { ScheduleDialog } from '../components/report/ScheduleDialog.tsx';
 import { ErrorState, LoadingState } from '../components/States.tsx';
 import { TemplateFrame } from '../components/TemplateFrame.tsx';
-import type { Me, Report, Row } from '../types.ts';
+import { queryKeys } from '../query-keys.ts';
+import type { Me, Report } from '../records.ts';
 
 function RunResult({ report, params, count }: { report: Report; params: Values; count: number }) {
   const run = useQuery({
-    queryKey: ['run', report.slug, params, count],
+    queryKey: queryKeys.run(report.slug, params, count),
     enabled: report.type !== 'template',
     queryFn: async ({ signal }) =>
-      (await call<Row>(`/api/call/${encodeURIComponent(report.slug)}/${queryString(params)}`, { signal }))
-        .records,
+      recordsOf(
+        api.GET('/api/call/{report}/', {
+          params: { path: { report: report.slug } },
+          // Report parameters are named by the report's fields, so the document cannot list them.
+          querySerializer: () => queryString(params).slice(1),
+          signal,
+        }),
+      ),
   });
   if (report.type === 'template')
     return <TemplateFrame slug={report.slug} params={params} title={report.name} />;
@@ -51,6 +58,7 @@ function ReportView({ report, me }: { report: Report; me: Me }) {
   const runNow = () => setRan((previous) => ({ params: { ...values }, count: (previous?.count ?? 0) + 1 }));
   const [dialog, setDialog] = useState<'email' | 'schedule' | null>(null);
   const [tab, setTab] = useState<string | null>('result');
+  const running = useIsFetching({ queryKey: queryKeys.runs(report.slug) }) > 0;
 
   return (
     <Stack>
@@ -74,7 +82,13 @@ function ReportView({ report, me }: { report: Report; me: Me }) {
           )}
         </Group>
       </Group>
-      <FieldForm fields={report.fields} values={values} onChange={setValues} onRun={runNow} running={false} />
+      <FieldForm
+        fields={report.fields}
+        values={values}
+        onChange={setValues}
+        onRun={runNow}
+        running={running}
+      />
       <Tabs value={tab} onChange={setTab} keepMounted={false}>
         <Tabs.List>
           <Tabs.Tab value="result">Result</Tabs.Tab>
@@ -130,8 +144,8 @@ function ReportView({ report, me }: { report: Report; me: Me }) {
 export function ReportPage({ me }: { me: Me }) {
   const { slug = '' } = useParams();
   const definition = useQuery({
-    queryKey: ['report', slug],
-    queryFn: async () => (await records<Report>(`/report/get/${encodeURIComponent(slug)}`))[0],
+    queryKey: queryKeys.report(slug),
+    queryFn: () => firstOf(api.GET('/report/get/{report}', { params: { path: { report: slug } } })),
   });
   useEffect(() => {
     if (definition.data) document.title = `${definition.data.name} · Secure Reporter`;

@@ -1,6 +1,6 @@
 /** The sections of a panel report: a title and an SQL query each, shown as a table. */
 import { Button, Fieldset, Group, Stack, Textarea, TextInput } from '@mantine/core';
-import type { Section } from '../types.ts';
+import type { DraftSection as Section } from './report-draft.ts';
 
 export function SectionsEditor({
   sections,

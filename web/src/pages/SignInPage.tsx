@@ -11,35 +11,24 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { call, errorMessage, records, setCsrfToken } from '../api.ts';
-import type { Me } from '../types.ts';
+import { api, errorMessage, recordsOf } from '../api.ts';
+import { queryKeys } from '../query-keys.ts';
+import { useSignIn } from '../session.ts';
 
 export function SignInPage() {
-  const client = useQueryClient();
+  const signIn = useSignIn();
   const options = useQuery({
-    queryKey: ['auth-options'],
-    queryFn: () => records<{ sso: boolean }>('/api/auth/options'),
+    queryKey: queryKeys.authOptions,
+    queryFn: () => recordsOf(api.GET('/api/auth/options')),
   });
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
 
-  async function submit(event: React.FormEvent) {
+  function submit(event: React.FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const me = (await call<Me>('/auth/login', { method: 'POST', body: { email, password } })).records[0];
-      setCsrfToken(me?.csrf_token ?? null);
-      client.setQueryData(['me'], me ?? null);
-    } catch (failure) {
-      setError(errorMessage(failure));
-    } finally {
-      setBusy(false);
-    }
+    signIn.mutate({ email, password });
   }
 
   return (
@@ -50,9 +39,9 @@ export function SignInPage() {
             <Title order={1} size="h3" id="sign-in-title">
               Sign in to Secure Reporter
             </Title>
-            {error && (
+            {signIn.isError && (
               <Alert color="red" role="alert">
-                {error}
+                {errorMessage(signIn.error)}
               </Alert>
             )}
             <TextInput
@@ -70,7 +59,7 @@ export function SignInPage() {
               value={password}
               onChange={(event) => setPassword(event.currentTarget.value)}
             />
-            <Button type="submit" loading={busy}>
+            <Button type="submit" loading={signIn.isPending}>
               Sign in
             </Button>
             {options.data?.[0]?.sso && (

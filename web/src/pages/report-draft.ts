@@ -1,6 +1,9 @@
 /** The editor's working copy of a report, and its conversion to and from the admin API's shape. */
 import { choicesToText, type DraftField, textToChoices } from '../components/FieldsEditor.tsx';
-import type { Field, Report, ReportOutputSettings, Section } from '../types.ts';
+import type { Field, Report, ReportOutputSettings, Section } from '../records.ts';
+
+/** A section being edited: its SQL is always there (a save requires it), its output may not be yet. */
+export type DraftSection = Omit<Section, 'sql' | 'output'> & { sql: string; output?: Section['output'] };
 
 export interface Draft {
   name: string;
@@ -15,7 +18,7 @@ export interface Draft {
   run_immediate: boolean;
   output: ReportOutputSettings;
   fields: DraftField[];
-  sections: Section[];
+  sections: DraftSection[];
 }
 
 export const emptyDraft = (): Draft => ({
@@ -56,7 +59,7 @@ export function draftOf(report: Report): Draft {
       choicesText: choicesToText(field.choices),
       choices_sql: field.choices_sql ?? null,
     })),
-    sections: report.sections,
+    sections: report.sections.map((section) => ({ ...section, sql: section.sql ?? '' })),
   };
 }
 

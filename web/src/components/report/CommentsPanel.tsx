@@ -3,43 +3,30 @@
  * never HTML, so markup in a comment shows as the characters it is made of.
  */
 import { Alert, Button, Card, Group, Stack, Text, Textarea } from '@mantine/core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { call, errorMessage, records } from '../../api.ts';
-import type { Me } from '../../types.ts';
+import { api, errorMessage, recordsOf, send } from '../../api.ts';
+import { affectedBy, invalidate, queryKeys } from '../../query-keys.ts';
+import type { Comment, Me } from '../../records.ts';
 import { ErrorState, LoadingState } from '../States.tsx';
-import { type Comment, localTime } from './model.ts';
+import { localTime } from './model.ts';
 
-function useCommentAction(slug: string) {
+/** A change of the report's comments; only its comment list refetches. */
+function useCommentChange<TVariables>(slug: string, mutationFn: (variables: TVariables) => Promise<unknown>) {
   const client = useQueryClient();
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  async function run(work: () => Promise<unknown>): Promise<boolean> {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-      await client.invalidateQueries({ queryKey: ['comments', slug] });
-      return true;
-    } catch (failure) {
-      setError(errorMessage(failure));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  }
-  return { error, busy, run };
+  return useMutation({ mutationFn, onSuccess: () => invalidate(client, affectedBy.comments(slug)) });
 }
 
 function CommentItem({ comment, slug, me }: { comment: Comment; slug: string; me: Me }) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(comment.body);
-  const { error, busy, run } = useCommentAction(slug);
   const mine = comment.author === me.name;
-  const path = `/api/reports/${encodeURIComponent(slug)}/comments/${comment.id}/`;
-  const save = async () => {
-    if (await run(() => call(path, { method: 'PUT', body: { body: draft } }))) setEditing(false);
-  };
+  const params = { path: { report: slug, id: comment.id } };
+  const path = '/api/reports/{report}/comments/{id}/';
+  const update = useCommentChange(slug, (body: string) => send(api.PUT(path, { params, body: { body } })));
+  const remove = useCommentChange(slug, () => send(api.DELETE(path, { params })));
+  const failed = update.error ?? remove.error;
+  const save = () => update.mutate(draft, { onSuccess: () => setEditing(false) });
   return (
     <Card withBorder p="sm" data-testid="comment">
       <Group justify="space-between" gap="xs">
@@ -66,7 +53,7 @@ function CommentItem({ comment, slug, me }: { comment: Comment; slug: string; me
             onChange={(event) => setDraft(event.currentTarget.value)}
           />
           <Group gap="xs">
-            <Button size="xs" onClick={() => void save()} loading={busy}>
+            <Button size="xs" onClick={save} loading={update.isPending}>
               Save comment
             </Button>
             <Button size="xs" variant="default" onClick={() => setEditing(false)}>
@@ -97,16 +84,16 @@ function CommentItem({ comment, slug, me }: { comment: Comment; slug: string; me
             size="compact-xs"
             variant="subtle"
             color="red"
-            loading={busy}
-            onClick={() => void run(() => call(path, { method: 'DELETE' }))}
+            loading={remove.isPending}
+            onClick={() => remove.mutate()}
           >
             Delete
           </Button>
         </Group>
       )}
-      {error && (
+      {failed && (
         <Alert color="red" role="alert" mt="xs" p="xs">
-          {error}
+          {errorMessage(failed)}
         </Alert>
       )}
     </Card>
@@ -115,15 +102,16 @@ function CommentItem({ comment, slug, me }: { comment: Comment; slug: string; me
 
 export function CommentsPanel({ slug, me }: { slug: string; me: Me }) {
   const [body, setBody] = useState('');
-  const { error, busy, run } = useCommentAction(slug);
+  const params = { path: { report: slug } };
+  const path = '/api/reports/{report}/comments/';
+  const post = useCommentChange(slug, (text: string) =>
+    send(api.POST(path, { params, body: { body: text } })),
+  );
   const comments = useQuery({
-    queryKey: ['comments', slug],
-    queryFn: ({ signal }) => records<Comment>(`/api/reports/${encodeURIComponent(slug)}/comments/`, signal),
+    queryKey: queryKeys.comments(slug),
+    queryFn: ({ signal }) => recordsOf(api.GET(path, { params, signal })),
   });
-  const add = async () => {
-    const path = `/api/reports/${encodeURIComponent(slug)}/comments/`;
-    if (await run(() => call(path, { method: 'POST', body: { body } }))) setBody('');
-  };
+  const add = () => post.mutate(body, { onSuccess: () => setBody('') });
   return (
     <Stack data-testid="comments">
       {comments.isPending && <LoadingState label="Loading the comments" />}
@@ -140,13 +128,13 @@ export function CommentsPanel({ slug, me }: { slug: string; me: Me }) {
         value={body}
         onChange={(event) => setBody(event.currentTarget.value)}
       />
-      {error && (
+      {post.isError && (
         <Alert color="red" role="alert" p="xs">
-          {error}
+          {errorMessage(post.error)}
         </Alert>
       )}
       <Group>
-        <Button onClick={() => void add()} loading={busy} disabled={!body.trim()}>
+        <Button onClick={add} loading={post.isPending} disabled={!body.trim()}>
           Post comment
         </Button>
       </Group>

@@ -12,7 +12,10 @@ import {
   TagsInput,
   TextInput,
 } from '@mantine/core';
+import type { RequestBody } from '../../api.ts';
 import type { Attach } from './model.ts';
+
+type Deliveries = RequestBody<'/api/schedules/', 'post'>['deliveries'];
 
 export interface HeaderRow {
   key: string;
@@ -42,8 +45,8 @@ export const initialDeliveries = (email: string | null): DeliveriesDraft => ({
 });
 
 /** The API body's `deliveries` from the draft. */
-export function deliveriesBody(draft: DeliveriesDraft) {
-  const body: Record<string, unknown> = {};
+export function deliveriesBody(draft: DeliveriesDraft): Deliveries {
+  const body: Deliveries = {};
   if (draft.email) {
     body.email = {
       to: draft.to,

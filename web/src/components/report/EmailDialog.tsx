@@ -1,7 +1,8 @@
 /** "Email": run the report with the form's values and mail it through `/report/mail/<slug>/`. */
 import { Alert, Button, Group, Modal, Select, Stack, TagsInput, TextInput } from '@mantine/core';
+import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
-import { call, errorMessage } from '../../api.ts';
+import { api, errorMessage, send } from '../../api.ts';
 import type { Values } from '../FieldForm.tsx';
 import { type Attach, paramsFormData } from './model.ts';
 
@@ -14,44 +15,36 @@ interface Props {
   onClose(): void;
 }
 
-interface Sent {
-  sent: boolean;
-  rows: number;
-  to: string[];
-}
-
 export function EmailDialog({ slug, reportName, values, defaultTo, opened, onClose }: Props) {
   const [to, setTo] = useState<string[]>(defaultTo ? [defaultTo] : []);
   const [subject, setSubject] = useState(`Report: ${reportName}`);
   const [attach, setAttach] = useState<Attach | 'none'>('none');
-  const [busy, setBusy] = useState(false);
-  const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
-
-  async function send() {
-    setBusy(true);
-    setOutcome(null);
-    try {
+  // Mailing changes nothing the app shows, so nothing is refetched.
+  const sending = useMutation({
+    mutationFn: async () => {
       const form = paramsFormData(values);
       for (const address of to) form.append('_mail_to', address);
       if (subject.trim()) form.append('_mail_subject', subject.trim());
       if (attach !== 'none') form.append('_mail_attach', attach);
-      const answer = await call<Sent>(`/report/mail/${encodeURIComponent(slug)}/`, {
-        method: 'POST',
-        body: form.toString(),
-        contentType: 'application/x-www-form-urlencoded',
-      });
+      const answer = await send(
+        api.POST('/report/mail/{report}/', {
+          params: { path: { report: slug } },
+          // Lists repeat their name, as in a query string, which a plain object cannot say.
+          body: Object.fromEntries(form),
+          bodySerializer: () => form.toString(),
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        }),
+      );
       const result = answer.records[0];
       const rows = result ? `${result.rows} row${result.rows === 1 ? '' : 's'}` : 'the report';
-      setOutcome({
-        ok: true,
-        text: answer.message || `Sent ${rows} to ${(result?.to ?? to).join(', ')}`,
-      });
-    } catch (error) {
-      setOutcome({ ok: false, text: errorMessage(error) });
-    } finally {
-      setBusy(false);
-    }
-  }
+      return answer.message || `Sent ${rows} to ${(result?.to ?? to).join(', ')}`;
+    },
+  });
+  const outcome = sending.isSuccess
+    ? { ok: true, text: sending.data }
+    : sending.isError
+      ? { ok: false, text: errorMessage(sending.error) }
+      : null;
 
   return (
     <Modal opened={opened} onClose={onClose} title={`Email “${reportName}”`} size="lg">
@@ -92,7 +85,7 @@ export function EmailDialog({ slug, reportName, values, defaultTo, opened, onClo
           <Button variant="default" onClick={onClose}>
             Close
           </Button>
-          <Button onClick={() => void send()} loading={busy}>
+          <Button onClick={() => sending.mutate()} loading={sending.isPending}>
             Send
           </Button>
         </Group>

@@ -1,10 +1,13 @@
 /** "My schedules": the caller's schedules (admins: all), optionally of one report, with actions and history. */
 import { Alert, Badge, Button, Card, Collapse, Group, Stack, Text } from '@mantine/core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { call, errorMessage, records } from '../../api.ts';
+import { api, recordsOf, send } from '../../api.ts';
+import { affectedBy, queryKeys } from '../../query-keys.ts';
+import type { Schedule } from '../../records.ts';
+import { useChange, useOutcome } from '../../use-change.ts';
 import { ErrorState, LoadingState } from '../States.tsx';
-import { localTime, type Schedule, type ScheduleRun } from './model.ts';
+import { localTime } from './model.ts';
 import { ScheduleRuns } from './ScheduleRuns.tsx';
 
 function deliveriesText(schedule: Schedule): string {
@@ -15,42 +18,36 @@ function deliveriesText(schedule: Schedule): string {
   return parts.join('; ');
 }
 
+/**
+ * Run now, pause or resume, delete; each refreshes the schedules, also after a failure, since a
+ * failed run is still recorded.
+ */
+function useScheduleChanges(id: number) {
+  const outcome = useOutcome();
+  const params = { path: { id } };
+  const common = { invalidates: affectedBy.schedule, invalidateOnError: true };
+  const runNow = useChange(outcome, {
+    ...common,
+    mutationFn: async () => (await recordsOf(api.POST('/api/schedules/{id}/run-now/', { params })))[0],
+    done: (_none, run) => (run ? `Ran: ${run.outcome}${run.error ? ` (${run.error})` : ''}` : 'Ran'),
+  });
+  const setActive = useChange(outcome, {
+    ...common,
+    mutationFn: (active: boolean) => send(api.PUT('/api/schedules/{id}/', { params, body: { active } })),
+    done: (active) => (active ? 'Resumed' : 'Paused'),
+  });
+  const remove = useChange(outcome, {
+    ...common,
+    mutationFn: () => send(api.DELETE('/api/schedules/{id}/', { params })),
+    done: () => 'Deleted',
+  });
+  return { outcome: outcome.outcome, runNow, setActive, remove };
+}
+
 function ScheduleCard({ schedule }: { schedule: Schedule }) {
-  const client = useQueryClient();
   const [history, setHistory] = useState(false);
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState<string | null>(null);
-  const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
-
-  async function act(label: string, work: () => Promise<string>) {
-    setBusy(label);
-    setOutcome(null);
-    try {
-      setOutcome({ ok: true, text: await work() });
-    } catch (error) {
-      setOutcome({ ok: false, text: errorMessage(error) });
-    } finally {
-      setBusy(null);
-      await client.invalidateQueries({ queryKey: ['schedules'] });
-    }
-  }
-  const base = `/api/schedules/${schedule.id}/`;
-  const runNow = () =>
-    act('run', async () => {
-      const run = (await call<ScheduleRun>(`${base}run-now/`, { method: 'POST' })).records[0];
-      setHistory(true);
-      return run ? `Ran: ${run.outcome}${run.error ? ` (${run.error})` : ''}` : 'Ran';
-    });
-  const setActive = (active: boolean) =>
-    act('active', async () => {
-      await call(base, { method: 'PUT', body: { active } });
-      return active ? 'Resumed' : 'Paused';
-    });
-  const remove = () =>
-    act('delete', async () => {
-      await call(base, { method: 'DELETE' });
-      return 'Deleted';
-    });
+  const { outcome, runNow, setActive, remove } = useScheduleChanges(schedule.id);
 
   return (
     <Card withBorder data-testid="schedule-card" aria-label={`Schedule ${schedule.name}`}>
@@ -78,7 +75,11 @@ function ScheduleCard({ schedule }: { schedule: Schedule }) {
           {deliveriesText(schedule)}
         </Text>
         <Group gap="xs">
-          <Button size="xs" onClick={() => void runNow()} loading={busy === 'run'}>
+          <Button
+            size="xs"
+            onClick={() => runNow.mutate(undefined, { onSuccess: () => setHistory(true) })}
+            loading={runNow.isPending}
+          >
             Run now
           </Button>
           <Button size="xs" variant="default" onClick={() => setHistory((open) => !open)}>
@@ -87,14 +88,14 @@ function ScheduleCard({ schedule }: { schedule: Schedule }) {
           <Button
             size="xs"
             variant="default"
-            onClick={() => void setActive(!schedule.active)}
-            loading={busy === 'active'}
+            onClick={() => setActive.mutate(!schedule.active)}
+            loading={setActive.isPending}
           >
             {schedule.active ? 'Pause' : 'Resume'}
           </Button>
           {confirming ? (
             <>
-              <Button size="xs" color="red" onClick={() => void remove()} loading={busy === 'delete'}>
+              <Button size="xs" color="red" onClick={() => remove.mutate()} loading={remove.isPending}>
                 Really delete
               </Button>
               <Button size="xs" variant="subtle" onClick={() => setConfirming(false)}>
@@ -121,8 +122,8 @@ function ScheduleCard({ schedule }: { schedule: Schedule }) {
 /** The list; `report` limits it to one report's schedules. */
 export function MySchedules({ report }: { report?: string }) {
   const schedules = useQuery({
-    queryKey: ['schedules'],
-    queryFn: ({ signal }) => records<Schedule>('/api/schedules/', signal),
+    queryKey: queryKeys.schedules,
+    queryFn: ({ signal }) => recordsOf(api.GET('/api/schedules/', { signal })),
   });
   if (schedules.isPending) return <LoadingState label="Loading your schedules" />;
   if (schedules.isError) return <ErrorState error={schedules.error} title="Schedules cannot be shown" />;

@@ -1,8 +1,10 @@
 /** "Schedule": a schedule of this report with the form's current values, made by `POST /api/schedules/`. */
 import { Alert, Button, Group, Modal, Select, SimpleGrid, Stack, TextInput } from '@mantine/core';
-import { useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { call, errorMessage } from '../../api.ts';
+import { api, errorMessage, type RequestBody, recordsOf } from '../../api.ts';
+import { affectedBy, invalidate } from '../../query-keys.ts';
+import type { Schedule } from '../../records.ts';
 import type { Values } from '../FieldForm.tsx';
 import {
   type DeliveriesDraft,
@@ -10,7 +12,7 @@ import {
   deliveriesBody,
   initialDeliveries,
 } from './DeliveriesForm.tsx';
-import { filledParams, type Schedule } from './model.ts';
+import { filledParams } from './model.ts';
 
 const PRESETS = ['hourly', 'daily', 'weekly', 'monthly'] as const;
 
@@ -48,44 +50,44 @@ interface Props {
   onCreated(schedule: Schedule): void;
 }
 
-export function ScheduleDialog({ slug, reportName, values, email, opened, onClose, onCreated }: Props) {
+type NewSchedule = RequestBody<'/api/schedules/', 'post'>;
+
+function useCreateSchedule() {
   const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: NewSchedule) => (await recordsOf(api.POST('/api/schedules/', { body })))[0],
+    onSuccess: () => invalidate(client, affectedBy.schedule),
+  });
+}
+
+export function ScheduleDialog({ slug, reportName, values, email, opened, onClose, onCreated }: Props) {
   const zones = useMemo(timeZones, []);
   const [name, setName] = useState(reportName);
   const [preset, setPreset] = useState<string>('daily');
   const [cron, setCron] = useState('0 8 * * 1-5');
   const [timezone, setTimezone] = useState(browserTimeZone);
   const [deliveries, setDeliveries] = useState<DeliveriesDraft>(() => initialDeliveries(email));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const creation = useCreateSchedule();
+  const error = creation.isError ? errorMessage(creation.error) : null;
 
   const field = error ? fieldOfMessage(error) : null;
   const errorFor = (key: FieldKey) => (field === key && error ? error : undefined);
 
-  async function create() {
-    setBusy(true);
-    setError(null);
-    try {
-      const answer = await call<Schedule>('/api/schedules/', {
-        method: 'POST',
-        body: {
-          report: slug,
-          name: name.trim() || reportName,
-          cron: preset === 'cron' ? cron.trim() : preset,
-          timezone,
-          params: filledParams(values),
-          deliveries: deliveriesBody(deliveries),
-        },
-      });
-      await client.invalidateQueries({ queryKey: ['schedules'] });
-      const created = answer.records[0];
-      if (created) onCreated(created);
-      onClose();
-    } catch (failure) {
-      setError(errorMessage(failure));
-    } finally {
-      setBusy(false);
-    }
+  function create() {
+    const body = {
+      report: slug,
+      name: name.trim() || reportName,
+      cron: preset === 'cron' ? cron.trim() : preset,
+      timezone,
+      params: filledParams(values),
+      deliveries: deliveriesBody(deliveries),
+    };
+    creation.mutate(body, {
+      onSuccess: (created) => {
+        if (created) onCreated(created);
+        onClose();
+      },
+    });
   }
 
   return (
@@ -146,7 +148,7 @@ export function ScheduleDialog({ slug, reportName, values, email, opened, onClos
           <Button variant="default" onClick={onClose}>
             Cancel
           </Button>
-          <Button onClick={() => void create()} loading={busy}>
+          <Button onClick={create} loading={creation.isPending}>
             Create schedule
           </Button>
         </Group>

@@ -1,9 +1,10 @@
 /** A schedule's delivery history (`GET /api/schedules/<id>/runs/`), newest first. */
 import { Badge, Table, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { records } from '../../api.ts';
+import { api, recordsOf } from '../../api.ts';
+import { queryKeys } from '../../query-keys.ts';
 import { ErrorState, LoadingState } from '../States.tsx';
-import { type DeliveryResult, localTime, type ScheduleRun } from './model.ts';
+import { localTime } from './model.ts';
 
 const OUTCOME_COLORS: Record<string, string> = {
   ok: 'green',
@@ -12,8 +13,15 @@ const OUTCOME_COLORS: Record<string, string> = {
   paused: 'gray',
 };
 
-function describeDelivery(delivery: DeliveryResult): string {
-  const detail = delivery.detail ?? {};
+type Loose = Record<string, unknown>;
+
+/**
+ * One delivery's outcome. The API document leaves a run's deliveries untyped (`unknown[]`), so
+ * this reads the keys it shows (`kind`, `ok`, `error`, `detail`) without assuming more.
+ */
+function describeDelivery(entry: unknown): string {
+  const delivery = (entry ?? {}) as Loose;
+  const detail = (delivery.detail ?? {}) as Loose;
   const target =
     delivery.kind === 'api'
       ? [
@@ -22,13 +30,14 @@ function describeDelivery(delivery: DeliveryResult): string {
         ]
       : [Array.isArray(detail.to) ? `to ${detail.to.join(', ')}` : null, detail.skipped ? 'skipped' : null];
   const parts = [delivery.ok ? 'ok' : 'failed', ...target.filter(Boolean), delivery.error].filter(Boolean);
-  return `${delivery.kind}: ${parts.join(', ')}`;
+  return `${String(delivery.kind)}: ${parts.join(', ')}`;
 }
 
 export function ScheduleRuns({ id }: { id: number }) {
   const runs = useQuery({
-    queryKey: ['schedules', id, 'runs'],
-    queryFn: ({ signal }) => records<ScheduleRun>(`/api/schedules/${id}/runs/`, signal),
+    queryKey: queryKeys.scheduleRuns(id),
+    queryFn: ({ signal }) =>
+      recordsOf(api.GET('/api/schedules/{id}/runs/', { params: { path: { id } }, signal })),
   });
   if (runs.isPending) return <LoadingState label="Loading the history" />;
   if (runs.isError) return <ErrorState error={runs.error} title="The history cannot be shown" />;

@@ -1,62 +1,11 @@
-/** Shapes and small helpers shared by the report page's email, schedule and comment pieces. */
+/** Small helpers shared by the report page's email, schedule and comment pieces. */
+import type { RequestBody } from '../../api.ts';
 import type { Values } from '../FieldForm.tsx';
 
-export type Attach = 'csv' | 'xlsx';
-
-export interface EmailDelivery {
-  to: string[];
-  attach?: Attach | null;
-  skipIfEmpty?: boolean;
-}
-
-export interface ApiDelivery {
-  url: string;
-  /** Header names only: values are sealed at rest and never returned. */
-  headers: Array<{ name: string; has_value: boolean }>;
-  has_secret: boolean;
-}
-
-export interface Schedule {
-  id: number;
-  name: string;
-  report: string;
-  owner: string | null;
-  cron: string;
-  timezone: string;
-  params: Record<string, unknown>;
-  deliveries: { email: EmailDelivery | null; api: ApiDelivery | null };
-  active: boolean;
-  paused_reason: string | null;
-  last_run_at: string | null;
-  next_run_at: string | null;
-}
-
-export interface DeliveryResult {
-  kind: 'email' | 'api';
-  ok: boolean;
-  detail: Record<string, unknown>;
-  error: string | null;
-}
-
-export interface ScheduleRun {
-  id: number;
-  tick_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  outcome: string;
-  rows: number | null;
-  error: string | null;
-  deliveries: DeliveryResult[];
-}
-
-export interface Comment {
-  id: number;
-  author: string;
-  body: string;
-  created_at: string;
-  updated_at: string;
-  edited: boolean;
-}
+/** The attachment formats a schedule's email delivery takes. */
+export type Attach = NonNullable<
+  NonNullable<RequestBody<'/api/schedules/', 'post'>['deliveries']['email']>['attach']
+>;
 
 const filled = (value: unknown) => value !== null && value !== undefined && value !== '';
 

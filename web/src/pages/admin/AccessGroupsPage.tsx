@@ -1,22 +1,27 @@
 /** Access groups (row-level security): per table, group → SQL where fragment. */
 import { Button, Paper, SimpleGrid, Stack, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
-import { call } from '../../api.ts';
-import { OutcomeAlert, RecordTable, useAction, useList } from '../../components/admin-kit.tsx';
+import { api, send } from '../../api.ts';
+import { OutcomeAlert, RecordTable, useList } from '../../components/admin-kit.tsx';
 import { QueryStatus } from '../../components/States.tsx';
-
-interface AccessGroupView {
-  id: number;
-  table: string;
-  group: string;
-  where: string;
-  created: string;
-}
+import { affectedBy, queryKeys } from '../../query-keys.ts';
+import { useChange, useOutcome } from '../../use-change.ts';
 
 export function AccessGroupsPage() {
-  const list = useList<AccessGroupView>('/api/admin/access-groups/');
-  const action = useAction();
+  const list = useList(queryKeys.admin.accessGroups, '/api/admin/access-groups/');
+  const outcome = useOutcome();
   const [entry, setEntry] = useState({ table: '', group: '', where: '' });
+  const add = useChange(outcome, {
+    mutationFn: (body: typeof entry) => send(api.POST('/api/admin/access-groups/', { body })),
+    invalidates: affectedBy.accessGroup,
+    done: () => 'Entry added',
+  });
+  const remove = useChange(outcome, {
+    mutationFn: (id: number) =>
+      send(api.DELETE('/api/admin/access-groups/{id}/', { params: { path: { id } } })),
+    invalidates: affectedBy.accessGroup,
+    done: () => 'Entry deleted',
+  });
   const field = (key: keyof typeof entry, label: string) => (
     <TextInput
       label={label}
@@ -28,7 +33,7 @@ export function AccessGroupsPage() {
   return (
     <Stack>
       <Title order={2}>Access groups</Title>
-      <OutcomeAlert outcome={action.outcome} onClose={action.clear} />
+      <OutcomeAlert outcome={outcome.outcome} onClose={outcome.clear} />
       <QueryStatus query={list} />
       {list.data && (
         <RecordTable
@@ -42,17 +47,7 @@ export function AccessGroupsPage() {
             ['Created', (row) => row.created],
           ]}
           actions={(row) => (
-            <Button
-              size="xs"
-              color="red"
-              variant="subtle"
-              onClick={() =>
-                void action.run(
-                  () => call(`/api/admin/access-groups/${row.id}/`, { method: 'DELETE' }),
-                  'Entry deleted',
-                )
-              }
-            >
+            <Button size="xs" color="red" variant="subtle" onClick={() => remove.mutate(row.id)}>
               Delete
             </Button>
           )}
@@ -63,10 +58,7 @@ export function AccessGroupsPage() {
           aria-label="Add an access group entry"
           onSubmit={(event) => {
             event.preventDefault();
-            void action.run(
-              () => call('/api/admin/access-groups/', { method: 'POST', body: entry }),
-              'Entry added',
-            );
+            add.mutate(entry);
           }}
         >
           <Title order={3} size="h5" mb="sm">
@@ -77,7 +69,7 @@ export function AccessGroupsPage() {
             {field('group', 'Group')}
             {field('where', 'Where fragment')}
           </SimpleGrid>
-          <Button type="submit" mt="sm" loading={action.busy}>
+          <Button type="submit" mt="sm" loading={add.isPending}>
             Add entry
           </Button>
         </form>

@@ -2,28 +2,19 @@
 import { Button, Code, Group, Stack, TextInput, Title } from '@mantine/core';
 import { DateInput } from '@mantine/dates';
 import { useState } from 'react';
-import { queryString } from '../../api.ts';
 import { RecordTable, useList } from '../../components/admin-kit.tsx';
 import { EmptyState, QueryStatus } from '../../components/States.tsx';
-
-interface AuditRecord {
-  at: string;
-  principal: string;
-  action: string;
-  report: string | null;
-  row_count: number | null;
-  duration_ms: number | null;
-  outcome: string;
-  error: string | null;
-  client: string | null;
-}
+import { queryKeys } from '../../query-keys.ts';
 
 const EMPTY = { principal: '', report: '', from: '', to: '' };
 
 export function AuditPage() {
   const [form, setForm] = useState(EMPTY);
   const [filter, setFilter] = useState(EMPTY);
-  const list = useList<AuditRecord>(`/api/admin/audit/${queryString({ ...filter, limit: 500 })}`);
+  const list = useList(queryKeys.admin.audit(filter), '/api/admin/audit/', {
+    ...filter,
+    limit: 500,
+  });
   return (
     <Stack>
       <Title order={2}>Audit</Title>

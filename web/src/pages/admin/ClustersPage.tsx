@@ -1,26 +1,41 @@
 /** Clusters: ordered sets of connections; create or replace, delete. */
 import { Button, MultiSelect, Paper, SimpleGrid, Stack, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
-import { call } from '../../api.ts';
-import { OutcomeAlert, RecordTable, useAction, useList } from '../../components/admin-kit.tsx';
+import { api, type RecordOf, send } from '../../api.ts';
+import { OutcomeAlert, RecordTable, useList } from '../../components/admin-kit.tsx';
 import { QueryStatus } from '../../components/States.tsx';
+import { affectedBy, queryKeys } from '../../query-keys.ts';
+import { useChange, useOutcome } from '../../use-change.ts';
 
-interface ClusterView {
-  name: string;
-  connections: string[];
-}
+type ClusterView = RecordOf<'/api/admin/clusters/'>;
 
 export function ClustersPage() {
-  const clusters = useList<ClusterView>('/api/admin/clusters/');
-  const connections = useList<{ name: string }>('/api/admin/connections/');
-  const action = useAction();
+  const clusters = useList(queryKeys.admin.clusters, '/api/admin/clusters/');
+  const connections = useList(queryKeys.admin.connections, '/api/admin/connections/');
+  const outcome = useOutcome();
   const [name, setName] = useState('');
   const [members, setMembers] = useState<string[]>([]);
-  const path = (cluster: string) => `/api/admin/clusters/${encodeURIComponent(cluster)}/`;
+  const save = useChange(outcome, {
+    mutationFn: (cluster: Pick<ClusterView, 'name' | 'connections'>) =>
+      send(
+        api.PUT('/api/admin/clusters/{name}/', {
+          params: { path: { name: cluster.name } },
+          body: { connections: cluster.connections },
+        }),
+      ),
+    invalidates: affectedBy.cluster,
+    done: (cluster) => `Cluster "${cluster.name}" saved`,
+  });
+  const remove = useChange(outcome, {
+    mutationFn: (name: string) =>
+      send(api.DELETE('/api/admin/clusters/{name}/', { params: { path: { name } } })),
+    invalidates: affectedBy.cluster,
+    done: (name) => `"${name}" deleted`,
+  });
   return (
     <Stack>
       <Title order={2}>Clusters</Title>
-      <OutcomeAlert outcome={action.outcome} onClose={action.clear} />
+      <OutcomeAlert outcome={outcome.outcome} onClose={outcome.clear} />
       <QueryStatus query={clusters} />
       {clusters.data && (
         <RecordTable
@@ -36,10 +51,7 @@ export function ClustersPage() {
               size="xs"
               color="red"
               variant="subtle"
-              onClick={() =>
-                window.confirm(`Delete "${row.name}"?`) &&
-                void action.run(() => call(path(row.name), { method: 'DELETE' }), `"${row.name}" deleted`)
-              }
+              onClick={() => window.confirm(`Delete "${row.name}"?`) && remove.mutate(row.name)}
             >
               Delete {row.name}
             </Button>
@@ -51,10 +63,7 @@ export function ClustersPage() {
           aria-label="Save a cluster"
           onSubmit={(event) => {
             event.preventDefault();
-            void action.run(
-              () => call(path(name), { method: 'PUT', body: { connections: members } }),
-              `Cluster "${name}" saved`,
-            );
+            save.mutate({ name, connections: members });
           }}
         >
           <Title order={3} size="h5" mb="sm">
@@ -69,7 +78,7 @@ export function ClustersPage() {
               onChange={setMembers}
             />
           </SimpleGrid>
-          <Button type="submit" mt="sm" loading={action.busy}>
+          <Button type="submit" mt="sm" loading={save.isPending}>
             Save cluster
           </Button>
         </form>

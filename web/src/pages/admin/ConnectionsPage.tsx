@@ -16,23 +16,13 @@ import {
   Title,
 } from '@mantine/core';
 import { useState } from 'react';
-// Type only: the browser bundle cannot load the server's drivers, but the compiler can check
-// that this page offers exactly the drivers the server registers.
-import type { DriverName } from '../../../../src/datasources/driver.ts';
-import { call } from '../../api.ts';
-import { OutcomeAlert, RecordTable, useAction, useList } from '../../components/admin-kit.tsx';
+import { api, type RecordOf, type RequestBody, send } from '../../api.ts';
+import { OutcomeAlert, RecordTable, useList } from '../../components/admin-kit.tsx';
 import { QueryStatus } from '../../components/States.tsx';
+import { affectedBy, queryKeys } from '../../query-keys.ts';
+import { type OutcomeState, useChange, useOutcome } from '../../use-change.ts';
 
-interface ConnectionView {
-  name: string;
-  driver: string;
-  settings: Record<string, unknown>;
-  active: boolean;
-  statement_timeout_ms: number;
-  pool_size: number;
-  allow_privileged_user: boolean;
-  privilege_check: { checked_at: string; findings: string[]; privileged: boolean; error?: string } | null;
-}
+type ConnectionView = RecordOf<'/api/admin/connections/'>;
 
 /** What the last privilege probe said, as a badge; a privileged user is always a warning. */
 function PrivilegeBadge({ row }: { row: ConnectionView }) {
@@ -55,7 +45,13 @@ function PrivilegeBadge({ row }: { row: ConnectionView }) {
   return <Badge color="green">{row.driver === 'sqlite' ? 'read-only file' : 'read-only user'}</Badge>;
 }
 
-/** Example settings per driver; its keys are the drivers the form offers, in this order. */
+/** The drivers the server registers, from its API schema. */
+type DriverName = RequestBody<'/api/admin/connections/', 'post'>['driver'];
+
+/**
+ * Example settings per driver; its keys are the drivers the form offers, in this order, and the
+ * compiler keeps them equal to the server's list.
+ */
 const EXAMPLES: Record<DriverName, string> = {
   sqlite: '{\n  "file": "/path/to/file.db"\n}',
   postgres:
@@ -66,25 +62,31 @@ const EXAMPLES: Record<DriverName, string> = {
 
 const DRIVERS = Object.keys(EXAMPLES) as DriverName[];
 
-function AddConnection({ run, busy }: { run: ReturnType<typeof useAction>['run']; busy: boolean }) {
+const named = (name: string) => ({ params: { path: { name } } });
+
+function AddConnection({ outcome }: { outcome: OutcomeState }) {
   const [name, setName] = useState('');
   const [driver, setDriver] = useState<DriverName>('sqlite');
   const [settings, setSettings] = useState(EXAMPLES.sqlite);
   const [timeout, setTimeoutMs] = useState<number | string>(30000);
   const [pool, setPool] = useState<number | string>(5);
-  async function submit(event: React.FormEvent) {
+  const create = useChange(outcome, {
+    mutationFn: () => {
+      const body = {
+        name,
+        driver,
+        settings: JSON.parse(settings || '{}'),
+        statement_timeout_ms: Number(timeout),
+        pool_size: Number(pool),
+      };
+      return send(api.POST('/api/admin/connections/', { body }));
+    },
+    invalidates: affectedBy.connection,
+    done: () => `Connection "${name}" created`,
+  });
+  function submit(event: React.FormEvent) {
     event.preventDefault();
-    const body = {
-      name,
-      driver,
-      settings: JSON.parse(settings || '{}'),
-      statement_timeout_ms: Number(timeout),
-      pool_size: Number(pool),
-    };
-    await run(
-      () => call('/api/admin/connections/', { method: 'POST', body }),
-      `Connection "${name}" created`,
-    );
+    create.mutate();
   }
   return (
     <Paper withBorder p="md">
@@ -117,7 +119,7 @@ function AddConnection({ run, busy }: { run: ReturnType<typeof useAction>['run']
           mt="sm"
           validationError="Not valid JSON"
         />
-        <Button type="submit" mt="sm" loading={busy}>
+        <Button type="submit" mt="sm" loading={create.isPending}>
           Add connection
         </Button>
       </form>
@@ -126,13 +128,22 @@ function AddConnection({ run, busy }: { run: ReturnType<typeof useAction>['run']
 }
 
 export function ConnectionsPage() {
-  const list = useList<ConnectionView>('/api/admin/connections/');
-  const action = useAction();
-  const path = (name: string) => `/api/admin/connections/${encodeURIComponent(name)}/`;
+  const list = useList(queryKeys.admin.connections, '/api/admin/connections/');
+  const outcome = useOutcome();
+  const test = useChange(outcome, {
+    mutationFn: (name: string) => send(api.POST('/api/admin/connections/{name}/test/', named(name))),
+    invalidates: affectedBy.connectionTest,
+    done: (name) => `"${name}" works`,
+  });
+  const remove = useChange(outcome, {
+    mutationFn: (name: string) => send(api.DELETE('/api/admin/connections/{name}/', named(name))),
+    invalidates: affectedBy.connection,
+    done: (name) => `"${name}" deleted`,
+  });
   return (
     <Stack>
       <Title order={2}>Connections</Title>
-      <OutcomeAlert outcome={action.outcome} onClose={action.clear} />
+      <OutcomeAlert outcome={outcome.outcome} onClose={outcome.clear} />
       <QueryStatus query={list} />
       {list.data && (
         <RecordTable
@@ -152,26 +163,14 @@ export function ConnectionsPage() {
           ]}
           actions={(row) => (
             <Group gap="xs" wrap="nowrap">
-              <Button
-                size="xs"
-                variant="light"
-                onClick={() =>
-                  void action.run(
-                    () => call(`${path(row.name)}test/`, { method: 'POST' }),
-                    `"${row.name}" works`,
-                  )
-                }
-              >
+              <Button size="xs" variant="light" onClick={() => test.mutate(row.name)}>
                 Test {row.name}
               </Button>
               <Button
                 size="xs"
                 color="red"
                 variant="subtle"
-                onClick={() =>
-                  window.confirm(`Delete "${row.name}"?`) &&
-                  void action.run(() => call(path(row.name), { method: 'DELETE' }), `"${row.name}" deleted`)
-                }
+                onClick={() => window.confirm(`Delete "${row.name}"?`) && remove.mutate(row.name)}
               >
                 Delete
               </Button>
@@ -179,7 +178,7 @@ export function ConnectionsPage() {
           )}
         />
       )}
-      <AddConnection run={action.run} busy={action.busy} />
+      <AddConnection outcome={outcome} />
     </Stack>
   );
 }

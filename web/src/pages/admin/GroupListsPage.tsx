@@ -14,33 +14,71 @@ import {
   Title,
 } from '@mantine/core';
 import { useState } from 'react';
-import { call } from '../../api.ts';
-import { OutcomeAlert, useAction, useList } from '../../components/admin-kit.tsx';
+import { api, type RecordOf, send } from '../../api.ts';
+import { OutcomeAlert, useList } from '../../components/admin-kit.tsx';
 import { QueryStatus } from '../../components/States.tsx';
+import { affectedBy, queryKeys } from '../../query-keys.ts';
+import { type OutcomeState, useChange, useOutcome } from '../../use-change.ts';
 
-interface GroupListView {
-  name: string;
-  description: string;
-  image_url: string | null;
-  image: string | null;
-  members: string[];
+type GroupListView = RecordOf<'/api/admin/group-lists/'>;
+
+const invalidates = affectedBy.groupList;
+
+/** The upload as multipart form data, its one file under the documented field name. */
+function multipart({ file }: { file: Blob }) {
+  const form = new FormData();
+  form.append('file', file);
+  return form;
 }
 
-type Run = ReturnType<typeof useAction>['run'];
-const pathOf = (name: string) => `/api/admin/group-lists/${encodeURIComponent(name)}/`;
+/** The changes of one group list, sharing the page's outcome. */
+function useListChanges(name: string, outcome: OutcomeState) {
+  const params = { path: { name } };
+  const upload = useChange(outcome, {
+    mutationFn: (file: File) =>
+      send(
+        api.PUT('/api/admin/group-lists/{name}/image/', {
+          params,
+          body: { file },
+          bodySerializer: multipart,
+        }),
+      ),
+    invalidates,
+    done: () => `Image of "${name}" uploaded`,
+  });
+  const saveImageUrl = useChange(outcome, {
+    mutationFn: (imageUrl: string) =>
+      send(api.PUT('/api/admin/group-lists/{name}/', { params, body: { image_url: imageUrl || null } })),
+    invalidates,
+    done: () => 'Image URL saved',
+  });
+  const remove = useChange(outcome, {
+    mutationFn: () => send(api.DELETE('/api/admin/group-lists/{name}/', { params })),
+    invalidates,
+    done: () => `"${name}" deleted`,
+  });
+  const addMember = useChange(outcome, {
+    mutationFn: (email: string) =>
+      send(api.POST('/api/admin/group-lists/{name}/members/', { params, body: { email } })),
+    invalidates: affectedBy.groupMembers,
+    done: (email) => `${email} added`,
+  });
+  const removeMember = useChange(outcome, {
+    mutationFn: (email: string) =>
+      send(
+        api.DELETE('/api/admin/group-lists/{name}/members/{email}/', { params: { path: { name, email } } }),
+      ),
+    invalidates: affectedBy.groupMembers,
+    done: (email) => `${email} removed`,
+  });
+  return { upload, saveImageUrl, remove, addMember, removeMember };
+}
 
-function GroupListCard({ list, run }: { list: GroupListView; run: Run }) {
+function GroupListCard({ list, outcome }: { list: GroupListView; outcome: OutcomeState }) {
   const [member, setMember] = useState('');
   const [imageUrl, setImageUrl] = useState(list.image_url ?? '');
-  const upload = (file: File | null) => {
-    if (!file) return;
-    const form = new FormData();
-    form.append('image', file);
-    void run(
-      () => call(`${pathOf(list.name)}image/`, { method: 'PUT', body: form }),
-      `Image of "${list.name}" uploaded`,
-    );
-  };
+  const change = useListChanges(list.name, outcome);
+  const upload = (file: File | null) => file && change.upload.mutate(file);
   return (
     <Card withBorder>
       <Group justify="space-between" wrap="nowrap">
@@ -59,10 +97,7 @@ function GroupListCard({ list, run }: { list: GroupListView; run: Run }) {
           size="xs"
           color="red"
           variant="subtle"
-          onClick={() =>
-            window.confirm(`Delete "${list.name}"?`) &&
-            void run(() => call(pathOf(list.name), { method: 'DELETE' }), `"${list.name}" deleted`)
-          }
+          onClick={() => window.confirm(`Delete "${list.name}"?`) && change.remove.mutate()}
         >
           Delete
         </Button>
@@ -74,26 +109,14 @@ function GroupListCard({ list, run }: { list: GroupListView; run: Run }) {
         {list.members.map((email) => (
           <Group key={email} justify="space-between">
             <Text size="sm">{email}</Text>
-            <CloseButton
-              aria-label={`Remove ${email}`}
-              onClick={() =>
-                void run(
-                  () =>
-                    call(`${pathOf(list.name)}members/${encodeURIComponent(email)}/`, { method: 'DELETE' }),
-                  `${email} removed`,
-                )
-              }
-            />
+            <CloseButton aria-label={`Remove ${email}`} onClick={() => change.removeMember.mutate(email)} />
           </Group>
         ))}
       </Stack>
       <form
         onSubmit={(event) => {
           event.preventDefault();
-          void run(
-            () => call(`${pathOf(list.name)}members/`, { method: 'POST', body: { email: member } }),
-            `${member} added`,
-          ).then((ok) => ok && setMember(''));
+          change.addMember.mutate(member, { onSuccess: () => setMember('') });
         }}
       >
         <Group mt="xs" align="end" wrap="nowrap">
@@ -123,15 +146,7 @@ function GroupListCard({ list, run }: { list: GroupListView; run: Run }) {
           onChange={(e) => setImageUrl(e.currentTarget.value)}
           style={{ flex: 1 }}
         />
-        <Button
-          variant="light"
-          onClick={() =>
-            void run(
-              () => call(pathOf(list.name), { method: 'PUT', body: { image_url: imageUrl || null } }),
-              'Image URL saved',
-            )
-          }
-        >
+        <Button variant="light" onClick={() => change.saveImageUrl.mutate(imageUrl)}>
           Save URL
         </Button>
       </Group>
@@ -140,17 +155,22 @@ function GroupListCard({ list, run }: { list: GroupListView; run: Run }) {
 }
 
 export function GroupListsPage() {
-  const lists = useList<GroupListView>('/api/admin/group-lists/');
-  const action = useAction();
+  const lists = useList(queryKeys.admin.groupLists, '/api/admin/group-lists/');
+  const outcome = useOutcome();
   const [draft, setDraft] = useState({ name: '', description: '' });
+  const create = useChange(outcome, {
+    mutationFn: (body: typeof draft) => send(api.POST('/api/admin/group-lists/', { body })),
+    invalidates,
+    done: (body) => `"${body.name}" created`,
+  });
   return (
     <Stack>
       <Title order={2}>Group lists</Title>
-      <OutcomeAlert outcome={action.outcome} onClose={action.clear} />
+      <OutcomeAlert outcome={outcome.outcome} onClose={outcome.clear} />
       <QueryStatus query={lists} />
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         {lists.data?.map((list) => (
-          <GroupListCard key={list.name} list={list} run={action.run} />
+          <GroupListCard key={list.name} list={list} outcome={outcome} />
         ))}
       </SimpleGrid>
       <Paper withBorder p="md">
@@ -158,10 +178,7 @@ export function GroupListsPage() {
           aria-label="Add a group list"
           onSubmit={(event) => {
             event.preventDefault();
-            void action.run(
-              () => call('/api/admin/group-lists/', { method: 'POST', body: draft }),
-              `"${draft.name}" created`,
-            );
+            create.mutate(draft);
           }}
         >
           <Title order={3} size="h5" mb="sm">
@@ -180,7 +197,7 @@ export function GroupListsPage() {
               onChange={(e) => setDraft({ ...draft, description: e.currentTarget.value })}
             />
           </SimpleGrid>
-          <Button type="submit" mt="sm" loading={action.busy}>
+          <Button type="submit" mt="sm" loading={create.isPending}>
             Add group list
           </Button>
         </form>

@@ -16,48 +16,52 @@ import {
   Title,
 } from '@mantine/core';
 import { useState } from 'react';
-import { call } from '../../api.ts';
-import { OutcomeAlert, useAction, useList } from '../../components/admin-kit.tsx';
+import { api, type RequestBody, send } from '../../api.ts';
+import { OutcomeAlert, useList } from '../../components/admin-kit.tsx';
 import { EmptyState, QueryStatus } from '../../components/States.tsx';
+import { affectedBy, queryKeys } from '../../query-keys.ts';
+import { useChange, useOutcome } from '../../use-change.ts';
 
-interface TokenRecord {
-  name: string;
-  groups: string;
-  expiry: string;
-  active: 'Y' | 'N';
-  created: string;
-  created_by: string;
-}
+type NewToken = RequestBody<'/api/admin/tokens/', 'post'>;
+type Period = NewToken['expiry'];
 
-const PERIODS = [
-  { value: '1d', label: '1 day' },
-  { value: '1w', label: '1 week' },
-  { value: '1m', label: '1 month' },
-  { value: '3m', label: '3 months' },
-  { value: '6m', label: '6 months' },
-  { value: '1y', label: '1 year' },
-];
+/** A label per period the server takes; the compiler keeps the keys equal to the server's list. */
+const PERIOD_LABELS: Record<Period, string> = {
+  '1d': '1 day',
+  '1w': '1 week',
+  '1m': '1 month',
+  '3m': '3 months',
+  '6m': '6 months',
+  '1y': '1 year',
+};
+const PERIODS = Object.entries(PERIOD_LABELS).map(([value, label]) => ({ value, label }));
+const isPeriod = (value: string | null): value is Period => value !== null && value in PERIOD_LABELS;
 
 function AddToken({ onCreated }: { onCreated(header: string, name: string): void }) {
   const [name, setName] = useState('');
-  const [expiry, setExpiry] = useState<string | null>('1m');
+  const [expiry, setExpiry] = useState<Period>('1m');
   const [groups, setGroups] = useState<string[]>([]);
-  const action = useAction();
-  async function submit(event: React.FormEvent) {
+  const outcome = useOutcome();
+  const create = useChange(outcome, {
+    mutationFn: async (body: NewToken) => {
+      const created = await send(api.POST('/api/admin/tokens/', { body }));
+      return created.records[0]?.header ?? '';
+    },
+    invalidates: affectedBy.token,
+    done: (body) => `Token "${body.name}" created`,
+  });
+  function submit(event: React.FormEvent) {
     event.preventDefault();
-    let header = '';
-    const ok = await action.run(async () => {
-      const created = await call<{ header: string }>('/api/admin/tokens/', {
-        method: 'POST',
-        body: { name, expiry, groups },
-      });
-      header = created.records[0]?.header ?? '';
-    }, `Token "${name}" created`);
-    if (ok) {
-      onCreated(header, name);
-      setName('');
-      setGroups([]);
-    }
+    create.mutate(
+      { name, expiry, groups },
+      {
+        onSuccess: (header, body) => {
+          onCreated(header, body.name);
+          setName('');
+          setGroups([]);
+        },
+      },
+    );
   }
   return (
     <Paper withBorder p="md">
@@ -77,7 +81,7 @@ function AddToken({ onCreated }: { onCreated(header: string, name: string): void
             label="Expires after"
             data={PERIODS}
             value={expiry}
-            onChange={setExpiry}
+            onChange={(value) => isPeriod(value) && setExpiry(value)}
             allowDeselect={false}
           />
           <TagsInput
@@ -88,12 +92,12 @@ function AddToken({ onCreated }: { onCreated(header: string, name: string): void
           />
         </SimpleGrid>
         <Group mt="sm">
-          <Button type="submit" loading={action.busy}>
+          <Button type="submit" loading={create.isPending}>
             Add token
           </Button>
         </Group>
-        {action.outcome && !action.outcome.ok && (
-          <OutcomeAlert outcome={action.outcome} onClose={action.clear} />
+        {outcome.outcome && !outcome.outcome.ok && (
+          <OutcomeAlert outcome={outcome.outcome} onClose={outcome.clear} />
         )}
       </form>
     </Paper>
@@ -101,9 +105,15 @@ function AddToken({ onCreated }: { onCreated(header: string, name: string): void
 }
 
 export function TokensPage() {
-  const tokens = useList<TokenRecord>('/api/admin/tokens/');
+  const tokens = useList(queryKeys.admin.tokens, '/api/admin/tokens/');
   const [created, setCreated] = useState<{ header: string; name: string } | null>(null);
-  const action = useAction();
+  const outcome = useOutcome();
+  const remove = useChange(outcome, {
+    mutationFn: (name: string) =>
+      send(api.DELETE('/api/admin/tokens/{name}/', { params: { path: { name } } })),
+    invalidates: affectedBy.token,
+    done: (name) => `Token "${name}" deleted`,
+  });
   return (
     <Stack>
       <Title order={2}>Tokens</Title>
@@ -128,7 +138,7 @@ export function TokensPage() {
           </Group>
         </Paper>
       )}
-      <OutcomeAlert outcome={action.outcome} onClose={action.clear} />
+      <OutcomeAlert outcome={outcome.outcome} onClose={outcome.clear} />
       <QueryStatus query={tokens} />
       {tokens.isSuccess && tokens.data.length === 0 && <EmptyState>No tokens yet.</EmptyState>}
       <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
@@ -152,10 +162,7 @@ export function TokensPage() {
                 variant="light"
                 onClick={() =>
                   window.confirm(`Delete the token "${token.name}"? Programs using it stop working.`) &&
-                  void action.run(
-                    () => call(`/api/admin/tokens/${encodeURIComponent(token.name)}/`, { method: 'DELETE' }),
-                    `Token "${token.name}" deleted`,
-                  )
+                  remove.mutate(token.name)
                 }
               >
                 Delete {token.name}

@@ -12,27 +12,34 @@ import {
   Title,
 } from '@mantine/core';
 import { useState } from 'react';
-import { call } from '../../api.ts';
-import { OutcomeAlert, RecordTable, useAction, useList } from '../../components/admin-kit.tsx';
+import { api, send } from '../../api.ts';
+import { OutcomeAlert, RecordTable, useList } from '../../components/admin-kit.tsx';
 import { QueryStatus } from '../../components/States.tsx';
+import { affectedBy, queryKeys } from '../../query-keys.ts';
+import { useChange, useOutcome } from '../../use-change.ts';
 
-interface UserRecord {
-  email: string;
-  sign_in: string;
-  groups: string[];
-  is_admin: boolean;
-  is_editor: boolean;
-  last_login: string | null;
-  created: string;
-  active_sessions: number | null;
-}
+const byEmail = (email: string) => ({ params: { path: { email } } });
 
 export function UsersPage() {
-  const list = useList<UserRecord>('/api/admin/users/');
-  const action = useAction();
+  const list = useList(queryKeys.admin.users, '/api/admin/users/');
+  const outcome = useOutcome();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const path = (user: string) => `/api/admin/users/${encodeURIComponent(user)}/`;
+  const add = useChange(outcome, {
+    mutationFn: (body: { email: string; password: string }) => send(api.POST('/api/admin/users/', { body })),
+    invalidates: affectedBy.user,
+    done: (body) => `${body.email} added`,
+  });
+  const refreshGroups = useChange(outcome, {
+    mutationFn: (email: string) => send(api.POST('/api/admin/users/{email}/refresh-groups/', byEmail(email))),
+    invalidates: affectedBy.user,
+    done: (user) => `Groups of ${user} refreshed`,
+  });
+  const remove = useChange(outcome, {
+    mutationFn: (email: string) => send(api.DELETE('/api/admin/users/{email}/', byEmail(email))),
+    invalidates: affectedBy.userDeleted,
+    done: (user) => `${user} deleted`,
+  });
   const active = list.data?.filter((user) => (user.active_sessions ?? 0) > 0).length ?? 0;
   return (
     <Stack>
@@ -42,7 +49,7 @@ export function UsersPage() {
           {list.data.length} users, {active} signed in now.
         </Text>
       )}
-      <OutcomeAlert outcome={action.outcome} onClose={action.clear} />
+      <OutcomeAlert outcome={outcome.outcome} onClose={outcome.clear} />
       <QueryStatus query={list} />
       {list.data && (
         <RecordTable
@@ -69,26 +76,14 @@ export function UsersPage() {
           ]}
           actions={(row) => (
             <Group gap="xs" wrap="nowrap">
-              <Button
-                size="xs"
-                variant="light"
-                onClick={() =>
-                  void action.run(
-                    () => call(`${path(row.email)}refresh-groups/`, { method: 'POST' }),
-                    `Groups of ${row.email} refreshed`,
-                  )
-                }
-              >
+              <Button size="xs" variant="light" onClick={() => refreshGroups.mutate(row.email)}>
                 Refresh groups
               </Button>
               <Button
                 size="xs"
                 color="red"
                 variant="subtle"
-                onClick={() =>
-                  window.confirm(`Delete ${row.email}?`) &&
-                  void action.run(() => call(path(row.email), { method: 'DELETE' }), `${row.email} deleted`)
-                }
+                onClick={() => window.confirm(`Delete ${row.email}?`) && remove.mutate(row.email)}
               >
                 Delete
               </Button>
@@ -101,10 +96,7 @@ export function UsersPage() {
           aria-label="Add a local user"
           onSubmit={(event) => {
             event.preventDefault();
-            void action.run(
-              () => call('/api/admin/users/', { method: 'POST', body: { email, password } }),
-              `${email} added`,
-            );
+            add.mutate({ email, password });
           }}
         >
           <Title order={3} size="h5" mb="sm">
@@ -126,7 +118,7 @@ export function UsersPage() {
               onChange={(e) => setPassword(e.currentTarget.value)}
             />
           </SimpleGrid>
-          <Button type="submit" mt="sm" loading={action.busy}>
+          <Button type="submit" mt="sm" loading={add.isPending}>
             Add user
           </Button>
         </form>

@@ -3,9 +3,10 @@
  * as YAML or JSON; import a bundle file (admins). An import error names the bad entry.
  */
 import { Alert, Button, Code, FileInput, Group, Stack, Table, Text, Title } from '@mantine/core';
-import { useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { call, errorMessage } from '../../api.ts';
+import { api, errorMessage, send } from '../../api.ts';
+import { affectedBy, invalidate } from '../../query-keys.ts';
 import { useMe } from '../../session.ts';
 
 type Summary = Record<string, unknown>;
@@ -16,35 +17,31 @@ const summaryRows = (summary: Summary) =>
     typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value),
   ]);
 
-export function BundlePage() {
-  const me = useMe().data;
+function useImportBundle() {
   const client = useQueryClient();
-  const [file, setFile] = useState<File | null>(null);
-  const [importing, setImporting] = useState(false);
-  const [summary, setSummary] = useState<Summary | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  async function importFile() {
-    if (!file) return;
-    setImporting(true);
-    setError(null);
-    setSummary(null);
-    try {
+  return useMutation({
+    mutationFn: async (file: File) => {
       const text = await file.text();
       const isJson = /\.json$/i.test(file.name) || text.trimStart().startsWith('{');
-      const answer = await call<Summary>('/api/admin/bundle/import/', {
-        method: 'POST',
-        body: text,
-        contentType: isJson ? 'application/json' : 'application/yaml',
-      });
-      setSummary(answer.records[0] ?? {});
-      await client.invalidateQueries();
-    } catch (failure) {
-      setError(errorMessage(failure));
-    } finally {
-      setImporting(false);
-    }
-  }
+      const answer = await send(
+        api.POST('/api/admin/bundle/import/', {
+          body: text,
+          // The file goes as it is: the server parses YAML and JSON alike.
+          bodySerializer: (body) => body,
+          headers: { 'Content-Type': isJson ? 'application/json' : 'application/yaml' },
+        }),
+      );
+      return answer.records[0] ?? {};
+    },
+    onSuccess: () => invalidate(client, affectedBy.bundleImport),
+  });
+}
+
+export function BundlePage() {
+  const me = useMe().data;
+  const [file, setFile] = useState<File | null>(null);
+  const importBundle = useImportBundle();
+  const summary = importBundle.data;
 
   return (
     <Stack maw={720}>
@@ -91,13 +88,17 @@ export function BundlePage() {
               clearable
             />
             <Group>
-              <Button onClick={() => void importFile()} loading={importing} disabled={!file}>
+              <Button
+                onClick={() => file && importBundle.mutate(file)}
+                loading={importBundle.isPending}
+                disabled={!file}
+              >
                 Import
               </Button>
             </Group>
-            {error && (
+            {importBundle.isError && (
               <Alert color="red" role="alert" title="Not imported">
-                {error}
+                {errorMessage(importBundle.error)}
               </Alert>
             )}
             {summary && (

@@ -2,15 +2,15 @@
 import { Anchor, Badge, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
-import { records } from '../../api.ts';
+import { api, recordsOf } from '../../api.ts';
 import { EmptyState, ErrorState, LoadingState } from '../../components/States.tsx';
 import { StateBadge } from '../../components/VersionHistory.tsx';
-import type { PendingVersion } from '../../types.ts';
+import { queryKeys } from '../../query-keys.ts';
 
 export function UpdatesPage() {
   const updates = useQuery({
-    queryKey: ['updates'],
-    queryFn: () => records<PendingVersion>('/api/admin/updates/'),
+    queryKey: queryKeys.updates,
+    queryFn: () => recordsOf(api.GET('/api/admin/updates/')),
   });
   return (
     <Stack>
