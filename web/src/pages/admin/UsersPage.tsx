@@ -33,7 +33,8 @@ export function UsersPage() {
   const refreshGroups = useChange(outcome, {
     mutationFn: (email: string) => send(api.POST('/api/admin/users/{email}/refresh-groups/', byEmail(email))),
     invalidates: affectedBy.user,
-    done: (user) => `Groups of ${user} refreshed`,
+    // The server says whether the sign-in provider was asked or groups wait for the next sign-in.
+    done: (user, answer) => answer.message || `Groups of ${user} refreshed`,
   });
   const remove = useChange(outcome, {
     mutationFn: (email: string) => send(api.DELETE('/api/admin/users/{email}/', byEmail(email))),
