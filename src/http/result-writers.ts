@@ -8,10 +8,10 @@ import type { FastifyReply } from 'fastify';
 import type { Column, JsonValue } from '../datasources/driver.ts';
 import { badRequest } from '../errors.ts';
 import type { RunOutput } from '../services/report-runner.ts';
+import { recordMaker, recordsOf } from '../services/result-records.ts';
 import { type CsvCells, csvHeader, csvLines, exportContentTypes } from '../services/table-export.ts';
 import { okEnvelope } from './envelope.ts';
 import { sendDownload } from './file-download.ts';
-import { recordMaker, recordsOf } from './route-kit.ts';
 
 export const formats = ['json', 'csv', 'ndjson', 'xlsx'] as const;
 export type Format = (typeof formats)[number];

@@ -1,7 +1,7 @@
 /**
  * What the route files share: the server type whose routes are typed by their zod schemas, the
- * loose bodies of report-parameter routes, how a schema's complaint becomes a 400, the abort
- * signal of a run whose client leaves, and rows → records.
+ * loose bodies of report-parameter routes, how a schema's complaint becomes a 400, and the abort
+ * signal of a run whose client leaves.
  */
 import type {
   FastifyBaseLogger,
@@ -15,7 +15,6 @@ import type {
 import type { SchemaErrorFormatter } from 'fastify/types/schema.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { JsonValue } from '../datasources/driver.ts';
 import { badRequest } from '../errors.ts';
 
 /** The server as route files see it: `request.body`, `params` and `query` typed from the schemas. */
@@ -82,37 +81,4 @@ export function abortedOnClose(reply: FastifyReply): AbortSignal {
     if (!reply.raw.writableFinished) controller.abort();
   });
   return controller.signal;
-}
-
-type Row = readonly JsonValue[];
-
-/** Rows as objects keyed by column name; a later column of the same name wins, as in SQL clients. */
-export function recordMaker(columns: readonly { name: string }[]) {
-  const names = columns.map((column) => column.name);
-  return (row: Row) => {
-    const record: Record<string, JsonValue> = {};
-    for (let i = 0; i < names.length; i++) record[names[i]!] = row[i] ?? null;
-    return record;
-  };
-}
-
-/** Rows of one table as records. */
-export const recordsOf = (columns: readonly { name: string }[], rows: readonly Row[]) =>
-  rows.map(recordMaker(columns));
-
-/**
- * A row stream read into records. With `limit`, reading stops (and so the statement) once there
- * are more rows than that; `cut` tells whether rows were left out.
- */
-export async function collectRecords(
-  columns: readonly { name: string }[],
-  stream: AsyncIterable<JsonValue[][]>,
-  limit = Number.POSITIVE_INFINITY,
-) {
-  const rows: JsonValue[][] = [];
-  for await (const batch of stream) {
-    rows.push(...batch.slice(0, limit + 1 - rows.length));
-    if (rows.length > limit) break;
-  }
-  return { records: recordsOf(columns, rows.slice(0, limit)), cut: rows.length > limit };
 }

@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { Column, JsonValue } from '../datasources/driver.ts';
+import { recordMaker } from './result-records.ts';
 import { drained, type TableSink } from './table-export.ts';
 
 /** A request body that can be sent more than once: each attempt opens it afresh. */
@@ -27,15 +27,6 @@ export function overCapMessage(maxRows: number): string {
     `The result has more than ${maxRows.toLocaleString('en')} rows, the most an API target body ` +
     'may hold (API_TARGET_MAX_ROWS); nothing was sent. Narrow the report with parameters or raise the cap.'
   );
-}
-
-/** A record keyed by column name, as the JSON API returns it. */
-function recordOf(columns: readonly Column[], row: readonly JsonValue[]) {
-  const record: Record<string, JsonValue> = {};
-  columns.forEach((column, i) => {
-    record[column.name] = row[i] ?? null;
-  });
-  return record;
 }
 
 export interface ApiBodySpool {
@@ -66,7 +57,7 @@ export async function spoolApiBody(options: {
   let bytes = 0;
   let rows = 0;
   let tables = 0;
-  let columns: Column[] = [];
+  let toRecord = recordMaker([]);
   let first = true;
   let signature: string | null = null;
   const write = (text: string) => {
@@ -78,7 +69,7 @@ export async function spoolApiBody(options: {
   write('{"message":"","ok":true,"records":[');
   const sink: TableSink = {
     table(title, tableColumns) {
-      columns = tableColumns;
+      toRecord = recordMaker(tableColumns);
       if (!sections) return;
       write(`${tables > 0 ? ']},' : ''}{"title":${JSON.stringify(title)},"records":[`);
       tables++;
@@ -87,7 +78,7 @@ export async function spoolApiBody(options: {
     async rows(batch) {
       rows += batch.length;
       if (rows > options.maxRows || batch.length === 0) return;
-      const text = batch.map((row) => JSON.stringify(recordOf(columns, row))).join(',');
+      const text = batch.map((row) => JSON.stringify(toRecord(row))).join(',');
       write(first ? text : `,${text}`);
       first = false;
       await drained(out);

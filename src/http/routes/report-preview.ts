@@ -5,9 +5,10 @@
  */
 import { badRequest } from '../../errors.ts';
 import type { RawParams } from '../../services/parameters.ts';
+import { collectRecords, recordsOf } from '../../services/result-records.ts';
 import { answers, okEnvelope } from '../envelope.ts';
 import { contextOf } from '../route-auth.ts';
-import { type ApiServer, collectRecords, recordsOf, rowRecord } from '../route-kit.ts';
+import { type ApiServer, rowRecord } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
 import { PREVIEW_ROW_LIMIT, previewBody } from './report-preview.schema.ts';
 

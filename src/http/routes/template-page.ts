@@ -5,11 +5,12 @@
  */
 import { z } from 'zod';
 import { badRequest } from '../../errors.ts';
+import { collectRecords } from '../../services/result-records.ts';
 import { escapeHtml } from '../../templates/html-escape.ts';
 import { renderHtmlTemplate } from '../../templates/html-template.ts';
 import { requestParams } from '../request-params.ts';
 import { contextOf } from '../route-auth.ts';
-import { type ApiServer, collectRecords, reportRef } from '../route-kit.ts';
+import { type ApiServer, reportRef } from '../route-kit.ts';
 import type { RouteDeps } from '../server.ts';
 
 const params = z.object({ report: reportRef });

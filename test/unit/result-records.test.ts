@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JsonValue } from '../../src/datasources/driver.ts';
-import { collectRecords, recordsOf } from '../../src/http/route-kit.ts';
+import { collectRecords, recordsOf } from '../../src/services/result-records.ts';
 
 const columns = [{ name: 'id' }, { name: 'name' }, { name: 'id' }];
 
