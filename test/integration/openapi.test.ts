@@ -5,6 +5,9 @@ import { compileErrors, validate } from '@readme/openapi-parser';
 import { declaredRoutes } from '../../src/http/route-auth.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 
+/** The fields of a token record, as the help text lists them. */
+const TOKEN_FIELDS = ['active', 'age_days', 'created', 'created_by', 'expiry', 'groups', 'name'];
+
 let t: TestApp;
 before(async () => {
   t = await createTestApp();
@@ -143,15 +146,7 @@ describe('OpenAPI document', () => {
     const recordOf = (operation: Operation | undefined, status = '200') =>
       operation?.responses?.[status]?.content?.['application/json']?.schema.properties?.records?.items;
     const token = recordOf(paths['/api/admin/tokens/']?.get);
-    assert.deepEqual(Object.keys(token?.properties ?? {}).sort(), [
-      'active',
-      'age_days',
-      'created',
-      'created_by',
-      'expiry',
-      'groups',
-      'name',
-    ]);
+    assert.deepEqual(Object.keys(token?.properties ?? {}).sort(), TOKEN_FIELDS);
     assert.ok(recordOf(paths['/api/admin/tokens/']?.post, '201')?.properties?.header);
     const report = recordOf(paths['/report/get/{report}']?.get);
     assert.equal(report?.properties?.fields?.type, 'array');
@@ -175,15 +170,7 @@ describe('OpenAPI document', () => {
     });
     assert.equal(tokens.statusCode, 200, tokens.body);
     assert.ok(tokens.json().records.length > 0);
-    assert.deepEqual(Object.keys(tokens.json().records[0]).sort(), [
-      'active',
-      'age_days',
-      'created',
-      'created_by',
-      'expiry',
-      'groups',
-      'name',
-    ]);
+    assert.deepEqual(Object.keys(tokens.json().records[0]).sort(), TOKEN_FIELDS);
   });
 
   test('request bodies carry their fields: a token needs name, expiry and groups', async () => {
