@@ -119,6 +119,7 @@ export function buildServices(
     runner,
     mail,
     schedules: scheduleService({
+      db,
       schedules: scheduleStore,
       runs: scheduleRuns({
         schedules: scheduleStore,

@@ -6,8 +6,9 @@
 import { AppError, badRequest, forbidden, notFound } from '../errors.ts';
 import type { Principal } from '../policies/principal.ts';
 import { findBindNames } from '../sql/bind-parameters.ts';
-import type { ScheduleRepo, ScheduleWithReport } from '../store/schedule-repo.ts';
+import { type ScheduleRepo, type ScheduleWithReport, scheduleRepo } from '../store/schedule-repo.ts';
 import type { ScheduleRunRow } from '../store/tables.ts';
+import { inTransaction, type StoreHandle } from '../store/transactions.ts';
 import { validateTarget } from './api-target.ts';
 import { headersOnSave, presentHeaders, type StoredApiTarget, sealedTarget } from './api-target-headers.ts';
 import type { AuditService } from './audit.ts';
@@ -34,6 +35,8 @@ export interface StoredDeliveries {
 }
 
 interface Deps {
+  /** The store: a change and its audit record commit in one transaction. */
+  db: StoreHandle;
   schedules: ScheduleRepo;
   runs: ScheduleRuns;
   runner: Pick<ReportRunner, 'authorized' | 'choices'>;
@@ -162,6 +165,17 @@ export function scheduleService(deps: Deps) {
     return row;
   }
 
+  async function get(ctx: RequestContext, id: number): Promise<ScheduleRecord> {
+    return presentSchedule(await visible(id, ctx.principal));
+  }
+
+  /** Runs a write and its audit record in one transaction, then tells the job engine. */
+  async function change<T>(work: (rows: ScheduleRepo, trail: AuditService) => Promise<T>): Promise<T> {
+    const done = await inTransaction(deps.db, (trx) => work(scheduleRepo(trx), audit.on(trx)));
+    changed();
+    return done;
+  }
+
   return {
     async list(ctx: RequestContext): Promise<ScheduleRecord[]> {
       const { principal } = ctx;
@@ -169,9 +183,7 @@ export function scheduleService(deps: Deps) {
       return rows.map(presentSchedule);
     },
 
-    async get(ctx: RequestContext, id: number): Promise<ScheduleRecord> {
-      return presentSchedule(await visible(id, ctx.principal));
-    },
+    get,
 
     async create(ctx: RequestContext, input: ScheduleInput): Promise<ScheduleRecord> {
       const { principal } = ctx;
@@ -182,29 +194,26 @@ export function scheduleService(deps: Deps) {
       await checkParams(report, input.params, ctx);
       const deliveries = await sealDeliveries(input.deliveries, owner, null);
       const at = now().toISOString();
-      const row = await schedules.insert({
-        report_id: report.id,
-        owner_kind: owner.kind,
-        owner_email: owner.name,
-        name: input.name ?? report.name,
-        cron,
-        timezone,
-        params_json: JSON.stringify(input.params),
-        deliveries_json: JSON.stringify(deliveries),
-        active: input.active ? 1 : 0,
-        paused_reason: null,
-        next_run_at: input.active ? nextRunOf(cron, timezone) : null,
-        created_at: at,
-        updated_at: at,
+      const id = await change(async (rows, trail) => {
+        const row = await rows.insert({
+          report_id: report.id,
+          owner_kind: owner.kind,
+          owner_email: owner.name,
+          name: input.name ?? report.name,
+          cron,
+          timezone,
+          params_json: JSON.stringify(input.params),
+          deliveries_json: JSON.stringify(deliveries),
+          active: input.active ? 1 : 0,
+          paused_reason: null,
+          next_run_at: input.active ? nextRunOf(cron, timezone) : null,
+          created_at: at,
+          updated_at: at,
+        });
+        await trail.adminChange(ctx, 'schedule.create', { id: row.id, report: report.slug, cron, timezone });
+        return row.id;
       });
-      await audit.adminChange(ctx, 'schedule.create', {
-        id: row.id,
-        report: report.slug,
-        cron,
-        timezone,
-      });
-      changed();
-      return this.get(ctx, row.id);
+      return get(ctx, id);
     },
 
     /** Changes what is given; re-checks everything as the caller, who must be able to run the report. */
@@ -226,29 +235,31 @@ export function scheduleService(deps: Deps) {
         ? await sealDeliveries(changes.deliveries, owner, previous)
         : previous;
       const active = changes.active ?? row.active === 1;
-      await schedules.update(id, {
-        report_id: report.id,
-        name: changes.name ?? row.name,
-        cron,
-        timezone,
-        params_json: JSON.stringify(params),
-        deliveries_json: JSON.stringify(deliveries),
-        active: active ? 1 : 0,
-        // Switching a schedule back on clears why it stopped.
-        paused_reason: active ? null : row.paused_reason,
-        next_run_at: active ? nextRunOf(cron, timezone) : null,
-        updated_at: now().toISOString(),
+      await change(async (rows, trail) => {
+        await rows.update(id, {
+          report_id: report.id,
+          name: changes.name ?? row.name,
+          cron,
+          timezone,
+          params_json: JSON.stringify(params),
+          deliveries_json: JSON.stringify(deliveries),
+          active: active ? 1 : 0,
+          // Switching a schedule back on clears why it stopped.
+          paused_reason: active ? null : row.paused_reason,
+          next_run_at: active ? nextRunOf(cron, timezone) : null,
+          updated_at: now().toISOString(),
+        });
+        await trail.adminChange(ctx, 'schedule.update', { id, changes: Object.keys(changes) });
       });
-      await audit.adminChange(ctx, 'schedule.update', { id, changes: Object.keys(changes) });
-      changed();
-      return this.get(ctx, id);
+      return get(ctx, id);
     },
 
     async delete(ctx: RequestContext, id: number): Promise<void> {
       await visible(id, ctx.principal);
-      await schedules.delete(id);
-      await audit.adminChange(ctx, 'schedule.delete', { id });
-      changed();
+      await change(async (rows, trail) => {
+        await rows.delete(id);
+        await trail.adminChange(ctx, 'schedule.delete', { id });
+      });
     },
 
     async runs(ctx: RequestContext, id: number) {

@@ -33,14 +33,19 @@ for (const store of stores) {
   }, () => {
     let t: TestApp;
     before(async () => {
-      t = await createTestApp(await store.env());
+      t = await createTestApp({ ...(await store.env()), ALLOW_PRIVATE_TARGETS: 'true' });
     });
     after(async () => {
       await t?.close();
       await store.drop();
     });
 
-    const call = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown, auth = t.adminHeader) =>
+    const call = (
+      method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+      url: string,
+      payload?: unknown,
+      auth = t.adminHeader,
+    ) =>
       t.app.server.inject({ method, url, headers: { authorization: auth }, ...(payload ? { payload } : {}) });
     const failing = (table: string, when?: string) => failInserts(t.app.store, table, when);
     /** Rows of `table` matching a condition written in SQL (the tests' own constants only). */
@@ -258,6 +263,41 @@ for (const store of stores) {
       const user = "user_id in (select id from app_user where email = 'kept@example.com')";
       assert.equal(await count('session', user), 0);
       assert.equal(await count('app_user', "email = 'kept@example.com' and last_login is null"), 1);
+    });
+
+    test('a schedule, its change and its deletion are not kept without their audit record', async () => {
+      const schedule = {
+        name: 'rollback-sched',
+        report: 'customer-by-id',
+        cron: 'daily',
+        timezone: 'UTC',
+        params: { _id: 42 },
+        deliveries: { api: { url: 'http://127.0.0.1:9/hook' } },
+      };
+      const liftCreate = await failing('audit', "NEW.action = 'schedule.create'");
+      try {
+        assertInjected(await call('POST', '/api/schedules/', schedule));
+      } finally {
+        await liftCreate();
+      }
+      assert.equal(await count('schedule', "name = 'rollback-sched'"), 0);
+      const created = await call('POST', '/api/schedules/', schedule);
+      assert.equal(created.statusCode, 201, created.body);
+      const id = created.json().records[0].id as number;
+      const liftUpdate = await failing('audit', "NEW.action = 'schedule.update'");
+      try {
+        assertInjected(await call('PUT', `/api/schedules/${id}/`, { name: 'renamed' }));
+      } finally {
+        await liftUpdate();
+      }
+      assert.equal(await count('schedule', "name = 'rollback-sched'"), 1, 'the old name stays');
+      const liftDelete = await failing('audit', "NEW.action = 'schedule.delete'");
+      try {
+        assertInjected(await call('DELETE', `/api/schedules/${id}/`));
+      } finally {
+        await liftDelete();
+      }
+      assert.equal(await count('schedule', "name = 'rollback-sched'"), 1, 'still there');
     });
   });
 }
