@@ -1,48 +1,48 @@
 /**
- * `npm run bench`: SPEC §12's first target. Loads `/api/call/customer-by-id/` on the real server
- * (token auth, one-row report) and the same query on a bare `node:http` + better-sqlite3 server,
- * in alternating rounds, and prints requests per second, latency and the ratio between them.
- * Both servers run as child processes so neither shares an event loop with the load generator.
- * Exits non-zero only when the harness itself fails; a missed target prints MISS.
+ * SPEC §12's `/api/call` targets. The real server (compiled, default logging, token auth) and two
+ * floors — bare Fastify + better-sqlite3 (the goals' reference) and bare `node:http` — run the
+ * same statements on the same SQLite file, loaded in interleaved repetitions so a slow moment of
+ * the machine falls on every side: a one-row call by primary key and a 50-row call through an
+ * index on 100,000 rows, with 10 connections, then the one-row call on one connection, where the
+ * median latency difference is the per-call overhead.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Child, createToken, startApp, startChild, stopChild } from './bench-processes.ts';
+import { createConnection, createReport } from './bench-admin.ts';
+import { benchConfig } from './bench-config.ts';
+import {
+  createItemDatabase,
+  FIFTY_ROWS_REPORT_SQL,
+  ITEM_GROUP,
+  ITEM_ID,
+  ONE_ROW_REPORT_SQL,
+  ROWS_PER_GROUP,
+} from './bench-data.ts';
+import { type Child, createToken, startApp, startFloor, stopChild } from './bench-processes.ts';
+import { formatSpread, type GoalResult, spread, tableRow, verdict } from './bench-stats.ts';
 import { type Measurement, measure } from './load.ts';
 
-const ROUNDS = 2;
-const ROUND_SECONDS = 5;
-const CONNECTIONS = 10;
-const CUSTOMER_ID = 42;
-const TARGET_RPS_RATIO = 0.7;
-const TARGET_OVERHEAD_MS = 1;
+const ONE_ROW_GOAL = 0.5;
+const FIFTY_ROWS_GOAL = 0.7;
+const OVERHEAD_GOAL_MS = 0.1;
 
-/** Starts the baseline in its own process and waits for the URL it prints. */
-async function startBaseline(dbFile: string): Promise<{ child: Child; url: string }> {
-  const child = startChild(['bench/baseline-server.ts', dbFile, '0'], process.env);
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`baseline did not start:\n${child.output()}`)), 30_000);
-    child.process.once('exit', (code) => reject(new Error(`baseline exited (${code}):\n${child.output()}`)));
-    let printed = '';
-    child.process.stdout?.on('data', (chunk: Buffer) => {
-      printed += chunk.toString();
-      const newline = printed.indexOf('\n');
-      if (newline < 0) return;
-      clearTimeout(timer);
-      try {
-        resolve((JSON.parse(printed.slice(0, newline)) as { url: string }).url);
-      } catch (error) {
-        reject(error);
-      }
-    });
-  });
-  return { child, url };
+const SIDES = ['app', 'fastify', 'nodeHttp'] as const;
+type Side = (typeof SIDES)[number];
+const LABELS: Record<Side, string> = {
+  app: 'Secure Reporter',
+  fastify: 'Fastify floor',
+  nodeHttp: 'node:http',
+};
+
+interface Target {
+  url: string;
+  headers: Record<string, string>;
 }
+type Targets = Record<Side, Target>;
+type Scenario = { oneRow: Targets; fiftyRows: Targets };
 
 /** One request each before loading, so a broken endpoint fails loudly instead of benchmarking 401s. */
-async function checkEndpoint(label: string, url: string, headers: Record<string, string>): Promise<void> {
-  const response = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
+async function checkEndpoint(label: string, target: Target, rows: number): Promise<void> {
+  const response = await fetch(target.url, { headers: target.headers, signal: AbortSignal.timeout(10_000) });
   const text = await response.text();
   let body: { ok?: unknown; records?: unknown } = {};
   try {
@@ -54,111 +54,150 @@ async function checkEndpoint(label: string, url: string, headers: Record<string,
     response.status !== 200 ||
     body.ok !== true ||
     !Array.isArray(body.records) ||
-    body.records.length !== 1
+    body.records.length !== rows
   ) {
-    throw new Error(`${label} answered ${response.status}, expected one record: ${text.slice(0, 500)}`);
+    throw new Error(`${label} answered ${response.status}, expected ${rows} records: ${text.slice(0, 500)}`);
   }
 }
 
-const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
-const fixed = (value: number, digits = 2) => value.toFixed(digits).padStart(10);
-
-function summarise(label: string, rounds: Measurement[]): Measurement {
-  const summary: Measurement = {
-    requestsPerSecond: mean(rounds.map((round) => round.requestsPerSecond)),
-    p50Ms: mean(rounds.map((round) => round.p50Ms)),
-    p99Ms: mean(rounds.map((round) => round.p99Ms)),
-    errors: rounds.reduce((sum, round) => sum + round.errors, 0),
-    non2xx: rounds.reduce((sum, round) => sum + round.non2xx, 0),
-  };
-  const rps = rounds.map((round) => round.requestsPerSecond.toFixed(0)).join(' / ');
-  console.log(
-    `${label.padEnd(10)}${fixed(summary.requestsPerSecond, 0)}${fixed(summary.p50Ms, 3)}${fixed(summary.p99Ms, 3)}` +
-      `${String(summary.errors).padStart(8)}${String(summary.non2xx).padStart(8)}   ${rps}`,
-  );
-  return summary;
+/** Interleaved repetitions: app, Fastify, node:http, app, … */
+async function load(name: string, targets: Targets, connections: number, sides: readonly Side[] = SIDES) {
+  const results = { app: [], fastify: [], nodeHttp: [] } as Record<Side, Measurement[]>;
+  for (let rep = 1; rep <= benchConfig.repetitions; rep++) {
+    for (const side of sides) {
+      process.stderr.write(`${name}, ${connections} connection(s), repetition ${rep}: ${LABELS[side]}…\n`);
+      const options = { ...targets[side], connections, durationSeconds: benchConfig.roundSeconds };
+      results[side].push(await measure({ ...options, warmUpSeconds: benchConfig.warmUpSeconds }));
+    }
+  }
+  return results;
 }
 
-/** Per-call overhead is read from one connection at a time, where latency is not queueing. */
-function report(
-  baselineRounds: Measurement[],
-  appRounds: Measurement[],
-  single: Record<'baseline' | 'app', Measurement>,
+function printLoad(
+  title: string,
+  results: Record<Side, Measurement[]>,
+  sides: readonly Side[] = SIDES,
 ): void {
-  const cpu = cpus();
-  console.log(`\nNode ${process.version}, ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores`);
-  console.log(
-    `${ROUNDS} rounds × ${ROUND_SECONDS} s per side, ${CONNECTIONS} connections, customer id ${CUSTOMER_ID}\n`,
-  );
-  console.log(
-    `${''.padEnd(10)}${'req/s'.padStart(10)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}` +
-      `${'errors'.padStart(8)}${'non2xx'.padStart(8)}   req/s per round`,
-  );
-  const baseline = summarise('baseline', baselineRounds);
-  const app = summarise('app', appRounds);
-  const ratio = app.requestsPerSecond / baseline.requestsPerSecond;
-  const overhead = single.app.p50Ms - single.baseline.p50Ms;
-  const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
-  console.log(
-    `\napp/baseline req/s: ${ratio.toFixed(3)} (target ≥ ${TARGET_RPS_RATIO}) ${verdict(ratio >= TARGET_RPS_RATIO)}`,
-  );
-  console.log(
-    `median overhead per call, 1 connection (p50 ${single.app.p50Ms.toFixed(3)} ms vs ${single.baseline.p50Ms.toFixed(3)} ms): ` +
-      `${overhead.toFixed(3)} ms (target < ${TARGET_OVERHEAD_MS} ms) ${verdict(overhead < TARGET_OVERHEAD_MS)}`,
-  );
-  if (app.errors + app.non2xx + baseline.errors + baseline.non2xx > 0) {
-    console.log('warning: some requests failed during the rounds; the figures above include them');
+  console.log(`\n${title}`);
+  console.log(tableRow('', ['req/s min / median / max', 'p50 ms min / median / max']));
+  for (const side of sides) {
+    const rounds = results[side];
+    const failed = rounds.reduce((sum, round) => sum + round.errors + round.non2xx, 0);
+    console.log(
+      tableRow(LABELS[side], [
+        formatSpread(spread(rounds.map((round) => round.requestsPerSecond)), 0),
+        formatSpread(spread(rounds.map((round) => round.p50Ms)), 3),
+      ]) + (failed > 0 ? `   ${failed} failed requests` : ''),
+    );
   }
 }
 
-async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'secure-reporter-bench-'));
-  let app: Child | undefined;
-  let baseline: Child | undefined;
-  const cleanUp = async () => {
-    await Promise.all([stopChild(app), stopChild(baseline)]);
-    rmSync(dataDir, { recursive: true, force: true });
+/** Ratios per repetition (app over a floor in the same repetition), summarised. */
+function ratio(results: Record<Side, Measurement[]>, floor: Side) {
+  const values = results.app.map(
+    (round, index) => round.requestsPerSecond / (results[floor][index]?.requestsPerSecond ?? Number.NaN),
+  );
+  return spread(values);
+}
+
+function throughputGoal(title: string, results: Record<Side, Measurement[]>, goal: number): GoalResult {
+  const fastify = ratio(results, 'fastify');
+  const nodeHttp = ratio(results, 'nodeHttp');
+  console.log(
+    `app / Fastify floor: ${formatSpread(fastify, 3)} (goal ≥ ${goal}) ${verdict(fastify.median >= goal)}; ` +
+      `app / node:http: ${formatSpread(nodeHttp, 3)}`,
+  );
+  return {
+    goal: `${title}: req/s ≥ ${goal} × Fastify floor`,
+    measured: `${fastify.median.toFixed(3)} (${formatSpread(fastify, 3)})`,
+    pass: fastify.median >= goal,
   };
-  const interrupt = () => void cleanUp().finally(() => process.exit(130));
-  process.once('SIGINT', interrupt);
-  process.once('SIGTERM', interrupt);
-  try {
-    const server = await startApp(dataDir);
-    app = server.child;
-    const { env, url: appUrl } = server;
-    const dbFile = join(dataDir, 'demo.sqlite');
-    if (!existsSync(dbFile)) throw new Error(`the server did not create ${dbFile}`);
-    const authorization = await createToken(env);
-    const started = await startBaseline(dbFile);
-    baseline = started.child;
-    const targets = {
-      baseline: { url: `${started.url}/customer?id=${CUSTOMER_ID}`, headers: {} },
-      app: { url: `${appUrl}/api/call/customer-by-id/?_id=${CUSTOMER_ID}`, headers: { authorization } },
-    };
-    await checkEndpoint('baseline', targets.baseline.url, targets.baseline.headers);
-    await checkEndpoint('app', targets.app.url, targets.app.headers);
-    const results = { baseline: [] as Measurement[], app: [] as Measurement[] };
-    for (let round = 1; round <= ROUNDS; round++) {
-      for (const side of ['baseline', 'app'] as const) {
-        process.stderr.write(`round ${round}/${ROUNDS}: ${side}…\n`);
-        const options = { ...targets[side], connections: CONNECTIONS, durationSeconds: ROUND_SECONDS };
-        results[side].push(await measure(options));
-      }
-    }
-    const single = {} as Record<'baseline' | 'app', Measurement>;
-    for (const side of ['baseline', 'app'] as const) {
-      process.stderr.write(`one connection: ${side}…\n`);
-      single[side] = await measure({ ...targets[side], connections: 1, durationSeconds: ROUND_SECONDS });
-    }
-    report(results.baseline, results.app, single);
-  } finally {
-    process.off('SIGINT', interrupt);
-    process.off('SIGTERM', interrupt);
-    await cleanUp();
-  }
 }
 
-main().catch((error: unknown) => {
-  console.error('benchmark failed:', error instanceof Error ? error.message : error);
-  process.exitCode = 1;
-});
+function overheadGoal(results: Record<Side, Measurement[]>): GoalResult {
+  const overhead = spread(
+    results.app.map((round, index) => round.p50Ms - (results.fastify[index]?.p50Ms ?? Number.NaN)),
+  );
+  const pass = overhead.median < OVERHEAD_GOAL_MS;
+  console.log(
+    `per-call overhead over the Fastify floor (p50 difference): ${formatSpread(overhead, 3)} ms ` +
+      `(goal < ${OVERHEAD_GOAL_MS} ms) ${verdict(pass)}`,
+  );
+  return {
+    goal: `one-row /api/call: per-call overhead < ${OVERHEAD_GOAL_MS} ms (1 connection)`,
+    measured: `${overhead.median.toFixed(3)} ms (${formatSpread(overhead, 3)})`,
+    pass,
+  };
+}
+
+/** The server's side of the scenarios: a SQLite connection to the bench file and two reports. */
+async function setUpApp(appUrl: string, env: NodeJS.ProcessEnv, dbFile: string) {
+  const admin = await createToken(env, 'bench-admin', 'admin');
+  await createConnection(appUrl, admin, {
+    name: 'bench-items',
+    driver: 'sqlite',
+    settings: { file: dbFile },
+    statement_timeout_ms: 10_000,
+  });
+  const field = (name: string) => ({ name, label: name, type: 'integer', required: true });
+  const report = (name: string, sql: string, fieldName: string) =>
+    createReport(appUrl, admin, {
+      name,
+      cluster: 'bench-items',
+      groups: ['*'],
+      sql,
+      fields: [field(fieldName)],
+    });
+  return {
+    oneRow: await report('Bench one row', ONE_ROW_REPORT_SQL, '_id'),
+    fiftyRows: await report('Bench fifty rows', FIFTY_ROWS_REPORT_SQL, '_grp'),
+    authorization: await createToken(env, 'bench', '*'),
+  };
+}
+
+async function scenarios(dataDir: string, children: Child[]): Promise<Scenario> {
+  const dbFile = join(dataDir, 'bench-items.sqlite');
+  createItemDatabase(dbFile);
+  const app = await startApp(dataDir);
+  children.push(app.child);
+  const { oneRow, fiftyRows, authorization } = await setUpApp(app.url, app.env, dbFile);
+  const fastify = await startFloor('bench/fastify-floor-server.ts', dbFile);
+  children.push(fastify.child);
+  const nodeHttp = await startFloor('bench/baseline-server.ts', dbFile);
+  children.push(nodeHttp.child);
+  const targets = (appPath: string, floorPath: string): Targets => ({
+    app: { url: `${app.url}/api/call/${appPath}`, headers: { authorization } },
+    fastify: { url: `${fastify.url}${floorPath}`, headers: {} },
+    nodeHttp: { url: `${nodeHttp.url}${floorPath}`, headers: {} },
+  });
+  return {
+    oneRow: targets(`${oneRow}/?_id=${ITEM_ID}`, `/item?id=${ITEM_ID}`),
+    fiftyRows: targets(`${fiftyRows}/?_grp=${ITEM_GROUP}`, `/items?grp=${ITEM_GROUP}`),
+  };
+}
+
+/** Runs the `/api/call` scenarios in `dataDir`, prints them, and returns their goals. */
+export async function runApiCallBench(dataDir: string): Promise<GoalResult[]> {
+  const children: Child[] = [];
+  try {
+    const { oneRow, fiftyRows } = await scenarios(dataDir, children);
+    for (const side of SIDES) {
+      await checkEndpoint(LABELS[side], oneRow[side], 1);
+      await checkEndpoint(LABELS[side], fiftyRows[side], ROWS_PER_GROUP);
+    }
+    const { connections, repetitions, roundSeconds } = benchConfig;
+    const shape = `${connections} connections, ${repetitions} × ${roundSeconds} s per side`;
+    const one = await load('one row', oneRow, connections);
+    const single = await load('one row', oneRow, 1);
+    const fifty = await load('50 rows', fiftyRows, connections);
+    printLoad(`one-row /api/call (primary key; token auth, default logging), ${shape}`, one);
+    const goals = [throughputGoal('one-row /api/call', one, ONE_ROW_GOAL)];
+    printLoad(`one-row /api/call on one connection, ${repetitions} × ${roundSeconds} s per side`, single);
+    goals.push(overheadGoal(single));
+    printLoad(`50 rows × 4 columns (indexed filter on 100,000 rows), ${shape}`, fifty);
+    goals.push(throughputGoal('50-row /api/call', fifty, FIFTY_ROWS_GOAL));
+    return goals;
+  } finally {
+    await Promise.all(children.map((child) => stopChild(child)));
+  }
+}

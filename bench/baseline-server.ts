@@ -2,9 +2,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
-
-/** Same query as the `customer-by-id` demo report, so both sides do the same database work. */
-const CUSTOMER_SQL = 'select id, name, email, credit_limit from customer where id = ?';
+import { FIFTY_ROWS_SQL, ONE_ROW_SQL } from './bench-data.ts';
 
 export interface BaselineServer {
   url: string;
@@ -21,25 +19,30 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /**
- * The yardstick for SPEC §12: a bare `node:http` server with no framework, auth, audit or
- * validation beyond parsing the id, answering in the same `{message, ok, records}` envelope as
- * `/api/call`. Listens on 127.0.0.1 only; `port` 0 picks a free port.
+ * The second reference beside the Fastify floor: a bare `node:http` server with no framework,
+ * auth, audit or validation beyond parsing the number, running the reports' statements and
+ * answering in the same `{message, ok, records}` envelope as `/api/call`. Routes: `/item?id=`
+ * and `/items?grp=`. Listens on 127.0.0.1 only; `port` 0 picks a free port.
  */
 export async function startBaselineServer(dbFile: string, port: number): Promise<BaselineServer> {
   const db = new Database(dbFile, { readonly: true, fileMustExist: true });
-  const statement = db.prepare(CUSTOMER_SQL);
+  const routes: Record<string, [string, Database.Statement]> = {
+    '/item': ['id', db.prepare(ONE_ROW_SQL)],
+    '/items': ['grp', db.prepare(FIFTY_ROWS_SQL)],
+  };
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (req.method !== 'GET' || url.pathname !== '/customer') {
+    const route = req.method === 'GET' ? routes[url.pathname] : undefined;
+    if (!route) {
       reply(res, 404, { message: 'not found', ok: false, records: [] });
       return;
     }
-    const id = Number(url.searchParams.get('id'));
-    if (!Number.isSafeInteger(id)) {
-      reply(res, 400, { message: 'id must be an integer', ok: false, records: [] });
+    const value = Number(url.searchParams.get(route[0]));
+    if (!Number.isSafeInteger(value)) {
+      reply(res, 400, { message: `${route[0]} must be an integer`, ok: false, records: [] });
       return;
     }
-    reply(res, 200, { message: '', ok: true, records: statement.all(id) });
+    reply(res, 200, { message: '', ok: true, records: route[1].all(value) });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,15 +1,21 @@
 /**
  * Child processes for the benchmarks: the real server as production runs it (the compiled
- * `dist/main.js`, built by `npm run bench`) on a private DATA_DIR, the CLI, and helpers to wait for
- * them and stop them. Everything listens on 127.0.0.1 only.
+ * `dist/main.js`, built by `npm run bench`, default log level) on a private DATA_DIR, the floor
+ * servers, the CLI, and helpers to wait for them and stop them. Servers run on the server core
+ * and the benchmark process (the load generator) on the other, when `taskset` can pin them.
+ * Everything listens on 127.0.0.1 only.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { benchConfig } from './bench-config.ts';
 
 const STARTUP_TIMEOUT_MS = 60_000;
 const CLI_TIMEOUT_MS = 60_000;
+const HEALTH_POLL_MS = 5;
 
 const execFileAsync = promisify(execFile);
 /** Children run from the repository root, wherever `npm run bench` was started. */
@@ -21,10 +27,25 @@ export interface Child {
   output(): string;
 }
 
-/** Runs a TypeScript file through tsx, or with `compiled` a built `.js` file as it is. */
+/** `[command, ...args]` behind `taskset -c <core>` when pinning is possible. */
+export function pinned(core: string | undefined, command: string, args: string[]): [string, string[]] {
+  return core === undefined ? [command, args] : ['taskset', ['-c', core, command, ...args]];
+}
+
+/** Moves every thread of this process (autocannon, fetch, psql's reader) to the load core. */
+export function pinSelf(): void {
+  if (benchConfig.loadCore === undefined) return;
+  execFileSync('taskset', ['-a', '-cp', benchConfig.loadCore, String(process.pid)], { stdio: 'ignore' });
+}
+
+/**
+ * Runs a TypeScript file through tsx, or with `compiled` a built `.js` file as it is, on the
+ * server core. `taskset` execs node, so the child's pid is the server's own (for /proc reads).
+ */
 export function startChild(args: string[], env: NodeJS.ProcessEnv, compiled = false): Child {
   const loader = compiled ? [] : ['--import', 'tsx'];
-  const child = spawn(process.execPath, [...loader, ...args], { cwd: ROOT, env, stdio: 'pipe' });
+  const [command, argv] = pinned(benchConfig.serverCore, process.execPath, [...loader, ...args]);
+  const child = spawn(command, argv, { cwd: ROOT, env, stdio: 'pipe' });
   let tail = '';
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString()).slice(-4000);
@@ -32,6 +53,18 @@ export function startChild(args: string[], env: NodeJS.ProcessEnv, compiled = fa
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   return { process: child, output: () => tail };
+}
+
+/**
+ * The server writes its request log to a file, as under a supervisor: the kernel takes the
+ * lines, so the load generator's core does not pay for reading them through a pipe.
+ */
+function startLoggedChild(args: string[], env: NodeJS.ProcessEnv, logFile: string): Child {
+  const fd = openSync(logFile, 'a');
+  const [command, argv] = pinned(benchConfig.serverCore, process.execPath, args);
+  const child = spawn(command, argv, { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  return { process: child, output: () => readFileSync(logFile, 'utf8').slice(-4000) };
 }
 
 export async function stopChild(child: Child | undefined): Promise<void> {
@@ -58,6 +91,7 @@ export function freePort(): Promise<number> {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Polls `/healthz` every few milliseconds, so the start-up time is not rounded to the poll. */
 export async function waitForHealth(url: string, child: Child): Promise<void> {
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   while (Date.now() < deadline) {
@@ -66,11 +100,12 @@ export async function waitForHealth(url: string, child: Child): Promise<void> {
     }
     try {
       const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
+      await response.arrayBuffer();
       if (response.status === 200) return;
     } catch {
       // Not listening yet.
     }
-    await sleep(200);
+    await sleep(HEALTH_POLL_MS);
   }
   throw new Error(`server not healthy after ${STARTUP_TIMEOUT_MS / 1000} s:\n${child.output()}`);
 }
@@ -98,20 +133,48 @@ export interface AppServer {
   url: string;
   /** The environment the server runs with, for CLI calls on the same data folder. */
   env: NodeJS.ProcessEnv;
+  /** Milliseconds from spawning the process to its first 200 on `/healthz`. */
+  startMs: number;
 }
 
-/** Starts the real server on a free 127.0.0.1 port with `dataDir` and waits until it is healthy. */
+/**
+ * Starts the real server as shipped (`node dist/main.js`, no LOG_LEVEL, so the default applies)
+ * on a free 127.0.0.1 port with `dataDir`, and waits until it is healthy.
+ */
 export async function startApp(dataDir: string): Promise<AppServer> {
   const port = await freePort();
-  const env = {
-    ...process.env,
+  const env: NodeJS.ProcessEnv = {
+    ...benchConfig.env,
     DATA_DIR: dataDir,
     PORT: String(port),
     HOST: '127.0.0.1',
-    LOG_LEVEL: 'error',
   };
+  delete env.LOG_LEVEL;
   const url = `http://127.0.0.1:${port}`;
-  const child = startChild(['dist/main.js'], env, true);
+  const started = performance.now();
+  const child = startLoggedChild(['dist/main.js'], env, join(dataDir, 'server.log'));
   await waitForHealth(url, child);
-  return { child, url, env };
+  return { child, url, env, startMs: performance.now() - started };
+}
+
+/** Starts a floor server script (`bench/*-server.ts <db-file>`) and waits for the URL it prints. */
+export async function startFloor(script: string, dbFile: string): Promise<{ child: Child; url: string }> {
+  const child = startChild([script, dbFile, '0'], benchConfig.env);
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${script} did not start:\n${child.output()}`)), 30_000);
+    child.process.once('exit', (code) => reject(new Error(`${script} exited (${code}):\n${child.output()}`)));
+    let printed = '';
+    child.process.stdout?.on('data', (chunk: Buffer) => {
+      printed += chunk.toString();
+      const newline = printed.indexOf('\n');
+      if (newline < 0) return;
+      clearTimeout(timer);
+      try {
+        resolve((JSON.parse(printed.slice(0, newline)) as { url: string }).url);
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+  return { child, url };
 }

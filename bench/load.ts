@@ -5,6 +5,8 @@ export interface MeasureOptions {
   headers?: Record<string, string>;
   connections: number;
   durationSeconds: number;
+  /** Uncounted seconds of load before the measured window; 1 unless told. */
+  warmUpSeconds?: number;
 }
 
 export interface Measurement {
@@ -17,8 +19,6 @@ export interface Measurement {
   errors: number;
   non2xx: number;
 }
-
-const WARM_UP_SECONDS = 1;
 
 function run(
   opts: MeasureOptions,
@@ -52,12 +52,13 @@ function percentile(sorted: Float64Array, fraction: number): number {
 }
 
 /**
- * Loads `url` for `durationSeconds` after an uncounted one-second warm-up. Percentiles are taken
+ * Loads `url` for `durationSeconds` after an uncounted warm-up (none when `warmUpSeconds` is 0). Percentiles are taken
  * from every response's own timing rather than autocannon's histogram, which rounds to whole
  * milliseconds — too coarse for a sub-millisecond overhead target.
  */
 export async function measure(opts: MeasureOptions): Promise<Measurement> {
-  await run(opts, WARM_UP_SECONDS);
+  const warmUp = opts.warmUpSeconds ?? 1;
+  if (warmUp > 0) await run(opts, warmUp);
   const latencies: number[] = [];
   const result = await run(opts, opts.durationSeconds, (ms) => latencies.push(ms));
   const sorted = Float64Array.from(latencies).sort();

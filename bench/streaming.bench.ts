@@ -1,25 +1,46 @@
 /**
- * SPEC §12's streaming targets: 1,000,000 rows × 5 columns from PostgreSQL through
- * `/api/call/<report>/csv/` and as JSON, against `psql \copy (…) to stdout csv` of the same query,
- * measured in one run; and the server's peak RSS (VmHWM) over the whole run.
+ * SPEC §12's streaming targets: rows × 5 columns from a stored PostgreSQL table through
+ * `/api/call/<report>/<format>/` in CSV and JSON (NDJSON and XLSX beside them), against
+ * `psql -c "\copy (…) to stdout csv"` of the same statement on the same table; and the server's
+ * peak RSS (VmHWM) per format, each format from a fresh start of the server.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Child, createToken, startApp, stopChild } from './bench-processes.ts';
+import { readFileSync } from 'node:fs';
+import { createConnection, createReport } from './bench-admin.ts';
+import { benchConfig } from './bench-config.ts';
+import { type Child, createToken, pinned, startApp, stopChild } from './bench-processes.ts';
+import { formatSpread, type GoalResult, spread, tableRow, verdict } from './bench-stats.ts';
+import {
+  BENCH_DATABASE,
+  ensureBenchTable,
+  PSQL_ARGS,
+  postgresAvailable,
+  READER,
+  streamQuery,
+} from './pg-bench-table.ts';
 
-const ROWS = 1_000_000;
-const QUERY = `select g as id, 'customer ' || g as name, (g % 100000) / 100.0 as amount,
-  timestamp '2024-01-01' + g * interval '1 second' as created, g % 2 = 0 as flag
-  from generate_series(1, ${ROWS}) g`;
-const PSQL = ['-h', '127.0.0.1', '-U', 'postgres', '-d', 'test', '-X', '-q'];
-const READER = 'sr_bench_reader';
-const TARGET_RSS_MB = 200;
-const TARGET_RATIO = 0.5;
+const RATIO_GOAL = 0.5;
+const RSS_GOAL_MB = 150;
+const FORMATS = ['csv', 'json', 'ndjson', 'xlsx'] as const;
+type Format = (typeof FORMATS)[number];
+/** Formats the throughput goal applies to; the others are reported beside them. */
+const GOALS: readonly Format[] = ['csv', 'json'];
 
-/** Runs a command, counting the bytes of its output; resolves with seconds and bytes. */
-function timeCommand(command: string, args: string[]): Promise<{ seconds: number; bytes: number }> {
+interface Run {
+  seconds: number;
+  bytes: number;
+}
+
+/** Runs psql on the load core, reading its output as the app's downloads are read. */
+function timePsql(query: string): Promise<Run> {
+  const copy = `\\copy (${query}) to stdout csv`;
+  const [command, args] = pinned(benchConfig.loadCore, 'psql', [
+    ...PSQL_ARGS,
+    '-d',
+    BENCH_DATABASE,
+    '-c',
+    copy,
+  ]);
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -31,12 +52,12 @@ function timeCommand(command: string, args: string[]): Promise<{ seconds: number
     child.once('exit', (code) =>
       code === 0
         ? resolve({ seconds: (performance.now() - started) / 1000, bytes })
-        : reject(new Error(`${command} exited ${code}`)),
+        : reject(new Error(`psql exited ${code}`)),
     );
   });
 }
 
-async function timeDownload(url: string, authorization: string): Promise<{ seconds: number; bytes: number }> {
+async function timeDownload(url: string, authorization: string): Promise<Run> {
   const started = performance.now();
   const response = await fetch(url, { headers: { authorization } });
   if (response.status !== 200 || !response.body) throw new Error(`${url} answered ${response.status}`);
@@ -50,87 +71,123 @@ function peakRssMb(pid: number): number {
   return match ? Number(match[1]) / 1024 : Number.NaN;
 }
 
-async function post(url: string, authorization: string, body: unknown) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { authorization, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (response.status !== 201)
-    throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
-}
-
-async function main(): Promise<void> {
+/** A first start creates the store, the connection and the report; later starts find them. */
+async function setUp(dataDir: string, query: string): Promise<{ slug: string; authorization: string }> {
+  const app = await startApp(dataDir);
   try {
-    await timeCommand('psql', [...PSQL, '-c', 'select 1']);
-  } catch {
-    console.log('SKIP: streaming benchmark needs psql and PostgreSQL on 127.0.0.1:5432');
-    return;
-  }
-  // The report connection signs in as a least-privilege role: a superuser would be refused.
-  await timeCommand('psql', [
-    ...PSQL,
-    '-c',
-    `do $$ begin create role ${READER} login; exception when duplicate_object then null; end $$`,
-  ]);
-  const dataDir = mkdtempSync(join(tmpdir(), 'secure-reporter-stream-'));
-  let app: Child | undefined;
-  try {
-    const started = await startApp(dataDir);
-    app = started.child;
-    const { env, url: base } = started;
-    const authorization = await createToken(env, 'stream-bench', 'admin');
-    await post(`${base}/api/admin/connections/`, authorization, {
+    const authorization = await createToken(app.env, 'stream-bench', 'admin');
+    await createConnection(app.url, authorization, {
       name: 'bench-pg',
       driver: 'postgres',
-      settings: { host: '127.0.0.1', user: READER, database: 'test' },
+      settings: { host: '127.0.0.1', user: READER, database: BENCH_DATABASE },
       statement_timeout_ms: 600_000,
     });
-    await post(`${base}/api/admin/reports/`, authorization, {
-      name: 'Million rows',
+    const slug = await createReport(app.url, authorization, {
+      name: 'Stored rows',
       cluster: 'bench-pg',
       groups: ['admin'],
-      sql: QUERY,
+      sql: query,
     });
-    const pid = started.child.process.pid ?? 0;
-    const rssAtStart = peakRssMb(pid);
-    process.stderr.write('psql \\copy…\n');
-    const psql = await timeCommand('psql', [
-      ...PSQL,
-      '-c',
-      `\\copy (${QUERY.replace(/\s+/g, ' ')}) to stdout csv`,
-    ]);
-    process.stderr.write('app CSV…\n');
-    const csv = await timeDownload(`${base}/api/call/million-rows/csv/`, authorization);
-    process.stderr.write('app JSON…\n');
-    const json = await timeDownload(`${base}/api/call/million-rows/`, authorization);
-    const rss = peakRssMb(pid);
-    const row = (label: string, run: { seconds: number; bytes: number }) =>
-      `${label.padEnd(12)}${run.seconds.toFixed(2).padStart(9)}${Math.round(ROWS / run.seconds)
-        .toString()
-        .padStart(12)}${(run.bytes / 1e6).toFixed(1).padStart(9)}` +
-      `${(psql.seconds / run.seconds).toFixed(2).padStart(12)}`;
-    console.log(`\n${ROWS.toLocaleString('en')} rows × 5 columns from PostgreSQL\n`);
-    console.log(
-      `${''.padEnd(12)}${'seconds'.padStart(9)}${'rows/s'.padStart(12)}${'MB'.padStart(9)}${'vs psql'.padStart(12)}`,
-    );
-    console.log(row('psql \\copy', psql));
-    console.log(row('app CSV', csv));
-    console.log(row('app JSON', json));
-    const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
-    console.log(
-      `\nthroughput vs psql (target ≥ ${TARGET_RATIO}): CSV ${verdict(psql.seconds / csv.seconds >= TARGET_RATIO)}, JSON ${verdict(psql.seconds / json.seconds >= TARGET_RATIO)}`,
-    );
-    console.log(
-      `server peak RSS: ${rss.toFixed(0)} MB (after start-up ${rssAtStart.toFixed(0)} MB; target < ${TARGET_RSS_MB} MB) ${verdict(rss < TARGET_RSS_MB)}`,
-    );
+    return { slug, authorization };
   } finally {
-    await stopChild(app);
-    rmSync(dataDir, { recursive: true, force: true });
+    await stopChild(app.child);
   }
 }
 
-main().catch((error: unknown) => {
-  console.error('benchmark failed:', error instanceof Error ? error.message : error);
-  process.exitCode = 1;
-});
+/** One fresh server per format: its downloads, then its peak RSS. */
+async function measureFormat(dataDir: string, format: Format, slug: string, authorization: string) {
+  let child: Child | undefined;
+  try {
+    const app = await startApp(dataDir);
+    child = app.child;
+    const url = `${app.url}/api/call/${slug}/${format === 'json' ? '' : `${format}/`}`;
+    const runs: Run[] = [];
+    for (let rep = 1; rep <= benchConfig.repetitions; rep++) {
+      process.stderr.write(`stream ${format}, repetition ${rep}…\n`);
+      runs.push(await timeDownload(url, authorization));
+    }
+    return { runs, rssMb: peakRssMb(app.child.process.pid ?? 0) };
+  } finally {
+    await stopChild(child);
+  }
+}
+
+function printRuns(label: string, runs: Run[], psqlMedian: number): void {
+  const rowsPerSecond = spread(runs.map((run) => benchConfig.streamRows / run.seconds));
+  const seconds = spread(runs.map((run) => run.seconds));
+  console.log(
+    tableRow(label, [
+      formatSpread(seconds, 2),
+      formatSpread(rowsPerSecond, 0),
+      ((runs[0]?.bytes ?? 0) / 1e6).toFixed(1),
+      (psqlMedian / seconds.median).toFixed(3),
+    ]),
+  );
+}
+
+function goalsOf(results: Map<Format, { runs: Run[]; rssMb: number }>, psqlMedian: number): GoalResult[] {
+  const rows = benchConfig.streamRows.toLocaleString('en');
+  const goals: GoalResult[] = [];
+  for (const format of GOALS) {
+    const median = spread(results.get(format)?.runs.map((run) => run.seconds) ?? []).median;
+    const ratio = psqlMedian / median;
+    goals.push({
+      goal: `${rows} rows ${format.toUpperCase()}: throughput ≥ ${RATIO_GOAL} × psql \\copy`,
+      measured: `${ratio.toFixed(3)} (${median.toFixed(2)} s vs ${psqlMedian.toFixed(2)} s)`,
+      pass: ratio >= RATIO_GOAL,
+    });
+  }
+  for (const format of FORMATS) {
+    const rss = results.get(format)?.rssMb ?? Number.NaN;
+    goals.push({
+      goal: `peak RSS streaming ${rows} rows ${format.toUpperCase()} < ${RSS_GOAL_MB} MB`,
+      measured: `${rss.toFixed(0)} MB`,
+      pass: rss < RSS_GOAL_MB,
+    });
+  }
+  return goals;
+}
+
+function printStreaming(
+  psqlRuns: Run[],
+  results: Map<Format, { runs: Run[]; rssMb: number }>,
+  psqlMedian: number,
+) {
+  const { streamRows, repetitions } = benchConfig;
+  console.log(
+    `\n${streamRows.toLocaleString('en')} rows × 5 columns from the stored table ${BENCH_DATABASE}.bench_rows, ${repetitions} repetitions`,
+  );
+  console.log(tableRow('', ['seconds min / med / max', 'rows/s min / med / max', 'MB', 'vs psql (median)']));
+  printRuns('psql \\copy', psqlRuns, psqlMedian);
+  for (const format of FORMATS)
+    printRuns(`app ${format.toUpperCase()}`, results.get(format)?.runs ?? [], psqlMedian);
+  console.log('peak RSS (VmHWM) of the server, fresh start per format:');
+  for (const format of FORMATS) {
+    const rss = results.get(format)?.rssMb ?? Number.NaN;
+    console.log(
+      `  ${format.toUpperCase().padEnd(7)}${rss.toFixed(0).padStart(5)} MB ${verdict(rss < RSS_GOAL_MB)}`,
+    );
+  }
+}
+
+/** Runs the streaming scenarios in `dataDir` (skipped without PostgreSQL) and returns their goals. */
+export async function runStreamingBench(dataDir: string): Promise<GoalResult[]> {
+  if (!(await postgresAvailable())) {
+    console.log('\nSKIP: the streaming scenarios need psql and PostgreSQL on 127.0.0.1:5432');
+    return [];
+  }
+  await ensureBenchTable();
+  const query = streamQuery(benchConfig.streamRows);
+  const { slug, authorization } = await setUp(dataDir, query);
+  const psqlRuns: Run[] = [];
+  for (let rep = 1; rep <= benchConfig.repetitions; rep++) {
+    process.stderr.write(`psql \\copy, repetition ${rep}…\n`);
+    psqlRuns.push(await timePsql(query));
+  }
+  const results = new Map<Format, { runs: Run[]; rssMb: number }>();
+  for (const format of FORMATS)
+    results.set(format, await measureFormat(dataDir, format, slug, authorization));
+  const psqlMedian = spread(psqlRuns.map((run) => run.seconds)).median;
+  printStreaming(psqlRuns, results, psqlMedian);
+  return goalsOf(results, psqlMedian);
+}
