@@ -10,7 +10,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { runApiCallBench } from './api-call.bench.ts';
 import { benchConfig } from './bench-config.ts';
-import { pinSelf } from './bench-processes.ts';
+import { killChildren, pinSelf } from './bench-processes.ts';
 import { type GoalResult, printGoals } from './bench-stats.ts';
 import { runStartupBench } from './startup.bench.ts';
 import { runStreamingBench } from './streaming.bench.ts';
@@ -41,6 +41,12 @@ async function inDataDir(name: string, part: (dataDir: string) => Promise<GoalRe
 }
 
 async function main(): Promise<void> {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      killChildren();
+      process.exit(130);
+    });
+  }
   pinSelf();
   printMachine();
   const goals = [

@@ -21,6 +21,20 @@ const execFileAsync = promisify(execFile);
 /** Children run from the repository root, wherever `npm run bench` was started. */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/** Every child still running, so an interrupted benchmark leaves no server behind. */
+const running = new Set<ChildProcess>();
+
+/** Stops every child still running (SIGTERM); for signal handlers. */
+export function killChildren(): void {
+  for (const child of running) child.kill('SIGTERM');
+}
+
+function track(child: ChildProcess): ChildProcess {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
+}
+
 export interface Child {
   process: ChildProcess;
   /** The last few kilobytes of the child's output, shown when it fails. */
@@ -45,7 +59,7 @@ export function pinSelf(): void {
 export function startChild(args: string[], env: NodeJS.ProcessEnv, compiled = false): Child {
   const loader = compiled ? [] : ['--import', 'tsx'];
   const [command, argv] = pinned(benchConfig.serverCore, process.execPath, [...loader, ...args]);
-  const child = spawn(command, argv, { cwd: ROOT, env, stdio: 'pipe' });
+  const child = track(spawn(command, argv, { cwd: ROOT, env, stdio: 'pipe' }));
   let tail = '';
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString()).slice(-4000);
@@ -62,7 +76,7 @@ export function startChild(args: string[], env: NodeJS.ProcessEnv, compiled = fa
 function startLoggedChild(args: string[], env: NodeJS.ProcessEnv, logFile: string): Child {
   const fd = openSync(logFile, 'a');
   const [command, argv] = pinned(benchConfig.serverCore, process.execPath, args);
-  const child = spawn(command, argv, { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
+  const child = track(spawn(command, argv, { cwd: ROOT, env, stdio: ['ignore', fd, fd] }));
   closeSync(fd);
   return { process: child, output: () => readFileSync(logFile, 'utf8').slice(-4000) };
 }
