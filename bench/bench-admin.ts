@@ -30,7 +30,8 @@ export async function createConnection(
 /** Creates a report and returns the slug `/api/call/<slug>/` answers on. */
 export async function createReport(base: string, authorization: string, report: Record<string, unknown>) {
   const created = await adminPost(base, authorization, '/api/admin/reports/', report);
-  const slug = created.slug ?? (created.report as { slug?: unknown } | undefined)?.slug;
+  // The answer is the `{message, ok, records}` envelope holding the created report.
+  const slug = (created.records as { slug?: unknown }[] | undefined)?.[0]?.slug;
   if (typeof slug !== 'string') throw new Error(`report created without a slug: ${JSON.stringify(created)}`);
   return slug;
 }

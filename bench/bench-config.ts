@@ -24,6 +24,11 @@ export const benchConfig = Object.freeze({
   quick,
   /** Repetitions of every measurement; the summary shows min / median / max over them. */
   repetitions: 5,
+  /**
+   * XLSX is reported beside the goals, not judged, and a million rows of it take tens of seconds
+   * per download: three keep a whole run near ten minutes. Its peak RSS is over these three.
+   */
+  xlsxRepetitions: 3,
   /** Seconds of load per repetition of an HTTP scenario, after an uncounted warm-up. */
   roundSeconds: quick ? 1 : 3,
   warmUpSeconds: 1,
