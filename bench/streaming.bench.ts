@@ -116,14 +116,13 @@ async function measureFormat(dataDir: string, format: Format, slug: string, auth
 function printRuns(label: string, runs: Run[], psqlMedian: number): void {
   const rowsPerSecond = spread(runs.map((run) => benchConfig.streamRows / run.seconds));
   const seconds = spread(runs.map((run) => run.seconds));
-  console.log(
-    tableRow(label, [
-      formatSpread(seconds, 2),
-      formatSpread(rowsPerSecond, 0),
-      ((runs[0]?.bytes ?? 0) / 1e6).toFixed(1),
-      (psqlMedian / seconds.median).toFixed(3),
-    ]) + `   ${runs.length} runs`,
-  );
+  const cells = [
+    formatSpread(seconds, 2),
+    formatSpread(rowsPerSecond, 0),
+    ((runs[0]?.bytes ?? 0) / 1e6).toFixed(1),
+    (psqlMedian / seconds.median).toFixed(3),
+  ];
+  console.log(`${tableRow(label, cells)}   ${runs.length} runs`);
 }
 
 function goalsOf(results: Map<Format, { runs: Run[]; rssMb: number }>, psqlMedian: number): GoalResult[] {
