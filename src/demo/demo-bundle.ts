@@ -21,7 +21,7 @@ export function demoBundle(demoFile: string) {
     reports: [
       {
         name: 'Customer by id',
-        description: 'One customer; the report the benchmark calls.',
+        description: 'One customer, by id.',
         cluster: 'demo',
         groups: ['*'],
         sql: 'select id, name, email, credit_limit from customer where id = :_id',
