@@ -11,7 +11,7 @@ import type { Principal } from '../policies/principal.ts';
 import type { AnonymousContext, RequestContext } from '../services/request-context.ts';
 import { requireAdmin, requireEditor } from '../services/role-guard.ts';
 import type { Authenticator, Caller } from './auth.ts';
-import { abortedOnClose } from './route-kit.ts';
+import { departureOf } from './route-kit.ts';
 
 export const ROUTE_ROLES = ['public', 'signed-in', 'editor', 'admin'] as const;
 export type RouteRole = (typeof ROUTE_ROLES)[number];
@@ -72,10 +72,14 @@ export function authorizeRequests(server: FastifyInstance, auth: Authenticator) 
     if (role === 'public') return;
     request.caller = await auth.callerOf(request);
     checkRole(role, request.caller.principal);
+    const departure = departureOf(reply);
     request.requestContext = {
       ...anonymousContextOf(request),
       principal: request.caller.principal,
-      signal: abortedOnClose(reply),
+      // Read by the services that run statements; other routes never build the controller.
+      get signal() {
+        return departure.signal;
+      },
     };
   });
 }

@@ -74,11 +74,32 @@ export const rowRecord = z
   .record(z.string(), z.unknown())
   .describe('A row keyed by column name; for a panel report, `{"title": …, "records": [rows]}`');
 
-/** Aborted when the client goes away before the answer is complete: cancels running statements. */
-export function abortedOnClose(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
-  reply.raw.on('close', () => {
-    if (!reply.raw.writableFinished) controller.abort();
+/** The abort signal of a request, made when first asked for. */
+export interface ClientDeparture {
+  /** Aborted when the client goes away before the answer is complete: cancels running statements. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Watches for the client leaving early. The close listener is all a request pays for; the
+ * AbortController exists only once something reads `signal`, and a signal first read after the
+ * client left is made already aborted, so a late reader still stops.
+ */
+export function departureOf(reply: FastifyReply): ClientDeparture {
+  let controller: AbortController | undefined;
+  let left = false;
+  reply.raw.once('close', () => {
+    if (reply.raw.writableFinished) return;
+    left = true;
+    controller?.abort();
   });
-  return controller.signal;
+  return {
+    get signal() {
+      if (!controller) {
+        controller = new AbortController();
+        if (left) controller.abort();
+      }
+      return controller.signal;
+    },
+  };
 }

@@ -1,9 +1,8 @@
 /** The HTTP edge: Fastify with security headers, body limits, the error envelope and the routes. */
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Services } from '../app.ts';
 import type { Config } from '../config.ts';
@@ -38,6 +37,7 @@ import { reportVersionRoutes } from './routes/report-versions.ts';
 import { scheduleRoutes } from './routes/schedules.ts';
 import { templatePageRoutes } from './routes/template-page.ts';
 import { webAppRoutes } from './routes/web-app.ts';
+import { helmetHeaders, SECURITY_HEADER_OPTIONS, sendSecurityHeaders } from './security-headers.ts';
 
 export interface ServerDeps {
   config: Readonly<Config>;
@@ -60,7 +60,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const server = Fastify({
     loggerInstance: deps.log,
     // One line per request, written by observeRequests, instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdOf,
     trustProxy: deps.config.trustProxy,
     bodyLimit: 1_048_576,
@@ -77,9 +77,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       onFailure: (kind) => deps.metrics.authFailures.inc({ kind }),
     }),
   );
-  await server.register(helmet, {
-    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], frameAncestors: ["'none'"] } },
-  });
+  sendSecurityHeaders(server, helmetHeaders(SECURITY_HEADER_OPTIONS));
   await server.register(formbody);
   // Only group images are uploaded; routes may lower these limits, never raise them.
   await server.register(multipart, {

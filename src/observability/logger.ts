@@ -19,5 +19,9 @@ export function createLogger(config: Readonly<Config>, stream?: DestinationStrea
       req: (request: FastifyRequest) => ({ method: request.method, url: redactUrl(request.url) }),
     },
   };
-  return stream ? pino(options, stream) : pino(options);
+  // Standard output is written asynchronously, so a request never waits on a slow pipe: lines
+  // that arrive while a write is in flight queue and go out together. Nothing is lost at
+  // shutdown: pino writes what is queued synchronously on the process's `exit` (every
+  // process.exit in main.ts and process-faults.ts) and flushes it on `beforeExit`.
+  return pino(options, stream ?? pino.destination({ sync: false }));
 }

@@ -1,9 +1,12 @@
 /**
  * Request logs: one JSON line per request carrying the request id that the answer echoes in
- * `X-Request-Id`, and never a credential.
+ * `X-Request-Id`, and never a credential. The real server writes them to standard output
+ * asynchronously, and the lines of its last moments still reach the output when it stops.
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { call } from '../helpers/http-call.ts';
+import { startServerProcess } from '../helpers/server-process.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -101,5 +104,33 @@ describe('redaction', () => {
     const second = linesOf(responses[1]?.headers['x-request-id'])[0];
     assert.equal(second?.status, 400);
     assert.equal(second?.url, '/api/server_time/?token=[redacted]');
+  });
+});
+
+describe('the real server on standard output', () => {
+  test('one request writes one line, and the shutdown lines are flushed before exit', async () => {
+    const server = await startServerProcess({ LOG_LEVEL: 'info', SHUTDOWN_DELAY_SECONDS: '0' });
+    try {
+      const answer = await call(server.url, '/api/call/customer-by-id/?_id=42', {
+        headers: { authorization: server.adminHeader },
+      });
+      assert.equal(answer.status, 200);
+      server.signal('SIGTERM');
+      assert.equal(await server.exited, 0);
+      const logged = server
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      const id = answer.headers['x-request-id'];
+      const mine = logged.filter((line) => line.reqId === id);
+      assert.equal(mine.length, 1, server.output());
+      assert.equal(mine[0]?.msg, 'request completed');
+      assert.equal(mine[0]?.status, 200);
+      // Written just before process.exit: lost if the asynchronous destination were not flushed.
+      assert.equal(logged.at(-1)?.msg, 'stopped', server.output());
+    } finally {
+      await server.stop();
+    }
   });
 });
