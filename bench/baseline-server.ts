@@ -1,8 +1,8 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { FIFTY_ROWS_SQL, ONE_ROW_SQL } from './bench-data.ts';
+import { serveWhenRunAsScript } from './floor-script.ts';
 
 export interface BaselineServer {
   url: string;
@@ -63,24 +63,4 @@ export async function startBaselineServer(dbFile: string, port: number): Promise
   };
 }
 
-/**
- * Run as a script (`node --import tsx bench/baseline-server.ts <db-file> [port]`) so the benchmark
- * can load it from a separate process, as it does the real server: load generator and server
- * must not share one event loop. Prints the URL as one JSON line once listening.
- */
-async function main(): Promise<void> {
-  const [dbFile, port = '0'] = process.argv.slice(2);
-  if (!dbFile) throw new Error('usage: baseline-server.ts <db-file> [port]');
-  const server = await startBaselineServer(dbFile, Number(port));
-  process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
-  const stop = () => void server.close().finally(() => process.exit(0));
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+serveWhenRunAsScript(import.meta.url, startBaselineServer);

@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
-import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import Fastify from 'fastify';
 import { FIFTY_ROWS_SQL, ONE_ROW_SQL } from './bench-data.ts';
+import { serveWhenRunAsScript } from './floor-script.ts';
 
 /**
  * The floor the goals of SPEC §12 are set against: a bare Fastify server (no logger, no plugins,
@@ -28,20 +28,4 @@ export async function startFastifyFloor(dbFile: string, port: number) {
   return { url: `http://127.0.0.1:${actualPort}`, close: () => app.close() };
 }
 
-/** Run as a script (`node --import tsx bench/fastify-floor-server.ts <db-file> [port]`); prints its URL. */
-async function main(): Promise<void> {
-  const [dbFile, port = '0'] = process.argv.slice(2);
-  if (!dbFile) throw new Error('usage: fastify-floor-server.ts <db-file> [port]');
-  const server = await startFastifyFloor(dbFile, Number(port));
-  process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
-  const stop = () => void server.close().finally(() => process.exit(0));
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+serveWhenRunAsScript(import.meta.url, startFastifyFloor);
