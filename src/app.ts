@@ -22,6 +22,7 @@ import { connectionService, openConnectionRow } from './services/connections.ts'
 import { type DataSourceCache, dataSourceCache } from './services/data-source-cache.ts';
 import { groupListService } from './services/group-lists.ts';
 import { mailService } from './services/mailer.ts';
+import { metadataCache } from './services/metadata-cache.ts';
 import { oidcService } from './services/oidc.ts';
 import { reportRunner } from './services/report-runner.ts';
 import { reportVersionService } from './services/report-versions.ts';
@@ -37,6 +38,7 @@ import { clusterRepo } from './store/cluster-repo.ts';
 import { connectionRepo } from './store/connection-repo.ts';
 import { holdDataDir } from './store/data-dir-lock.ts';
 import { type MetadataStore, migrateToLatest, openMetadataStore, waitForStore } from './store/db.ts';
+import { metadataChangeRepo } from './store/metadata-change-repo.ts';
 import { attemptLimits as openAttemptLimits } from './store/rate-limit-store.ts';
 import { scheduleRepo } from './store/schedule-repo.ts';
 import type { Database } from './store/tables.ts';
@@ -66,11 +68,12 @@ export function buildServices(
     adminGroup: config.adminGroup,
     editorGroup: config.editorGroup,
   };
+  const metadata = metadataCache({ counter: metadataChangeRepo(db).counter });
   const connections = connectionService({ db, box, cache, audit });
   const clusters = clusterService({ db, audit });
-  const reports = reportService({ db, audit });
+  const reports = reportService({ db, audit, metadata });
   const groupLists = groupListService({ db, audit, dataDir: config.dataDir });
-  const accessGroups = accessGroupService({ db, audit });
+  const accessGroups = accessGroupService({ db, audit, metadata });
   const sessions = sessionService({ db, ttlHours: config.sessionTtlHours });
   const groupsForEmail = (email: string) => groupLists.groupsContaining(email);
   const ownedSchedules = ownerRemovals({ onChange: schedulesChanged });
@@ -85,7 +88,7 @@ export function buildServices(
     ssoGroups: config.oidc ? (subject, sealed) => oidc.currentGroups(subject, sealed) : undefined,
   });
   const oidc = oidcService({ oidc: config.oidc, box, users });
-  const tokens = tokenService({ db, audit, roles, ownedSchedules });
+  const tokens = tokenService({ db, audit, roles, ownedSchedules, metadata });
   const builtins = builtinReports({ tokens, audit, users, adminGroup: config.adminGroup });
   const runner = reportRunner({
     reports,
@@ -95,6 +98,7 @@ export function buildServices(
     hostname: config.hostname,
     accessGroups,
     builtins,
+    metadata,
     observer: metrics && reportRunMetrics(metrics),
   });
   const mail = mailService({

@@ -12,6 +12,7 @@ import { accessGroupRepo } from '../store/access-group-repo.ts';
 import type { AccessGroupRow } from '../store/tables.ts';
 import { type ChangeOptions, inTransaction, type StoreHandle } from '../store/transactions.ts';
 import type { AuditService } from './audit.ts';
+import { type FreshnessScope, type MetadataCache, uncached } from './metadata-cache.ts';
 import type { RequestContext } from './request-context.ts';
 import { requireAdmin } from './role-guard.ts';
 
@@ -125,9 +126,11 @@ export function accessGroupObject(fragments: ReadonlyMap<string, string>): Recor
 interface Deps {
   db: StoreHandle;
   audit: AuditService;
+  /** Where `fragmentsFor` finds the entries between writes to the access-group table. */
+  metadata?: MetadataCache;
 }
 
-export function accessGroupService({ db, audit }: Deps) {
+export function accessGroupService({ db, audit, metadata = uncached }: Deps) {
   const accessGroups = accessGroupRepo(db);
   return {
     /** Every entry with its where fragment: admins only (runs use `fragmentsFor`). */
@@ -175,8 +178,9 @@ export function accessGroupService({ db, audit }: Deps) {
     },
 
     /** The `access_group` template variable for one principal (tokens and users alike). */
-    async fragmentsFor(principal: Principal): Promise<Record<string, unknown>> {
-      return accessGroupObject(resolveFragments(await accessGroups.list(), principal.groups));
+    async fragmentsFor(principal: Principal, scope?: FreshnessScope): Promise<Record<string, unknown>> {
+      const entries = await metadata.get('access-groups', () => accessGroups.list(), scope);
+      return accessGroupObject(resolveFragments(entries, principal.groups));
     },
   };
 }

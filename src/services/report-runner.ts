@@ -18,6 +18,7 @@ import { type ClusterMember, type ResultStream, strategies } from './cluster-exe
 import type { ConnectionService } from './connections.ts';
 import { databaseRows, fromDatabase } from './database-failure.ts';
 import { memberHealth } from './member-health.ts';
+import { type FreshnessScope, type MetadataCache, uncached } from './metadata-cache.ts';
 import { bindValues, coerceParameters, type ParamValue, type RawParams } from './parameters.ts';
 import type { FieldDefinition, ReportDefinition } from './report-model.ts';
 import type { ReportService } from './reports.ts';
@@ -42,7 +43,11 @@ interface Deps {
   audit: AuditService;
   hostname: string;
   /** Row-level security: the `access_group` template value for a principal. */
-  accessGroups?: { fragmentsFor(principal: Principal): Promise<Record<string, unknown>> };
+  accessGroups?: {
+    fragmentsFor(principal: Principal, scope?: FreshnessScope): Promise<Record<string, unknown>>;
+  };
+  /** Where cluster members are found between writes to the cluster and connection tables. */
+  metadata?: MetadataCache;
   /** Admin reports over the metadata store, served before stored reports are looked up. */
   builtins?: BuiltinReports;
   /** Told about every stored report's run when it ends, rows included. */
@@ -53,10 +58,15 @@ interface Deps {
 const noAccessGroups = accessGroupObject(new Map());
 
 export function reportRunner(deps: Deps) {
-  const { reports, clusters, connections, audit } = deps;
+  const { reports, clusters, connections, audit, metadata = uncached } = deps;
 
-  async function membersOf(report: ReportDefinition) {
-    const rows = (await clusters.members(report.clusterId)).filter((row) => row.active === 1);
+  async function membersOf(ctx: RequestContext, report: ReportDefinition) {
+    const all = await metadata.get(
+      `members:${report.clusterId}`,
+      () => clusters.members(report.clusterId),
+      ctx,
+    );
+    const rows = all.filter((row) => row.active === 1);
     if (rows.length === 0) {
       throw new AppError('database_unreachable', `The cluster "${report.cluster}" has no active connection`);
     }
@@ -69,14 +79,17 @@ export function reportRunner(deps: Deps) {
   }
 
   async function templateContext(
+    ctx: RequestContext,
     report: ReportDefinition,
-    principal: Principal,
     params: Record<string, ParamValue>,
     sqlBodies: readonly string[],
   ) {
+    const { principal } = ctx;
     // Entries are read only when the SQL can print one; otherwise the deny-all value stands.
     const wantsAccessGroups = deps.accessGroups && sqlBodies.some((sql) => sql.includes('access_group'));
-    const accessGroup = wantsAccessGroups ? await deps.accessGroups?.fragmentsFor(principal) : noAccessGroups;
+    const accessGroup = wantsAccessGroups
+      ? await deps.accessGroups?.fragmentsFor(principal, ctx)
+      : noAccessGroups;
     return {
       ...params,
       report_name: report.name,
@@ -94,16 +107,18 @@ export function reportRunner(deps: Deps) {
     connections: Set<string>;
   }
 
+  /** `signal` apart from `ctx`: choices run without one, and reading it builds the controller. */
   async function execute(
+    ctx: RequestContext,
     report: ReportDefinition,
     sqlBody: string,
     context: Record<string, unknown>,
     params: Record<string, ParamValue>,
-    principal: Principal,
     signal?: AbortSignal,
     trace?: RunTrace,
   ): Promise<ResultStream & { sql: string }> {
-    const members = await membersOf(report);
+    const { principal } = ctx;
+    const members = await membersOf(ctx, report);
     let renderedSql = '';
     const prepared: ClusterMember[] = members.map((member) => {
       const rendered = renderSqlTemplate(sqlBody, context, member.dialect);
@@ -129,18 +144,12 @@ export function reportRunner(deps: Deps) {
     return { ...stream, rows: databaseRows(stream.rows, principal), sql: renderedSql };
   }
 
-  async function loadChoices(report: ReportDefinition, field: FieldDefinition, principal: Principal) {
+  async function loadChoices(ctx: RequestContext, report: ReportDefinition, field: FieldDefinition) {
     if (field.choices)
       return field.choices.map((c) => ({ value: c.value, label: c.label ?? String(c.value) }));
     if (!field.choices_sql) return [];
-    const context = await templateContext(report, principal, {}, [field.choices_sql]);
-    const stream = await execute(
-      { ...report, strategy: 'balance' },
-      field.choices_sql,
-      context,
-      {},
-      principal,
-    );
+    const context = await templateContext(ctx, report, {}, [field.choices_sql]);
+    const stream = await execute(ctx, { ...report, strategy: 'balance' }, field.choices_sql, context, {});
     const choices: Array<{ value: JsonValue; label: string }> = [];
     for await (const batch of stream.rows) {
       for (const row of batch) choices.push({ value: row[0] ?? null, label: String(row[1] ?? row[0] ?? '') });
@@ -233,16 +242,16 @@ export function reportRunner(deps: Deps) {
         report.fields,
         raw,
         bodies.flatMap((body) => findBindNames(body)),
-        (field) => loadChoices(report, field, ctx.principal),
+        (field) => loadChoices(ctx, report, field),
       );
       // Templates see numbers; the database gets integers as integers (see bindValues).
       const bound = bindValues(report.fields, params);
-      const context = await templateContext(report, ctx.principal, params, bodies);
+      const context = await templateContext(ctx, report, params, bodies);
       if (report.type === 'panel') {
         const sections: Section[] = [];
         const answered = new Set<string>();
         for (const section of report.sections) {
-          const stream = await execute(report, section.sql, context, bound, ctx.principal, ctx.signal, trace);
+          const stream = await execute(ctx, report, section.sql, context, bound, ctx.signal, trace);
           const rows: JsonValue[][] = [];
           for await (const batch of stream.rows) rows.push(...batch);
           sections.push({ title: section.title, columns: stream.columns, rows });
@@ -253,7 +262,7 @@ export function reportRunner(deps: Deps) {
         await auditRun(trace.sql.join('\n;\n'), [...answered], rowCount);
         return { kind: 'sections', report, sections };
       }
-      const stream = await execute(report, report.sql, context, bound, ctx.principal, ctx.signal, trace);
+      const stream = await execute(ctx, report, report.sql, context, bound, ctx.signal, trace);
       const rows = audited(stream.rows, (count, error) =>
         auditRun(stream.sql, stream.connections, count, error),
       );
@@ -288,7 +297,7 @@ export function reportRunner(deps: Deps) {
     async choices(ctx: RequestContext, fieldId: number) {
       const { field, reportId } = await reports.field(fieldId);
       const report = await authorized(ctx, String(reportId));
-      return loadChoices(report, field, ctx.principal);
+      return loadChoices(ctx, report, field);
     },
   };
 }

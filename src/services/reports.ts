@@ -10,6 +10,7 @@ import { reportRepo } from '../store/report-repo.ts';
 import type { ReportVersionRow } from '../store/tables.ts';
 import { type ChangeOptions, inTransaction, type StoreHandle } from '../store/transactions.ts';
 import type { AuditService } from './audit.ts';
+import { type MetadataCache, uncached } from './metadata-cache.ts';
 import { fieldDefinition, reportDefinitions } from './report-definitions.ts';
 import {
   type FieldDefinition,
@@ -32,6 +33,8 @@ import { documentOfInput } from './version-log.ts';
 interface Deps {
   db: StoreHandle;
   audit: AuditService;
+  /** Where `resolve` finds definitions between writes to the report tables. */
+  metadata?: MetadataCache;
 }
 
 type SaveOptions = { replace?: boolean } & ChangeOptions;
@@ -42,7 +45,7 @@ export const liveDeletionMessage = (name: string) =>
   `The report "${name}" is live: an admin deletes it, or an editor saves it with active: false ` +
   '(a draft someone else approves and promotes) and may delete it once it is inactive';
 
-export function reportService({ db, audit }: Deps) {
+export function reportService({ db, audit, metadata = uncached }: Deps) {
   const reports = reportRepo(db);
   const { definition, unstoredDefinition } = reportDefinitions({ reports, clusters: clusterRepo(db) });
 
@@ -59,13 +62,17 @@ export function reportService({ db, audit }: Deps) {
     return definition(row);
   }
 
-  async function resolve(ctx: RequestContext, ref: string): Promise<ReportDefinition> {
-    const key = ref.replace(/\/+$/, '');
+  async function load(key: string): Promise<ReportDefinition> {
     const row = /^\d+$/.test(key)
       ? await reports.findById(Number(key))
       : ((await reports.findBySlug(slugKey(key))) ?? (await reports.findBySlug(key.toLowerCase())));
     if (!row) throw notFound(`No report "${key}"`);
-    const report = await definition(row);
+    return definition(row);
+  }
+
+  async function resolve(ctx: RequestContext, ref: string): Promise<ReportDefinition> {
+    const key = ref.replace(/\/+$/, '');
+    const report = await metadata.get(`report:${key}`, () => load(key), ctx);
     if (!canReadReport(ctx.principal, report)) throw new ReportRefusedError(report.slug);
     return report;
   }

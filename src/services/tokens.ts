@@ -14,6 +14,7 @@ import type { TokenRow } from '../store/tables.ts';
 import { tokenRepo } from '../store/token-repo.ts';
 import { type ChangeOptions, inTransaction, type StoreHandle } from '../store/transactions.ts';
 import type { AuditService } from './audit.ts';
+import { type MetadataCache, uncached } from './metadata-cache.ts';
 import type { RequestContext } from './request-context.ts';
 import { requireAdmin } from './role-guard.ts';
 import type { OwnerRemovals } from './schedule-runs.ts';
@@ -56,6 +57,8 @@ interface Deps {
   roles: RoleSettings;
   /** Pauses the schedules a deleted token owns, in the deletion's transaction. */
   ownedSchedules?: OwnerRemovals;
+  /** Where `authenticate` finds tokens by name between writes to the token table. */
+  metadata?: MetadataCache;
   now?: () => Date;
 }
 
@@ -72,7 +75,14 @@ export class ExpiredTokenError extends AppError {
   }
 }
 
-export function tokenService({ db, audit, roles, ownedSchedules, now = () => new Date() }: Deps) {
+export function tokenService({
+  db,
+  audit,
+  roles,
+  ownedSchedules,
+  metadata = uncached,
+  now = () => new Date(),
+}: Deps) {
   const tokens = tokenRepo(db);
   function toRecord(row: TokenRow): TokenRecord {
     const groups = JSON.parse(row.groups_json) as string[];
@@ -154,7 +164,10 @@ export function tokenService({ db, audit, roles, ownedSchedules, now = () => new
       const refused = () => new AppError('unauthenticated', 'The token is not valid');
       // A name outside the allowed set (a look-alike, an invisible character) is never a token.
       const key = tokenNameKey(name);
-      const candidates = key && key !== RESERVED_PRINCIPAL_NAME ? await tokens.findByNameKey(key) : [];
+      const candidates =
+        key && key !== RESERVED_PRINCIPAL_NAME
+          ? await metadata.get(`token:${key}`, () => tokens.findByNameKey(key))
+          : [];
       const presented = hashSecret(secret);
       // Every candidate is compared (old names may differ only in case); with no candidate a
       // dummy hash is, so an unknown name costs what a known one does.

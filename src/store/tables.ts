@@ -233,6 +233,13 @@ export interface ReportCommentTable {
   deleted_at: string | null;
 }
 
+/** One row (id 1) whose counter triggers bump on every write to a cached table (migration 0012). */
+export interface MetadataChangeTable {
+  id: number;
+  /** A number on SQLite, a string on PostgreSQL (bigint). */
+  counter: number | string;
+}
+
 export interface Database {
   connection: ConnectionTable;
   cluster: ClusterTable;
@@ -252,6 +259,7 @@ export interface Database {
   schedule_run: ScheduleRunTable;
   report_version: ReportVersionTable;
   report_comment: ReportCommentTable;
+  metadata_change: MetadataChangeTable;
 }
 
 export type ConnectionRow = Selectable<ConnectionTable>;

@@ -51,6 +51,7 @@ for (const dialect of dialects) {
           '0009-connection-privilege-check',
           '0010-token-name-key',
           '0011-sso-refresh-token',
+          '0012-metadata-change-counter',
         ]);
         assert.deepEqual(await migrateToLatest(store), []);
         const tables = await store.db.introspection.getTables();
@@ -64,6 +65,7 @@ for (const dialect of dialects) {
           'connection',
           'group_list',
           'group_member',
+          'metadata_change',
           'panel_section',
           'rate_limit',
           'report',

@@ -1,6 +1,7 @@
 /**
- * One migration set for both dialects. The only dialect difference a migration may see is how an
- * auto-increment primary key is declared, passed in as `id`.
+ * One migration set for both dialects. The dialect differences a migration may see are how an
+ * auto-increment primary key is declared, passed in as `id`, and the dialect itself, for what has
+ * no common syntax (triggers).
  */
 import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001-initial.ts';
@@ -14,10 +15,12 @@ import * as requestIdReportDeleted from './0008-request-id-report-deleted.ts';
 import * as connectionPrivilegeCheck from './0009-connection-privilege-check.ts';
 import * as tokenNameKey from './0010-token-name-key.ts';
 import * as ssoRefreshToken from './0011-sso-refresh-token.ts';
+import * as metadataChangeCounter from './0012-metadata-change-counter.ts';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
 export interface MigrationContext {
+  dialect: StoreDialect;
   id: {
     type: 'integer' | 'serial';
     build: (column: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
@@ -38,10 +41,12 @@ const migrations: Record<string, MigrationModule> = {
   '0009-connection-privilege-check': connectionPrivilegeCheck,
   '0010-token-name-key': tokenNameKey,
   '0011-sso-refresh-token': ssoRefreshToken,
+  '0012-metadata-change-counter': metadataChangeCounter,
 };
 
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
   const context: MigrationContext = {
+    dialect,
     id:
       dialect === 'sqlite'
         ? { type: 'integer', build: (c) => c.primaryKey().autoIncrement() }
