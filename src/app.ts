@@ -37,7 +37,13 @@ import { auditRepo } from './store/audit-repo.ts';
 import { clusterRepo } from './store/cluster-repo.ts';
 import { connectionRepo } from './store/connection-repo.ts';
 import { holdDataDir } from './store/data-dir-lock.ts';
-import { type MetadataStore, migrateToLatest, openMetadataStore, waitForStore } from './store/db.ts';
+import {
+  type MetadataStore,
+  migrateToLatest,
+  openMetadataStore,
+  type StoreClient,
+  waitForStore,
+} from './store/db.ts';
 import { metadataChangeRepo } from './store/metadata-change-repo.ts';
 import { attemptLimits as openAttemptLimits } from './store/rate-limit-store.ts';
 import { scheduleRepo } from './store/schedule-repo.ts';
@@ -52,6 +58,8 @@ interface Shared {
   /** Tells the job engine that schedules changed. */
   schedulesChanged?: () => void;
   metrics?: Metrics;
+  /** The driver handle under `db`, for the per-request change-counter read. */
+  storeClient?: StoreClient;
 }
 
 /**
@@ -60,7 +68,7 @@ interface Shared {
  */
 export function buildServices(
   db: Kysely<Database>,
-  { config, box, cache, schedulesChanged, metrics }: Shared,
+  { config, box, cache, schedulesChanged, metrics, storeClient }: Shared,
 ) {
   const audit = auditService({ db, queryAudit: config.features.has('audit') });
   const roles = {
@@ -68,7 +76,7 @@ export function buildServices(
     adminGroup: config.adminGroup,
     editorGroup: config.editorGroup,
   };
-  const metadata = metadataCache({ counter: metadataChangeRepo(db).counter });
+  const metadata = metadataCache({ counter: metadataChangeRepo(db, storeClient).counter });
   const connections = connectionService({ db, box, cache, audit });
   const clusters = clusterService({ db, audit });
   const reports = reportService({ db, audit, metadata });
@@ -242,7 +250,14 @@ async function assembleApp(config: Readonly<Config>, options: BuildOptions): Pro
     throw error;
   });
   let scheduler: Scheduler | null = null;
-  const shared = { config, box, cache, metrics, schedulesChanged: () => void scheduler?.sync() };
+  const shared = {
+    config,
+    box,
+    cache,
+    metrics,
+    storeClient: store.client,
+    schedulesChanged: () => void scheduler?.sync(),
+  };
   const services = buildServices(store.db, shared);
   // Header values of API targets saved before they were sealed are sealed now (idempotent).
   await services.schedules.sealPlaintextHeaders().catch((error: unknown) => {

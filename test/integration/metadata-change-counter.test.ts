@@ -48,7 +48,8 @@ for (const store of stores) {
     let counter: () => Promise<string>;
     before(async () => {
       t = await createTestApp(await store.env());
-      counter = metadataChangeRepo(t.app.store.db).counter;
+      // The read the server makes: on SQLite straight on the driver handle.
+      counter = metadataChangeRepo(t.app.store.db, t.app.store.client).counter;
     });
     after(async () => {
       await t?.close();
@@ -70,6 +71,13 @@ for (const store of stores) {
       const id = (created.json() as { records: Array<{ id: number }> }).records[0]?.id;
       assert.equal((await admin('DELETE', `/api/admin/access-groups/${id}/`)).statusCode, 200);
       assert.ok(BigInt(await counter()) > BigInt(afterInsert));
+    });
+
+    test('the driver-handle read and the Kysely read see the same counter, before and after a change', async () => {
+      const throughKysely = metadataChangeRepo(t.app.store.db).counter;
+      assert.equal(await counter(), await throughKysely());
+      await admin('POST', '/api/admin/access-groups/', { table: 'customer', group: 'both', where: 'id = 3' });
+      assert.equal(await counter(), await throughKysely());
     });
 
     test('an update of any cached table moves it', async () => {
