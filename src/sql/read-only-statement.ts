@@ -84,6 +84,24 @@ function refuse(detail: string): never {
  * before every run, and to the template text when a report is saved.
  */
 export function assertReadOnlyStatement(sql: string, dialect: DriverName): void {
+  // The check is a pure function of the text: a report's SQL, rendered the same way call after
+  // call, is scanned once. Only passes are remembered; a refusal is worked out every time.
+  const key = `${dialect}\u0000${sql}`;
+  if (provenReadOnly.has(key)) return;
+  checkReadOnly(sql, dialect);
+  if (sql.length > PROVEN_MAX_LENGTH) return;
+  if (provenReadOnly.size >= PROVEN_KEPT)
+    provenReadOnly.delete(provenReadOnly.values().next().value as string);
+  provenReadOnly.add(key);
+}
+
+/** Statement texts (with their dialect) that passed the check, oldest first. */
+const provenReadOnly = new Set<string>();
+const PROVEN_KEPT = 1000;
+/** Longer texts (a rendered list of many values) are checked every time, so the set stays small. */
+const PROVEN_MAX_LENGTH = 4096;
+
+function checkReadOnly(sql: string, dialect: DriverName): void {
   const tokens = codeTokens(sql, dialect);
   const { leadingWords: allowed, refusedPairs } = dialects[dialect].statements;
   const first = tokens.find((token) => token.text !== '(');

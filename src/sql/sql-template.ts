@@ -161,6 +161,9 @@ export function renderSqlTemplate(
 ): string {
   if (template.includes('\u0000'))
     throw new AppError('bad_request', 'The SQL template contains a NUL character');
+  // Every template construct starts with "{" ({{ }}, {% %}, {# #}): without one the template is
+  // its own output and prints no value, so there is nothing to render or to place.
+  if (!template.includes('{')) return template;
   const { sql, spans } = unmark(environmentFor(dialect).render(template, context));
   checkPlacement(sql, spans, dialect);
   return sql;

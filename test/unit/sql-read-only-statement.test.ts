@@ -161,3 +161,29 @@ describe('assertReadOnlyTemplate', () => {
     );
   });
 });
+
+describe('assertReadOnlyStatement remembers what passed, per dialect, and nothing it refused', () => {
+  it('a text that passed for one dialect is still checked for another', () => {
+    // SHOW is a MariaDB statement; SQLite does not start a statement with it.
+    allows('show tables', ['mysql']);
+    allows('show tables', ['mysql']);
+    assert.throws(() => assertReadOnlyStatement('show tables', 'sqlite'), refusedWith(/SHOW/));
+  });
+
+  it('a refused text is refused every time, also after many other texts passed', () => {
+    const refused = 'delete from t';
+    for (let round = 0; round < 3; round++) {
+      assert.throws(() => assertReadOnlyStatement(refused, 'sqlite'), refusedWith(/DELETE/));
+      for (let n = 0; n < 1200; n++) assertReadOnlyStatement(`select ${n} as n${round}`, 'sqlite');
+    }
+  });
+
+  it('long texts pass and are refused the same way as short ones', () => {
+    const list = Array.from({ length: 2000 }, (_, n) => n).join(', ');
+    allows(`select v from t where v in (${list})`, ['postgres', 'mysql', 'sqlite']);
+    assert.throws(
+      () => assertReadOnlyStatement(`select v from t where v in (${list}); drop table t`, 'postgres'),
+      refusedWith(/more SQL/),
+    );
+  });
+});

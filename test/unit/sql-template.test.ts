@@ -83,6 +83,14 @@ describe('escapeSqlLiteral', () => {
 });
 
 describe('renderSqlTemplate', () => {
+  it('returns a template without any template construct as it is, NUL still refused', () => {
+    const plain = "select id from t where a = :_a and b <> 'x -- y' /* } */";
+    assert.equal(renderSqlTemplate(plain, { _a: 1 }, 'postgres'), plain);
+    assert.throws(() => renderSqlTemplate('select 1\u0000', {}, 'sqlite'), /NUL/);
+    // One brace is enough to go through Nunjucks, which refuses what it cannot parse.
+    assert.throws(() => renderSqlTemplate('select {{ 1', {}, 'sqlite'), AppError);
+  });
+
   it('escapes every printed value for the dialect', () => {
     const context = { name: "O'Brien \\" };
     assert.equal(renderSqlTemplate('a = {{ name }}', context, 'postgres'), "a = E'O''Brien \\\\'");
