@@ -146,7 +146,7 @@ export function authenticator(options: AuthOptions) {
     try {
       const credentials = parseBasic(request.headers.authorization);
       name = credentials.name;
-      return await tokens.authenticate(credentials.name, credentials.secret);
+      return await tokens.authenticate(credentials.name, credentials.secret, request);
     } catch (error) {
       if (error instanceof AppError && error.code === 'unauthenticated') {
         onFailure?.('token');

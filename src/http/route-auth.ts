@@ -76,6 +76,7 @@ export function authorizeRequests(server: FastifyInstance, auth: Authenticator) 
     request.requestContext = {
       ...anonymousContextOf(request),
       principal: request.caller.principal,
+      freshness: request,
       // Read by the services that run statements; other routes never build the controller.
       get signal() {
         return departure.signal;

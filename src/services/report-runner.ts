@@ -64,7 +64,7 @@ export function reportRunner(deps: Deps) {
     const all = await metadata.get(
       `members:${report.clusterId}`,
       () => clusters.members(report.clusterId),
-      ctx,
+      ctx.freshness ?? ctx,
     );
     const rows = all.filter((row) => row.active === 1);
     if (rows.length === 0) {
@@ -88,7 +88,7 @@ export function reportRunner(deps: Deps) {
     // Entries are read only when the SQL can print one; otherwise the deny-all value stands.
     const wantsAccessGroups = deps.accessGroups && sqlBodies.some((sql) => sql.includes('access_group'));
     const accessGroup = wantsAccessGroups
-      ? await deps.accessGroups?.fragmentsFor(principal, ctx)
+      ? await deps.accessGroups?.fragmentsFor(principal, ctx.freshness ?? ctx)
       : noAccessGroups;
     return {
       ...params,

@@ -72,7 +72,7 @@ export function reportService({ db, audit, metadata = uncached }: Deps) {
 
   async function resolve(ctx: RequestContext, ref: string): Promise<ReportDefinition> {
     const key = ref.replace(/\/+$/, '');
-    const report = await metadata.get(`report:${key}`, () => load(key), ctx);
+    const report = await metadata.get(`report:${key}`, () => load(key), ctx.freshness ?? ctx);
     if (!canReadReport(ctx.principal, report)) throw new ReportRefusedError(report.slug);
     return report;
   }

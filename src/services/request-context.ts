@@ -16,6 +16,12 @@ export interface RequestContext {
   requestId: string;
   /** Aborted when the caller goes away; cancels statements on the database. */
   signal: AbortSignal;
+  /**
+   * What the metadata lookups of this request are validated for (metadata-cache.ts): the HTTP
+   * request, which its token lookup used before this context existed, so the store's change
+   * counter is read once per request. Without it, the context itself.
+   */
+  freshness?: object;
 }
 
 /** What is known before anyone has signed in: the address and the request id (sign-in audit). */

@@ -14,7 +14,7 @@ import type { TokenRow } from '../store/tables.ts';
 import { tokenRepo } from '../store/token-repo.ts';
 import { type ChangeOptions, inTransaction, type StoreHandle } from '../store/transactions.ts';
 import type { AuditService } from './audit.ts';
-import { type MetadataCache, uncached } from './metadata-cache.ts';
+import { type FreshnessScope, type MetadataCache, uncached } from './metadata-cache.ts';
 import type { RequestContext } from './request-context.ts';
 import { requireAdmin } from './role-guard.ts';
 import type { OwnerRemovals } from './schedule-runs.ts';
@@ -159,14 +159,14 @@ export function tokenService({
      * tell a wrong name from a wrong secret; expiry is named since the owner can act on it.
      * No context: this runs before there is a principal (it is what makes one).
      */
-    async authenticate(name: string, secret: string): Promise<Principal> {
+    async authenticate(name: string, secret: string, scope?: FreshnessScope): Promise<Principal> {
       // Built only on failure: capturing a stack on every call is a measurable cost per request.
       const refused = () => new AppError('unauthenticated', 'The token is not valid');
       // A name outside the allowed set (a look-alike, an invisible character) is never a token.
       const key = tokenNameKey(name);
       const candidates =
         key && key !== RESERVED_PRINCIPAL_NAME
-          ? await metadata.get(`token:${key}`, () => tokens.findByNameKey(key))
+          ? await metadata.get(`token:${key}`, () => tokens.findByNameKey(key), scope)
           : [];
       const presented = hashSecret(secret);
       // Every candidate is compared (old names may differ only in case); with no candidate a
