@@ -222,7 +222,10 @@ async function* batches(
         done = true;
         break;
       }
-      batch.push(next.value.map((value, i) => maps[i]!(value)));
+      // Raw mode hands over a fresh array per row: mapped in place, not copied.
+      const row = next.value as JsonValue[];
+      for (let i = 0; i < row.length; i++) row[i] = maps[i]!(row[i]);
+      batch.push(row);
     }
     remaining -= batch.length;
     // The first batch is always yielded, even empty, so the columns of an empty result are known.
