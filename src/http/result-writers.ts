@@ -53,14 +53,19 @@ function encoderFor(format: Format, columns: Column[], cells: CsvCells): Encoder
   };
 }
 
-async function* encode(encoder: Encoder, buffered: JsonValue[][][], rest: AsyncIterator<JsonValue[][]>) {
+/** Encodes batch after batch; the first non-empty one opens the array (JSON's commas). */
+function batchWriter(encoder: Encoder) {
   let first = true;
-  const batchText = (rows: JsonValue[][]) => {
+  return (rows: JsonValue[][]) => {
     if (rows.length === 0) return '';
     const text = encoder.batch(rows, first);
     first = false;
     return text;
   };
+}
+
+async function* encode(encoder: Encoder, buffered: JsonValue[][][], rest: AsyncIterator<JsonValue[][]>) {
+  const batchText = batchWriter(encoder);
   try {
     yield encoder.head + buffered.map(batchText).join('');
     for (let next = await rest.next(); !next.done; next = await rest.next()) yield batchText(next.value);
@@ -91,11 +96,10 @@ async function sendTable(
     count += next.value.length;
   }
   reply.type(contentTypes[format]);
-  const chunks = encode(encoderFor(format, columns, cells), buffered, iterator);
-  if (!done) return reply.send(Readable.from(chunks, { objectMode: false }));
-  let text = '';
-  for await (const chunk of chunks) text += chunk;
-  return reply.send(text);
+  const encoder = encoderFor(format, columns, cells);
+  if (!done) return reply.send(Readable.from(encode(encoder, buffered, iterator), { objectMode: false }));
+  // Everything arrived: one string, without the streaming machinery.
+  return reply.send(encoder.head + buffered.map(batchWriter(encoder)).join('') + encoder.tail);
 }
 
 /** `cells`: CSV cells neutralised against spreadsheet formulas (default) or raw (csv-accept.ts). */
