@@ -55,8 +55,8 @@ interface Shared {
   config: Readonly<Config>;
   box: SecretBox;
   cache: DataSourceCache;
-  /** Tells the job engine that schedules changed. */
-  schedulesChanged?: () => void;
+  /** Tells the job engine that schedules changed; resolves once this instance has re-armed. */
+  schedulesChanged?: () => Promise<void> | undefined;
   metrics?: Metrics;
   /** The driver handle under `db`, for the per-request change-counter read. */
   storeClient?: StoreClient;
@@ -256,7 +256,7 @@ async function assembleApp(config: Readonly<Config>, options: BuildOptions): Pro
     cache,
     metrics,
     storeClient: store.client,
-    schedulesChanged: () => void scheduler?.sync(),
+    schedulesChanged: () => scheduler?.sync(),
   };
   const services = buildServices(store.db, shared);
   // Header values of API targets saved before they were sealed are sealed now (idempotent).

@@ -46,8 +46,11 @@ interface Deps {
   mailDomains: readonly string[];
   /** True on PostgreSQL, whose job engine keeps minute-granular timetables only. */
   minuteOnly: boolean;
-  /** Told after every change so the job engine picks it up at once. */
-  onChange?: () => void;
+  /**
+   * Told after every change so the job engine picks it up at once; awaited, so when a write
+   * answers, this instance's timers already match it (a deleted schedule is disarmed here).
+   */
+  onChange?: () => Promise<void> | undefined;
   now?: () => Date;
 }
 
@@ -114,7 +117,9 @@ export type ScheduleRecord = ReturnType<typeof presentSchedule>;
 export function scheduleService(deps: Deps) {
   const { schedules, runner, audit, box } = deps;
   const now = deps.now ?? (() => new Date());
-  const changed = () => deps.onChange?.();
+  const changed = async () => {
+    await deps.onChange?.();
+  };
 
   async function reportFor(ctx: RequestContext, ref: string | number): Promise<ReportDefinition> {
     const report = await runner.authorized(ctx, String(ref));
@@ -172,7 +177,7 @@ export function scheduleService(deps: Deps) {
   /** Runs a write and its audit record in one transaction, then tells the job engine. */
   async function change<T>(work: (rows: ScheduleRepo, trail: AuditService) => Promise<T>): Promise<T> {
     const done = await inTransaction(deps.db, (trx) => work(scheduleRepo(trx), audit.on(trx)));
-    changed();
+    await changed();
     return done;
   }
 
@@ -274,7 +279,7 @@ export function scheduleService(deps: Deps) {
       if (runId === null) throw new AppError('conflict', 'The schedule is already running this moment');
       const run = await schedules.findRun(runId);
       if (!run) throw notFound(`No run with the id ${runId}`);
-      changed();
+      await changed();
       return presentRun(run);
     },
 
