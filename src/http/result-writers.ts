@@ -7,9 +7,10 @@ import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { Column, JsonValue } from '../datasources/driver.ts';
 import { badRequest } from '../errors.ts';
+import type { CsvCells } from '../services/csv-encoder.ts';
 import type { RunOutput } from '../services/report-runner.ts';
 import { recordMaker, recordsOf } from '../services/result-records.ts';
-import { type CsvCells, csvHeader, csvLines, exportContentTypes } from '../services/table-export.ts';
+import { csvHeader, csvLines, exportContentTypes } from '../services/table-export.ts';
 import { okEnvelope } from './envelope.ts';
 import { sendDownload } from './file-download.ts';
 
