@@ -62,9 +62,12 @@ export function csvText(rows: readonly (readonly (JsonValue | undefined)[])[], c
   const text = cells === 'raw' ? rawText : neutralisedText;
   let out = '';
   for (const row of rows) {
-    const last = row.length - 1;
-    for (let i = 0; i < last; i++) out += `${cell(row[i], text)},`;
-    out += last >= 0 ? `${cell(row[last], text)}\n` : '\n';
+    // Appending piece by piece: a `${cell},` first would make one more string per cell.
+    for (let i = 0; i < row.length; i++) {
+      if (i > 0) out += ',';
+      out += cell(row[i], text);
+    }
+    out += '\n';
   }
   return out;
 }

@@ -79,6 +79,7 @@ test('JSON text of records, for any columns and values, is JSON.stringify of the
   const value = fc.oneof(
     fc.jsonValue() as fc.Arbitrary<JsonValue>,
     fc.string({ unit: 'binary', maxLength: 8 }),
+    fc.constantFrom('\ud800', 'a\udfffb', '\ud83d\ude00', '"\\', '\u0000\u001f\u007f\u2028', 'plain text'),
     fc.double({ noNaN: true, noDefaultInfinity: true }),
   );
   fc.assert(
