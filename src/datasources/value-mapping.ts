@@ -33,6 +33,46 @@ export function integerFromBigInt(value: bigint): JsonValue {
  * own text is kept, scale included, so nothing is lost.
  */
 export function decimalFromText(text: string): JsonValue {
+  return shortDecimal(text) ?? anyDecimal(text);
+}
+
+/** Most significant digits a decimal may have and still print back from its double unchanged. */
+const DOUBLE_DIGITS = 15;
+
+/**
+ * The common case decided in one scan without building strings: plain decimal text as databases
+ * print it (`-12.50`, `0.0001`, `42`; no `+`, no leading zeros) with at most 15 significant
+ * digits. Every such decimal is the shortest text of its double (IEEE 754 guarantees 15 digits
+ * round trip), so it is exact as a number. Undefined for anything else (the full check decides).
+ */
+function shortDecimal(text: string): number | undefined {
+  const length = text.length;
+  const intStart = text.charCodeAt(0) === 45 ? 1 : 0; // '-'
+  let i = intStart;
+  let c = text.charCodeAt(i);
+  if (c === 48) {
+    c = text.charCodeAt(++i); // one '0' before the point, as in `0.25`
+    if (c >= 48 && c <= 57) return undefined; // `007`
+  } else {
+    if (!(c >= 49 && c <= 57)) return undefined; // `.5`, `NaN`, `+1`, ``
+    while (c >= 48 && c <= 57) c = text.charCodeAt(++i);
+  }
+  // Fraction zeros after `0.` are counted too: a few more digits only send text to the full check.
+  let digits = text.charCodeAt(intStart) === 48 ? 0 : i - intStart;
+  if (i < length) {
+    if (c !== 46) return undefined; // '.'
+    const fractionStart = ++i;
+    let significantEnd = fractionStart;
+    for (c = text.charCodeAt(i); c >= 48 && c <= 57; c = text.charCodeAt(++i)) {
+      if (c !== 48) significantEnd = i + 1;
+    }
+    if (i < length || i === fractionStart) return undefined; // trailing text, or `5.`
+    digits += significantEnd - fractionStart;
+  }
+  return digits <= DOUBLE_DIGITS ? Number(text) : undefined;
+}
+
+function anyDecimal(text: string): JsonValue {
   const trimmed = withoutTrailingZeros(text);
   if (significantDigits(trimmed) > 17) return text; // no double holds more: skip the conversions
   const n = Number(trimmed);
@@ -115,9 +155,39 @@ export function float32ToJson(value: number): JsonValue {
  * epoch numbers stored in SQLite) is returned unchanged.
  */
 export function timestampFromText(text: string): string {
+  // PostgreSQL's and MySQL's own shapes, checked character by character: no regex match to build.
+  if (text.length === 19 && isDateTime(text)) return `${text}.000000`;
+  if (text.length === 26 && isDateTime(text) && isDigits(text, 20, 26) && text.charCodeAt(19) === 46) {
+    return text;
+  }
   const match = TIMESTAMP_TEXT.exec(text);
   if (!match) return text;
   return `${match[1]} ${match[2]}.${(match[3] ?? '').padEnd(6, '0')}`;
+}
+
+/** `YYYY-MM-DD HH:MM:SS` at the start of `text` (a space between date and time). */
+function isDateTime(text: string): boolean {
+  return (
+    isDigits(text, 0, 4) &&
+    text.charCodeAt(4) === 45 &&
+    isDigits(text, 5, 7) &&
+    text.charCodeAt(7) === 45 &&
+    isDigits(text, 8, 10) &&
+    text.charCodeAt(10) === 32 &&
+    isDigits(text, 11, 13) &&
+    text.charCodeAt(13) === 58 &&
+    isDigits(text, 14, 16) &&
+    text.charCodeAt(16) === 58 &&
+    isDigits(text, 17, 19)
+  );
+}
+
+function isDigits(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /**

@@ -6,7 +6,7 @@
  * a header, so a hostile link cannot hand someone a file that skips the guard.
  */
 import { badRequest } from '../errors.ts';
-import type { CsvCells } from '../services/table-export.ts';
+import type { CsvCells } from '../services/csv-encoder.ts';
 
 const PARAMETER_NAMES = new Set(['neutralise', 'neutralize']);
 

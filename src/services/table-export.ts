@@ -4,11 +4,10 @@
  */
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { stringify } from 'csv-stringify/sync';
 import type ExcelJS from 'exceljs';
 import type { Column, JsonValue } from '../datasources/driver.ts';
 import { badRequest } from '../errors.ts';
-import { opensFormula } from './csv-injection.ts';
+import { type CsvCells, csvText } from './csv-encoder.ts';
 import type { RunOutput } from './report-runner.ts';
 
 export type ExportFormat = 'csv' | 'xlsx';
@@ -122,51 +121,13 @@ export function xlsxSink(out: Writable): TableSink {
   };
 }
 
-/**
- * How CSV cells are written. `neutralise` (the default, and always for mail) guards spreadsheets
- * against CSV injection (csv-injection.ts); `raw` writes every value exactly as the database
- * returned it, for machine callers that asked for it.
- */
-export type CsvCells = 'neutralise' | 'raw';
-
-/** csv-stringify writes booleans as `1` by default; spreadsheets and scripts want words. */
-const csvBoolean = (value: boolean) => (value ? 'true' : 'false');
-
-const rawCsvOptions = { cast: { boolean: csvBoolean } };
-
-/**
- * Excel splits CSV at `;` in many locales, and some importers at tabs: a cell holding either is
- * quoted, so that no formula can begin after it. (Checked here, on strings only, rather than with
- * csv-stringify's `quoted_match`, which would run a search on every field, numbers included.)
- */
-const holdsSeparator = (value: string) => value.includes(';') || value.includes('\t');
-
-/** Only strings are checked: typed numbers (a JSON number such as -5) are written as they are. */
-const neutralisingCsvOptions = {
-  cast: {
-    boolean: csvBoolean,
-    string: (value: string) => {
-      // Quoted, so the `'` and what follows stay one cell whatever separator the reader assumes.
-      if (opensFormula(value)) return { value: `'${value}`, quoted: true };
-      return holdsSeparator(value) ? { value, quoted: true } : value;
-    },
-  },
-};
-
-const csvOptionsOf = (cells: CsvCells) => (cells === 'raw' ? rawCsvOptions : neutralisingCsvOptions);
-
 /** The CSV header line of a table; column names come from SQL aliases, so they are cells too. */
 export const csvHeader = (columns: readonly Column[], cells: CsvCells = 'neutralise'): string =>
-  stringify([columns.map((column) => column.name)], csvOptionsOf(cells));
+  csvText([columns.map((column) => column.name)], cells);
 
-/** CSV lines for a batch of rows: one csv-stringify call per batch, not per row. */
+/** CSV lines for a batch of rows, as one string. */
 export const csvLines = (rows: readonly JsonValue[][], cells: CsvCells = 'neutralise'): string =>
-  rows.length === 0
-    ? ''
-    : stringify(
-        rows.map((row) => row.map(cellValue)),
-        csvOptionsOf(cells),
-      );
+  csvText(rows, cells);
 
 /** One CSV table; a second `table` call is refused, as a CSV file holds one table. */
 export function csvSink(out: Writable, cells: CsvCells = 'neutralise'): TableSink {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import type { JsonValue } from '../../src/datasources/driver.ts';
-import { collectRecords, recordsOf } from '../../src/services/result-records.ts';
+import { collectRecords, recordsJson, recordsOf } from '../../src/services/result-records.ts';
 
 const columns = [{ name: 'id' }, { name: 'name' }, { name: 'id' }];
 
@@ -66,4 +67,48 @@ test('exactly the limit is not a cut', async () => {
     ],
   ]);
   assert.equal((await collectRecords(columns, rows, 2)).cut, false);
+});
+
+/** Column names, including those that change an object's keys: repeats, integer-like, `__proto__`. */
+const columnName = fc.oneof(
+  fc.string({ maxLength: 6 }),
+  fc.constantFrom('id', 'name', '0', '1', '10', '01', '__proto__', 'constructor', 'toString', '"', '\u2028'),
+);
+
+test('JSON text of records, for any columns and values, is JSON.stringify of the records', () => {
+  const value = fc.oneof(
+    fc.jsonValue() as fc.Arbitrary<JsonValue>,
+    fc.string({ unit: 'binary', maxLength: 8 }),
+    fc.constantFrom('\ud800', 'a\udfffb', '\ud83d\ude00', '"\\', '\u0000\u001f\u007f\u2028', 'plain text'),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+  );
+  fc.assert(
+    fc.property(
+      fc.array(
+        columnName.map((name) => ({ name })),
+        { maxLength: 6 },
+      ),
+      fc.array(fc.array(value, { maxLength: 7 }), { maxLength: 5 }),
+      (cols, rows) => {
+        const records = recordsOf(cols, rows);
+        assert.equal(`[${recordsJson(cols)(rows)}]`, JSON.stringify(records));
+        const lines = records.map((record) => `${JSON.stringify(record)}\n`).join('');
+        assert.equal(recordsJson(cols, '\n')(rows), lines);
+      },
+    ),
+    { numRuns: 3000 },
+  );
+});
+
+test('JSON text of the benchmark shape: keys in column order, exact decimals as strings', () => {
+  const cols = [{ name: 'id' }, { name: 'amount' }, { name: 'created' }, { name: 'flag' }];
+  const rows: JsonValue[][] = [
+    [1, '9007199254740993', '2024-01-01 00:00:01.000000', true],
+    [2, 0.5, null],
+  ];
+  assert.equal(
+    recordsJson(cols)(rows),
+    '{"id":1,"amount":"9007199254740993","created":"2024-01-01 00:00:01.000000","flag":true},' +
+      '{"id":2,"amount":0.5,"created":null,"flag":null}',
+  );
 });
