@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import swagger from '@fastify/swagger';
-import type { FastifyInstance, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions, RouteOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { SESSION_COOKIE } from './session-cookie.ts';
 
@@ -25,10 +25,20 @@ function markPublic(route: RouteOptions) {
   route.schema = { ...(route.schema ?? {}), security: [] } as RouteOptions['schema'];
 }
 
-/** Registers validation, serialisation and the document generator; call before any route. */
+/**
+ * Fastify's `schemaController.compilersFactory`: every route's schemas are zod, validated and
+ * serialised by fastify-type-provider-zod. Given at construction, Fastify never loads its default
+ * compilers (ajv and fast-json-stringify, about 130 files), which it would otherwise require at
+ * start-up before `setValidatorCompiler` could replace them.
+ */
+export const zodCompilers = {
+  buildValidator: () => validatorCompiler,
+  buildSerializer: () => serializerCompiler,
+  // Fastify types the factories by its default (ajv) compilers; at run time any compiler is taken.
+} as unknown as NonNullable<FastifyServerOptions['schemaController']>['compilersFactory'];
+
+/** Registers the document generator and its route; call before any route. */
 export async function registerOpenApi(server: FastifyInstance) {
-  server.setValidatorCompiler(validatorCompiler);
-  server.setSerializerCompiler(serializerCompiler);
   server.addHook('onRoute', markPublic);
   await server.register(swagger, {
     openapi: {

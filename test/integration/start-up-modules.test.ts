@@ -1,7 +1,8 @@
 /**
  * What starting the app leaves unloaded: exceljs (over 150 files) comes with the first XLSX, not
- * with every server and test process. Checked in this file's own process, which imports nothing
- * that loads it first.
+ * with every server and test process; Fastify's default schema compilers (ajv,
+ * fast-json-stringify) are never loaded, since every schema is zod. Checked in this file's own
+ * process, which imports nothing that loads them first.
  */
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -31,4 +32,24 @@ test('exceljs is loaded by the first XLSX download, not by start-up', async () =
   assert.equal(response.statusCode, 200, response.body);
   assert.equal(response.rawPayload.subarray(0, 2).toString(), 'PK', 'an XLSX file is a zip archive');
   assert.ok(loaded('exceljs'));
+});
+
+test('validation and serialisation are zod only: ajv and fast-json-stringify are never loaded', async () => {
+  const invalid = await t.app.server.inject({
+    url: '/api/admin/audit/?from=not-a-time',
+    headers: { authorization: t.adminHeader },
+  });
+  assert.equal(invalid.statusCode, 400, invalid.body);
+  assert.match(invalid.json().message, /from/, 'the zod complaint names the field');
+  const valid = await t.app.server.inject({
+    url: '/api/admin/audit/',
+    headers: { authorization: t.adminHeader },
+  });
+  assert.equal(valid.statusCode, 200, valid.body);
+  assert.ok(Array.isArray(valid.json().records), 'the response schema serialised the records');
+  const openapi = await t.app.server.inject({ url: '/api/openapi.json' });
+  assert.equal(openapi.statusCode, 200);
+  assert.equal(loaded('ajv'), false, 'ajv is not loaded');
+  assert.equal(loaded('@fastify/ajv-compiler'), false);
+  assert.equal(loaded('@fastify/fast-json-stringify-compiler'), false);
 });
