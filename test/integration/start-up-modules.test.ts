@@ -2,7 +2,8 @@
  * What starting the app leaves unloaded: exceljs (over 150 files) comes with the first XLSX, not
  * with every server and test process; Fastify's default schema compilers (ajv,
  * fast-json-stringify) are never loaded, since every schema is zod; a database driver's npm
- * package (mysql2, pg-cursor) comes with the first pool of that driver. Checked in this file's own
+ * package (mysql2, pg-cursor) comes with the first pool of that driver, and pg with a PostgreSQL
+ * store or pool. Checked in this file's own
  * process, which imports nothing that loads them first.
  */
 import assert from 'node:assert/strict';
@@ -64,6 +65,7 @@ test('mysql2 and pg-cursor are loaded with the first pool of their driver, not b
   });
   assert.equal(loaded('mysql2'), false, 'a SQLite report run does not load mysql2');
   assert.equal(loaded('pg-cursor'), false, 'nor pg-cursor');
+  assert.equal(loaded('pg'), false, 'nor pg, with a SQLite metadata store');
   const source = openDataSource(
     'mysql',
     { url: 'mysql://reader@127.0.0.1:9/none', connect_timeout_ms: 200 },
