@@ -95,7 +95,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     (_r, body, done) => done(null, body),
   );
   server.setErrorHandler(handleError);
-  await registerOpenApi(server);
+  registerOpenApi(server);
   const routeDeps: RouteDeps = { ...deps, auth };
   const api = server.withTypeProvider<ZodTypeProvider>();
   for (const routes of [
