@@ -31,6 +31,7 @@ const DEFERRED = [
   'ajv',
   '@fastify/swagger',
   'json-schema-resolver',
+  '@opentelemetry/api',
 ];
 
 let app: App;
@@ -102,4 +103,13 @@ test('the OpenAPI generator comes with the first request for the document, which
   assert.deepEqual(document.paths['/healthz'].get.security, [], 'a public route needs no credentials');
   const second = await app.server.inject({ url: '/api/openapi.json' });
   assert.equal(second.body, first.body, 'the same document again');
+});
+
+test('the process metrics come with their start (after listen, or the first scrape), once', async () => {
+  app.metrics.startProcessMetrics();
+  app.metrics.startProcessMetrics();
+  assert.ok(loaded('@opentelemetry/api'), 'prom-client loaded its process metrics');
+  const text = await app.metrics.registry.metrics();
+  assert.match(text, /^secure_reporter_process_cpu_user_seconds_total \d/m);
+  assert.equal(text.match(/^# TYPE secure_reporter_process_cpu_user_seconds_total /gm)?.length, 1);
 });
