@@ -36,8 +36,10 @@ async function serverDocument(): Promise<OpenAPI3> {
   try {
     const app = await buildApp(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), { jobs: false });
     try {
-      await app.server.ready();
-      return app.server.swagger() as OpenAPI3;
+      const response = await app.server.inject({ url: '/api/openapi.json' });
+      if (response.statusCode !== 200)
+        throw new Error(`GET /api/openapi.json: ${response.statusCode} ${response.body}`);
+      return response.json() as OpenAPI3;
     } finally {
       await app.close();
     }

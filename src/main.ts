@@ -42,6 +42,8 @@ async function main() {
   stopOnSignals(app);
   const demoHeader = await setUpDemoOnce(app);
   const address = await app.server.listen({ port: config.port, host: config.host });
+  // Only a scrape reads them; loading them waits until the server answers.
+  app.metrics.startProcessMetrics();
   console.log(`Secure Reporter listening on ${address}`);
   if (demoHeader) {
     console.log('\nDemo set up. Admin token (shown once; create more with `npm run cli -- token create`):');

@@ -13,7 +13,7 @@ import type { AttemptLimits } from '../store/rate-limit-store.ts';
 import { type Authenticator, authenticator } from './auth.ts';
 import { handleError } from './error-handler.ts';
 import { registerJsonBodyParser } from './json-body.ts';
-import { registerOpenApi } from './openapi.ts';
+import { registerOpenApi, zodCompilers } from './openapi.ts';
 import { observeRequests, rememberingPrincipals, requestIdOf } from './request-observability.ts';
 import { authorizeRequests } from './route-auth.ts';
 import { invalidInput } from './route-kit.ts';
@@ -67,6 +67,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     // A zod complaint about params, query or body becomes the envelope's 400 naming the field.
     schemaErrorFormatter: invalidInput(),
+    schemaController: { compilersFactory: zodCompilers },
   });
   observeRequests(server, deps.metrics);
   const auth = rememberingPrincipals(
@@ -94,7 +95,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     (_r, body, done) => done(null, body),
   );
   server.setErrorHandler(handleError);
-  await registerOpenApi(server);
+  registerOpenApi(server);
   const routeDeps: RouteDeps = { ...deps, auth };
   const api = server.withTypeProvider<ZodTypeProvider>();
   for (const routes of [

@@ -4,7 +4,21 @@
  * or counts leaking between apps. Label values are bounded on purpose: route patterns, report
  * slugs, connection names and error codes — never URLs, parameters or user names.
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type * as Prom from 'prom-client';
+import { lazyRequire } from '../lazy-require.ts';
+
+// The instruments come from prom-client's own files: its index also loads the process metrics
+// and, with them, @opentelemetry/api (about 80 files together), which only a scrape needs; they
+// start after the server listens (`startProcessMetrics`), or with the first scrape.
+const require = createRequire(import.meta.url);
+const Registry = require('prom-client/lib/registry') as typeof Prom.Registry;
+const Counter = require('prom-client/lib/counter') as typeof Prom.Counter;
+const Gauge = require('prom-client/lib/gauge') as typeof Prom.Gauge;
+const Histogram = require('prom-client/lib/histogram') as typeof Prom.Histogram;
+const collectDefaultMetrics = lazyRequire<typeof Prom.collectDefaultMetrics>(
+  'prom-client/lib/defaultMetrics',
+);
 
 export const METRIC_PREFIX = 'secure_reporter_';
 
@@ -33,7 +47,7 @@ const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 1
 const STORE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5];
 const ROW_BUCKETS = [0, 1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
 
-function httpMetrics(registers: Registry[]) {
+function httpMetrics(registers: Prom.Registry[]) {
   return {
     httpRequests: new Counter({
       name: `${METRIC_PREFIX}http_requests_total`,
@@ -51,7 +65,7 @@ function httpMetrics(registers: Registry[]) {
   };
 }
 
-function reportMetrics(registers: Registry[]) {
+function reportMetrics(registers: Prom.Registry[]) {
   const labelNames = ['report', 'outcome', 'connection'] as const;
   return {
     reportRuns: new Counter({
@@ -77,7 +91,7 @@ function reportMetrics(registers: Registry[]) {
   };
 }
 
-function scheduleMetrics(registers: Registry[]) {
+function scheduleMetrics(registers: Prom.Registry[]) {
   return {
     scheduleRuns: new Counter({
       name: `${METRIC_PREFIX}schedule_runs_total`,
@@ -94,7 +108,7 @@ function scheduleMetrics(registers: Registry[]) {
   };
 }
 
-function securityAndStoreMetrics(registers: Registry[]) {
+function securityAndStoreMetrics(registers: Prom.Registry[]) {
   return {
     authFailures: new Counter({
       name: `${METRIC_PREFIX}auth_failures_total`,
@@ -113,7 +127,7 @@ function securityAndStoreMetrics(registers: Registry[]) {
 }
 
 /** Gauges read from the pools at scrape time, so they are never stale. */
-function poolMetrics(registers: Registry[], poolStats: () => PoolStats[]) {
+function poolMetrics(registers: Prom.Registry[], poolStats: () => PoolStats[]) {
   return {
     poolConnections: new Gauge({
       name: `${METRIC_PREFIX}pool_connections`,
@@ -147,9 +161,18 @@ function poolMetrics(registers: Registry[], poolStats: () => PoolStats[]) {
 export function createMetrics(options: MetricsOptions) {
   const registry = new Registry();
   const registers = [registry];
-  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+  let processMetrics = options.processMetrics !== false;
   return {
     registry,
+    /**
+     * Registers the process metrics (CPU, memory, event loop, GC) once; later calls do nothing.
+     * Called after the server listens, and before every scrape, so no scrape goes without them.
+     */
+    startProcessMetrics() {
+      if (!processMetrics) return;
+      processMetrics = false;
+      collectDefaultMetrics()({ register: registry, prefix: METRIC_PREFIX });
+    },
     ...httpMetrics(registers),
     ...reportMetrics(registers),
     ...scheduleMetrics(registers),

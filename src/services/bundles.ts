@@ -3,9 +3,9 @@
  * access groups in one YAML or JSON file. Import is idempotent by name and runs in one transaction:
  * an error names the bad entry and nothing of the bundle is kept.
  */
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { z } from 'zod';
 import { AppError, badRequest } from '../errors.ts';
+import { lazyRequire } from '../lazy-require.ts';
 import { inTransaction, type StoreHandle } from '../store/transactions.ts';
 import type { AccessGroupService } from './access-groups.ts';
 import type { ClusterService } from './clusters.ts';
@@ -14,6 +14,9 @@ import type { GroupListService } from './group-lists.ts';
 import type { ReportService } from './reports.ts';
 import type { RequestContext } from './request-context.ts';
 import { documentOf } from './version-log.ts';
+
+/** Loaded with the first bundle read or written, not at start-up. */
+const yaml = lazyRequire<typeof import('yaml')>('yaml');
 
 const bundleSchema = z.object({
   connections: z.array(z.looseObject({ name: z.string() })).default([]),
@@ -48,7 +51,7 @@ export interface ImportSummary {
 export function parseBundle(text: string): z.infer<typeof bundleSchema> {
   let document: unknown;
   try {
-    document = parseYaml(text);
+    document = yaml().parse(text);
   } catch (error) {
     throw badRequest(`The bundle is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
   }
@@ -170,7 +173,7 @@ export async function exportBundle(
 }
 
 function serialize(bundle: object, format: 'yaml' | 'json'): string {
-  return format === 'json' ? `${JSON.stringify(bundle, null, 2)}\n` : stringifyYaml(bundle);
+  return format === 'json' ? `${JSON.stringify(bundle, null, 2)}\n` : yaml().stringify(bundle);
 }
 
 async function adminSections(ctx: RequestContext, services: BundleServices) {

@@ -3,7 +3,7 @@
  * and nonce. The flow's secrets travel in a sealed (AES-GCM, server key), short-lived, HttpOnly
  * cookie rather than a table, so any instance can finish a flow another one began.
  */
-import * as client from 'openid-client';
+import type * as OpenId from 'openid-client';
 import type { OidcConfig } from '../config.ts';
 import { AppError, badRequest, notFound } from '../errors.ts';
 import type { AnonymousContext } from './request-context.ts';
@@ -28,9 +28,36 @@ interface FlowState {
 
 export const FLOW_MAX_AGE_SECONDS = 600;
 
+/** openid-client (with jose and oauth4webapi) as imported; unset until the first SSO call. */
+let openIdModule: typeof OpenId | undefined;
+let openIdLoading: Promise<typeof OpenId> | undefined;
+
+/**
+ * openid-client is imported by the first sign-in (or group refresh), so a server without SSO,
+ * and every start-up, goes without it. A failed import is tried again by the next call.
+ */
+function openIdClient(): Promise<typeof OpenId> {
+  openIdLoading ??= import('openid-client').then(
+    (module) => {
+      openIdModule = module;
+      return module;
+    },
+    (error: unknown) => {
+      openIdLoading = undefined;
+      throw error;
+    },
+  );
+  return openIdLoading;
+}
+
 function providerFailure(error: unknown): AppError {
   if (error instanceof AppError) return error;
-  if (error instanceof client.AuthorizationResponseError || error instanceof client.ResponseBodyError) {
+  // An answer of the provider can only come from a loaded client.
+  const client = openIdModule;
+  if (
+    client &&
+    (error instanceof client.AuthorizationResponseError || error instanceof client.ResponseBodyError)
+  ) {
     return badRequest(`The sign-in provider refused: ${error.error_description ?? error.error}`);
   }
   // 502: the message names no internals; the cause is logged at the edge.
@@ -47,7 +74,7 @@ function groupsFrom(value: unknown): string[] {
 
 /** The slice of a token endpoint answer (code or refresh grant) read here. */
 type TokenAnswer = Pick<
-  client.TokenEndpointResponse & client.TokenEndpointResponseHelpers,
+  OpenId.TokenEndpointResponse & OpenId.TokenEndpointResponseHelpers,
   'access_token' | 'claims'
 >;
 
@@ -57,11 +84,12 @@ type TokenAnswer = Pick<
  * carry no ID token; then `subject` (the stored one) is what userinfo must answer for.
  */
 async function claimsOf(
-  config: client.Configuration,
+  config: OpenId.Configuration,
   tokens: TokenAnswer,
   subject: string | undefined,
   groupsClaim: string,
 ): Promise<Record<string, unknown>> {
+  const client = await openIdClient();
   const claims: Record<string, unknown> = { ...tokens.claims() };
   if (claims.email && groupsClaim in claims) return claims;
   const expected = claims.sub === undefined ? subject : String(claims.sub);
@@ -70,7 +98,7 @@ async function claimsOf(
 }
 
 export function oidcService({ oidc, box, users, now = Date.now }: Deps) {
-  let discovered: Promise<client.Configuration> | undefined;
+  let discovered: Promise<OpenId.Configuration> | undefined;
 
   function settings(): OidcConfig {
     if (!oidc) throw notFound('Single sign-on is not configured (set OIDC_ISSUER and OIDC_CLIENT_ID)');
@@ -78,16 +106,18 @@ export function oidcService({ oidc, box, users, now = Date.now }: Deps) {
   }
 
   /** Discovery once per process; a failure is not cached so the next sign-in tries again. */
-  function configuration(): Promise<client.Configuration> {
+  function configuration(): Promise<OpenId.Configuration> {
     const { issuer, clientId, clientSecret } = settings();
-    discovered ??= client
-      .discovery(
-        new URL(issuer),
-        clientId,
-        clientSecret,
-        clientSecret ? client.ClientSecretBasic(clientSecret) : client.None(),
-        // An http issuer is only plausible on a private network or in tests; the operator chose it.
-        issuer.startsWith('http:') ? { execute: [client.allowInsecureRequests] } : undefined,
+    discovered ??= openIdClient()
+      .then((client) =>
+        client.discovery(
+          new URL(issuer),
+          clientId,
+          clientSecret,
+          clientSecret ? client.ClientSecretBasic(clientSecret) : client.None(),
+          // An http issuer is only plausible on a private network or in tests; the operator chose it.
+          issuer.startsWith('http:') ? { execute: [client.allowInsecureRequests] } : undefined,
+        ),
       )
       .catch((error: unknown) => {
         discovered = undefined;
@@ -118,6 +148,7 @@ export function oidcService({ oidc, box, users, now = Date.now }: Deps) {
      */
     async begin(redirectUri: string): Promise<{ url: string; flowCookie: string }> {
       const config = await configuration();
+      const client = await openIdClient();
       const flow: FlowState = {
         state: client.randomState(),
         nonce: client.randomNonce(),
@@ -147,6 +178,7 @@ export function oidcService({ oidc, box, users, now = Date.now }: Deps) {
         throw badRequest('This sign-in response belongs to another sign-in attempt; start the sign-in again');
       }
       const config = await configuration();
+      const client = await openIdClient();
       let claims: Record<string, unknown>;
       let refreshToken: string | undefined;
       try {
@@ -184,6 +216,7 @@ export function oidcService({ oidc, box, users, now = Date.now }: Deps) {
       sealedRefreshToken: string,
     ): Promise<{ groups: string[]; sealedRefreshToken: string } | null> {
       const config = await configuration();
+      const client = await openIdClient();
       let token: string;
       try {
         token = box.open(sealedRefreshToken);

@@ -2,12 +2,15 @@
  * The version history of reports (SPEC §8): every save is stored as the document a bundle exports,
  * with a unified diff of its YAML rendering against the previous version.
  */
-import { createTwoFilesPatch } from 'diff';
-import { stringify as stringifyYaml } from 'yaml';
+import { lazyRequire } from '../lazy-require.ts';
 import { nowIso } from '../store/clock.ts';
 import type { reportVersionRepo } from '../store/report-version-repo.ts';
 import type { ReportVersionRow, VersionState } from '../store/tables.ts';
 import type { ParsedReportInput, ReportDefinition } from './report-model.ts';
+
+// The first saved version loads these (about 90 files), not the start-up.
+const yaml = lazyRequire<typeof import('yaml')>('yaml');
+const diff = lazyRequire<typeof import('diff')>('diff');
 
 /** A report as bundles export it; versions store exactly this. */
 export type ReportDocument = ReturnType<typeof documentOf>;
@@ -69,12 +72,12 @@ export function documentOfInput(input: ParsedReportInput): ReportDocument {
 }
 
 export function versionDiff(before: ReportVersionRow | undefined, document: unknown, number: number) {
-  const old = before ? stringifyYaml(JSON.parse(before.definition_json)) : '';
-  return createTwoFilesPatch(
+  const old = before ? yaml().stringify(JSON.parse(before.definition_json)) : '';
+  return diff().createTwoFilesPatch(
     before ? `version ${before.number}` : 'empty',
     `version ${number}`,
     old,
-    stringifyYaml(document),
+    yaml().stringify(document),
   );
 }
 

@@ -6,8 +6,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, type LogEvent, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { AppError } from '../errors.ts';
+import { lazyRequire } from '../lazy-require.ts';
 import { migrationProvider, type StoreDialect } from './migrations/migration-set.ts';
 import { connectionFault, guardedDialect } from './store-faults.ts';
 import type { Database } from './tables.ts';
@@ -25,6 +26,9 @@ export interface MetadataStore {
 }
 
 const STATEMENT_CACHE_SIZE = 200;
+
+/** pg (about 40 files) is loaded only for a PostgreSQL store; a SQLite store never needs it. */
+const loadPg = lazyRequire<typeof pg>('pg');
 
 /**
  * Kysely prepares every query anew, and preparing is most of the cost of a metadata lookup on
@@ -79,7 +83,7 @@ export function storeAddress(databaseUrl: string): string {
  * new ones on demand, so the store recovers by itself once PostgreSQL is back.
  */
 function postgresPool(databaseUrl: string, { connectTimeoutMs = 5000, log = quiet }: StoreOptions) {
-  const pool = new pg.Pool({
+  const pool = new (loadPg().Pool)({
     connectionString: databaseUrl,
     max: 10,
     connectionTimeoutMillis: connectTimeoutMs,

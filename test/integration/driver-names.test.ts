@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { driverNames, drivers } from '../../src/datasources/registry.ts';
+import { driverNames, drivers, loadDriver } from '../../src/datasources/registry.ts';
 import { dialects } from '../../src/sql/dialects.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 
@@ -25,6 +25,17 @@ describe('driver names', () => {
         `the module registered as ${name} calls itself ${drivers[name].name}`,
       );
       assert.ok(Object.hasOwn(dialects, drivers[name].dialect), `${name} has no dialect row`);
+    }
+  });
+
+  test('each loaded driver module is the one its registry entry describes', async () => {
+    for (const name of driverNames) {
+      const module = await loadDriver(name);
+      assert.equal(module.name, name);
+      assert.equal(module.dialect, drivers[name].dialect, `${name}: dialect`);
+      assert.equal(module.configSchema, drivers[name].configSchema, `${name}: the same settings schema`);
+      assert.equal(module.fields, drivers[name].fields, `${name}: the same form fields`);
+      assert.equal(await loadDriver(name), module, `${name} is imported once`);
     }
   });
 

@@ -29,6 +29,7 @@ export function metricsRoutes(server: ApiServer, { config, metrics }: RouteDeps)
         .type('application/json; charset=utf-8')
         .send(errorEnvelope('Send the metrics token as "Authorization: Bearer <token>"'));
     }
+    metrics.startProcessMetrics();
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 }
