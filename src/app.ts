@@ -256,7 +256,12 @@ async function assembleApp(config: Readonly<Config>, options: BuildOptions): Pro
     cache,
     metrics,
     storeClient: store.client,
-    schedulesChanged: () => scheduler?.sync(),
+    // A change has committed when this runs: a failed re-read (the store gone a moment) is
+    // logged, not the change's answer; the engine's periodic re-read catches up.
+    schedulesChanged: () =>
+      scheduler?.sync().catch((error: unknown) => {
+        log.warn({ err: error }, 'Re-arming schedules after a change failed');
+      }),
   };
   const services = buildServices(store.db, shared);
   // Header values of API targets saved before they were sealed are sealed now (idempotent).

@@ -54,12 +54,15 @@ class Paused extends Error {}
 export interface OwnerRemovals {
   /** Pauses them in `trx`, the deletion's own transaction; returns how many. */
   pause(trx: StoreHandle, kind: 'user' | 'token', name: string): Promise<number>;
-  /** Tells the job engine, once the deletion has committed, to drop their timers. */
-  changed(): void;
+  /**
+   * Tells the job engine, once the deletion has committed, to drop their timers; resolves when
+   * this instance's timers match (the re-read logs its own failures and never rejects).
+   */
+  changed(): Promise<void>;
 }
 
 export function ownerRemovals(deps: {
-  onChange?: (() => void) | undefined;
+  onChange?: (() => Promise<void> | undefined) | undefined;
   now?: () => Date;
 }): OwnerRemovals {
   const now = deps.now ?? (() => new Date());
@@ -68,7 +71,9 @@ export function ownerRemovals(deps: {
       const changes = { paused_reason: PAUSE_REASONS.ownerDeleted, updated_at: now().toISOString() };
       return scheduleRepo(trx).pauseOwnedBy({ kind, name }, changes);
     },
-    changed: () => deps.onChange?.(),
+    changed: async () => {
+      await deps.onChange?.();
+    },
   };
 }
 

@@ -151,7 +151,7 @@ export function tokenService({
         await audit.on(trx).adminChange(ctx, 'token.delete', { name: row.name });
         return count;
       });
-      if (paused > 0) ownedSchedules?.changed();
+      if (paused > 0) await ownedSchedules?.changed();
     },
 
     /**

@@ -224,7 +224,7 @@ export function userService(deps: Deps) {
         await audit.on(trx).adminChange(ctx, 'user.delete', { email: normalized });
         return count;
       });
-      if (paused > 0) ownedSchedules?.changed();
+      if (paused > 0) await ownedSchedules?.changed();
     },
 
     /**

@@ -298,6 +298,10 @@ describe('owners and pauses', () => {
     await t.app.scheduler?.sync();
     assert.ok(t.app.scheduler?.armed().includes(mine[0]?.id ?? -1), 'armed while the owner exists');
     assert.equal((await call('DELETE', '/api/admin/users/erin@example.com/')).statusCode, 200);
+    assert.ok(
+      !t.app.scheduler?.armed().some((id) => mine.some((s) => s.id === id)),
+      'timers dropped by the time the deletion answers',
+    );
     for (const saved of mine) {
       const shown = (await call('GET', `/api/schedules/${saved.id}/`)).json().records[0];
       assert.equal(shown.active, false);
@@ -306,8 +310,6 @@ describe('owners and pauses', () => {
       const runs = (await call('GET', `/api/schedules/${saved.id}/runs/`)).json().records;
       assert.deepEqual(runs, [], 'paused without a run');
     }
-    await t.app.scheduler?.sync();
-    assert.ok(!t.app.scheduler?.armed().some((id) => mine.some((s) => s.id === id)), 'timers dropped');
     const other = (await call('GET', `/api/schedules/${theirs.id}/`, undefined, frank)).json().records[0];
     assert.equal(other.active, true);
     assert.equal(other.paused_reason, null);
