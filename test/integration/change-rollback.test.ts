@@ -9,23 +9,10 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { stringify } from 'yaml';
 import { failInserts, INJECTED_FAILURE } from '../helpers/failing-writes.ts';
-import { createPostgresDatabase, postgresReachable } from '../helpers/postgres-database.ts';
+import { metadataStores } from '../helpers/metadata-stores.ts';
 import { createTestApp, createToken, type TestApp } from '../helpers/test-app.ts';
 
-const reachable = await postgresReachable();
-const stores = [
-  { name: 'SQLite', skip: false, env: async () => ({}) as Record<string, string>, drop: async () => {} },
-  {
-    name: 'PostgreSQL',
-    skip: !reachable,
-    drop: async () => {},
-    async env() {
-      const database = await createPostgresDatabase('sr_rollback');
-      this.drop = database.drop;
-      return { DATABASE_URL: database.url };
-    },
-  },
-];
+const stores = await metadataStores('sr_rollback');
 
 for (const store of stores) {
   describe(`changes roll back as a whole on a ${store.name} store`, {

@@ -9,23 +9,10 @@ import { sql } from 'kysely';
 import { metadataChangeRepo } from '../../src/store/metadata-change-repo.ts';
 import { CACHED_TABLES } from '../../src/store/migrations/0012-metadata-change-counter.ts';
 import { failInserts } from '../helpers/failing-writes.ts';
-import { createPostgresDatabase, postgresReachable } from '../helpers/postgres-database.ts';
+import { metadataStores } from '../helpers/metadata-stores.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 
-const reachable = await postgresReachable();
-const stores = [
-  { name: 'SQLite', skip: false, env: async () => ({}) as Record<string, string>, drop: async () => {} },
-  {
-    name: 'PostgreSQL',
-    skip: !reachable,
-    drop: async () => {},
-    async env() {
-      const database = await createPostgresDatabase('sr_change_counter');
-      this.drop = database.drop;
-      return { DATABASE_URL: database.url };
-    },
-  },
-];
+const stores = await metadataStores('sr_change_counter');
 
 /** A column of each cached table that an update can set to itself. */
 const SELF_UPDATES: Record<(typeof CACHED_TABLES)[number], string> = {
