@@ -9,14 +9,16 @@
  * and the first request replays them into a scratch Fastify instance that carries the generator.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { SwaggerOptions } from '@fastify/swagger';
 import type { FastifyInstance, FastifyServerOptions, RouteOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { PROJECT_ROOT } from '../project-root.ts';
 import { SESSION_COOKIE } from './session-cookie.ts';
 
 function readVersion(): string {
   try {
-    const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+    const text = readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8');
     return (JSON.parse(text) as { version?: string }).version ?? '0.0.0';
   } catch {
     return '0.0.0';

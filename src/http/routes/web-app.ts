@@ -6,13 +6,13 @@
  */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AppError } from '../../errors.ts';
+import { PROJECT_ROOT } from '../../project-root.ts';
 import type { RouteDeps } from '../server.ts';
 
-export const WEB_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
+export const WEB_DIST = `${path.join(PROJECT_ROOT, 'web', 'dist')}${path.sep}`;
 
 /** Never answered with the app: unknown paths here are JSON 404s, not a page that says 200. */
 const SERVER_PREFIXES = ['/api/', '/auth/', '/report/', '/template/', '/healthz', '/readyz', '/metrics'];
